@@ -1,0 +1,232 @@
+//! Stage 2, analyze: the one Norwegian analyzer that the index, the themes, the scope
+//! tagger and the comparison all use, so that a word means the same thing everywhere.
+//!
+//! Text in, [`Token`]s out: NFC normalisation, a tokenizer that keeps æøå and splits on
+//! everything that is not a letter or digit (so Mentimeter's `bra_start` and hyphenated
+//! `tverr-kommunalt` become two words each), lowercasing, Bokmål and Nynorsk stopwords
+//! (`stopwords/`), and Snowball Norwegian stems from `rust-stemmers`. A [`Vocabulary`]
+//! gives every stem a display form: the most frequent surface word behind it.
+
+mod tokenizer;
+mod vocabulary;
+
+pub use tokenizer::{to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
+pub use vocabulary::Vocabulary;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+static STOPWORDS_NB: &str = include_str!("../../stopwords/nb.txt");
+static STOPWORDS_NN: &str = include_str!("../../stopwords/nn.txt");
+
+/// One word of the input after analysis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The word as written, lowercased.
+    pub word: String,
+    /// Its Snowball Norwegian stem: the term that is indexed, clustered and compared.
+    pub stem: String,
+    /// Byte range of the word in the (NFC-normalised) text.
+    pub offset: Range<usize>,
+    /// Word position, counting stopwords too, so phrase queries keep their gaps.
+    pub position: usize,
+}
+
+/// The Norwegian analyzer. Cheap to clone (the stopword set is shared).
+#[derive(Clone)]
+pub struct Analyzer {
+    stopwords: Arc<HashSet<String>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("stopwords", &self.stopwords.len())
+            .finish()
+    }
+}
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::Norwegian))
+}
+
+/// Words of a stopword file: one per line, `#` comments and blank lines skipped.
+fn list_words(list: &str) -> impl Iterator<Item = &str> {
+    list.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::norwegian()
+    }
+}
+
+impl Analyzer {
+    /// The analyzer with the bundled Bokmål and Nynorsk stopword lists.
+    pub fn norwegian() -> Analyzer {
+        let stopwords = list_words(STOPWORDS_NB)
+            .chain(list_words(STOPWORDS_NN))
+            .map(str::to_string)
+            .collect();
+        Analyzer {
+            stopwords: Arc::new(stopwords),
+        }
+    }
+
+    /// True when `word` (lowercased) is a stopword.
+    pub fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.contains(word)
+    }
+
+    /// The Snowball Norwegian stem of a lowercased word.
+    pub fn stem(&self, word: &str) -> String {
+        stemmer().stem(word).into_owned()
+    }
+
+    /// Content tokens of `text` (stopwords removed, positions kept). Offsets refer to
+    /// `text` itself when it is already NFC (all corpus text is), else to its NFC form.
+    pub fn analyze(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.analyze_into(text, &mut out);
+        out
+    }
+
+    /// Like [`Analyzer::analyze`], appending to `out` to reuse its allocation.
+    pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
+        let normalized;
+        let text = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            text
+        } else {
+            normalized = nfc(text);
+            normalized.as_str()
+        };
+        for (position, (start, raw)) in words(text).enumerate() {
+            let word = raw.to_lowercase();
+            if self.is_stopword(&word) {
+                continue;
+            }
+            let stem = self.stem(&word);
+            out.push(Token {
+                word,
+                stem,
+                offset: start..start + raw.len(),
+                position,
+            });
+        }
+    }
+}
+
+/// Unicode NFC form of `text`.
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// The words of `text` with their byte offsets: maximal runs of letters, digits and
+/// combining marks. Everything else (space, punctuation, `_`, `-`, `/`) separates words.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (i, c) = rest.next()?;
+            if is_word_char(c) {
+                break i;
+            }
+        };
+        let mut end = text.len();
+        while let Some(&(i, c)) = rest.peek() {
+            if !is_word_char(c) {
+                end = i;
+                break;
+            }
+            rest.next();
+        }
+        Some((start, &text[start..end]))
+    })
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '\u{300}'..='\u{36f}')
+}
+
+/// True when a token is worth using as a theme or keyness feature: it has a letter and
+/// at least two characters (drops `2`, `800`, stray letters).
+pub fn is_feature(token: &Token) -> bool {
+    token.word.chars().count() >= 2 && token.word.chars().any(char::is_alphabetic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        Analyzer::norwegian()
+            .analyze(text)
+            .into_iter()
+            .map(|t| t.stem)
+            .collect()
+    }
+
+    #[test]
+    fn inflections_share_a_stem() {
+        let a = Analyzer::norwegian();
+        assert_eq!(a.stem("kommune"), a.stem("kommunene"));
+        assert_eq!(a.stem("kommune"), a.stem("kommuner"));
+        assert_eq!(a.stem("metode"), a.stem("metodene"));
+        assert_eq!(a.stem("spennende"), "spenn");
+    }
+
+    #[test]
+    fn splits_underscores_hyphens_and_punctuation_keeps_aeoeaa() {
+        let words: Vec<&str> = words("bra_start tverr-kommunalt (FKJ), Østlandet? 2b")
+            .map(|w| w.1)
+            .collect();
+        assert_eq!(
+            words,
+            ["bra", "start", "tverr", "kommunalt", "FKJ", "Østlandet", "2b"]
+        );
+    }
+
+    #[test]
+    fn removes_bokmaal_and_nynorsk_stopwords_but_keeps_positions() {
+        let tokens = Analyzer::norwegian().analyze("Har dere tenkt på de stille stemmene");
+        let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
+        assert_eq!(words, ["tenkt", "stille", "stemmene"]);
+        assert_eq!(tokens[1].position, 5);
+        assert!(stems("eg ikkje korleis").is_empty());
+    }
+
+    #[test]
+    fn offsets_point_at_the_surface_word() {
+        let text = "Hvordan sikrer vi mangfold";
+        let tokens = Analyzer::norwegian().analyze(text);
+        assert_eq!(&text[tokens[0].offset.clone()], "sikrer");
+    }
+
+    #[test]
+    fn normalizes_decomposed_input_to_nfc() {
+        let decomposed = "sa\u{30a}nn ma\u{30a}lgruppe";
+        assert_eq!(stems(decomposed), stems("sånn målgruppe"));
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        let a = Analyzer::norwegian();
+        for text in [
+            "",
+            " ",
+            "___",
+            "\u{0}\u{30a}",
+            "🙂🙂",
+            "a\u{30a}\u{30a}\u{30a}",
+            "ÆØÅ-æøå_123",
+        ] {
+            let _ = a.analyze(text);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Display forms: every stem is shown to people as the surface word that most often
+//! stands behind it in the corpus (`spennende`, never the bare stem `spenn`).
+
+use super::Token;
+use std::collections::{BTreeMap, HashMap};
+
+/// Surface-word counts per stem, gathered over a corpus.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    forms: HashMap<String, HashMap<String, FormCount>>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct FormCount {
+    count: u64,
+    /// Times the form was written in capitals (`KS`, `FKJ`): shown that way if always.
+    upper: u64,
+}
+
+impl Vocabulary {
+    /// Counts the tokens of one text; `text` is the string the tokens were analysed from.
+    pub fn add(&mut self, text: &str, tokens: &[Token]) {
+        for token in tokens {
+            let raw = text.get(token.offset.clone()).unwrap_or(&token.word);
+            let upper = raw.chars().count() > 1 && raw.chars().all(|c| !c.is_lowercase());
+            let entry = self
+                .forms
+                .entry(token.stem.clone())
+                .or_default()
+                .entry(token.word.clone())
+                .or_default();
+            entry.count += 1;
+            entry.upper += u64::from(upper);
+        }
+    }
+
+    /// Merges counts gathered elsewhere (e.g. on another thread).
+    pub fn merge(&mut self, other: Vocabulary) {
+        for (stem, forms) in other.forms {
+            let mine = self.forms.entry(stem).or_default();
+            for (word, c) in forms {
+                let e = mine.entry(word).or_default();
+                e.count += c.count;
+                e.upper += c.upper;
+            }
+        }
+    }
+
+    /// The display form of `stem`: its most frequent surface word (ties: the shorter,
+    /// then the alphabetically first), or the stem itself when the corpus never saw it.
+    pub fn display(&self, stem: &str) -> String {
+        let Some(forms) = self.forms.get(stem) else {
+            return stem.to_string();
+        };
+        forms
+            .iter()
+            .max_by(|(wa, a), (wb, b)| {
+                a.count
+                    .cmp(&b.count)
+                    .then(wb.chars().count().cmp(&wa.chars().count()))
+                    .then(wb.cmp(wa))
+            })
+            .map(|(word, c)| {
+                if c.upper == c.count {
+                    word.to_uppercase()
+                } else {
+                    word.clone()
+                }
+            })
+            .unwrap_or_else(|| stem.to_string())
+    }
+
+    /// Lowercased surface word → stem, for every word seen, sorted (for the HTML search).
+    pub fn word_to_stem(&self) -> BTreeMap<&str, &str> {
+        self.forms
+            .iter()
+            .flat_map(|(stem, forms)| forms.keys().map(move |w| (w.as_str(), stem.as_str())))
+            .collect()
+    }
+
+    /// Number of distinct stems.
+    pub fn len(&self) -> usize {
+        self.forms.len()
+    }
+
+    /// True when nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.forms.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::Analyzer;
+
+    #[test]
+    fn display_form_is_the_most_frequent_surface_word() {
+        let a = Analyzer::norwegian();
+        let mut v = Vocabulary::default();
+        for text in [
+            "Spennende",
+            "spennende prosjekt",
+            "Superspennende spenning",
+            "Spennende KS",
+        ] {
+            v.add(text, &a.analyze(text));
+        }
+        assert_eq!(v.display(&a.stem("spennende")), "spennende");
+        assert_eq!(v.display(&a.stem("ks")), "KS");
+        assert_eq!(v.display("ukjent"), "ukjent");
+    }
+}

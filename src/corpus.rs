@@ -1,0 +1,223 @@
+//! Stage: corpus. Ingested files in, a collection folder out, in open formats that R,
+//! Python and Excel read directly (layout documented in `corpus/README.md`):
+//! `original/<file>` unchanged, `responses.csv` and `responses.jsonl` with the same
+//! fields, `rejects.csv`, and `manifest.json` with checksums and counts. Ids are stable
+//! and re-ingesting an unchanged file rewrites byte-identical files.
+
+use crate::error::{Error, Result};
+use crate::ingest::{IngestedFile, MaskCounts};
+use crate::model::{Reject, Response};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Version of the corpus layout and field set.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// File name of the bundled seed corpus (a Mentimeter text export from a KS meeting).
+pub const SEED_SOURCE: &str = "000_979cbf6dc38295de.txt";
+/// Collection name of the bundled seed corpus.
+pub const SEED_COLLECTION: &str = "seed";
+/// The bundled seed corpus, embedded so `stemme run` works anywhere without input.
+pub const SEED_BYTES: &[u8] = include_bytes!("../corpus/seed/original/000_979cbf6dc38295de.txt");
+
+/// Separator for list fields (kinds, labels) in CSV cells.
+pub const LIST_SEPARATOR: &str = " | ";
+
+/// One input file as recorded in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRecord {
+    pub file: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub format: String,
+}
+
+/// Line accounting: `total_lines = responses + rejects + structural_lines`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub total_lines: u64,
+    pub responses: u64,
+    pub rejects: u64,
+    pub structural_lines: u64,
+}
+
+/// `manifest.json` of a collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// Date (UTC, `YYYY-MM-DD`) the collection was first written with this input.
+    pub created: String,
+    pub collection: String,
+    pub inputs: Vec<InputRecord>,
+    pub counts: Counts,
+    pub rejects_by_reason: BTreeMap<String, u64>,
+    pub masked: MaskCounts,
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Today's date in UTC as `YYYY-MM-DD` (civil-from-days, no time-zone data needed).
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The manifest for an ingested file (`created` = today).
+pub fn manifest(file: &IngestedFile) -> Manifest {
+    let mut rejects_by_reason = BTreeMap::new();
+    for r in &file.data.rejects {
+        *rejects_by_reason.entry(r.reason.clone()).or_insert(0) += 1;
+    }
+    Manifest {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: today(),
+        collection: file.collection.clone(),
+        inputs: vec![InputRecord {
+            file: file.source.clone(),
+            sha256: sha256_hex(&file.bytes),
+            bytes: file.bytes.len() as u64,
+            format: file.format.clone(),
+        }],
+        counts: Counts {
+            total_lines: file.data.total_lines,
+            responses: file.data.responses.len() as u64,
+            rejects: file.data.rejects.len() as u64,
+            structural_lines: file.data.structural_lines,
+        },
+        rejects_by_reason,
+        masked: file.masked,
+    }
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+/// Writes (or atomically replaces) the collection folder `<corpus>/<collection>`.
+/// An unchanged input keeps its manifest's `created` date, so the folder is identical.
+pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<PathBuf> {
+    let dir = corpus.join(&file.collection);
+    let mut manifest = manifest(file);
+    if let Ok(old) = std::fs::read(dir.join("manifest.json")) {
+        if let Ok(old) = serde_json::from_slice::<Manifest>(&old) {
+            if old.inputs == manifest.inputs && old.tool_version == manifest.tool_version {
+                manifest.created = old.created;
+            }
+        }
+    }
+    let tmp = corpus.join(format!(".{}.tmp-{}", file.collection, std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let original = tmp.join("original");
+    std::fs::create_dir_all(&original).map_err(|e| Error::io(&original, e))?;
+    write(&original.join(&file.source), &file.bytes)?;
+    write(&tmp.join("responses.csv"), &responses_csv(&file.data.responses)?)?;
+    write(
+        &tmp.join("responses.jsonl"),
+        &responses_jsonl(&file.data.responses)?,
+    )?;
+    write(&tmp.join("rejects.csv"), &rejects_csv(&file.data.rejects)?)?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::input(&dir, e.to_string()))?;
+    write(&tmp.join("manifest.json"), &json)?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}
+
+fn csv_error(e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("writing CSV: {e}"))
+}
+
+/// Responses as CSV: fixed columns, then one `meta.<name>` column per metadata key.
+pub fn responses_csv(responses: &[Response]) -> Result<Vec<u8>> {
+    let keys: BTreeSet<&str> = responses
+        .iter()
+        .flat_map(|r| r.meta.keys().map(String::as_str))
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "id",
+        "collection",
+        "source",
+        "line",
+        "question",
+        "kinds",
+        "answer",
+        "labels",
+        "text",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    header.extend(keys.iter().map(|k| format!("meta.{k}")));
+    w.write_record(&header).map_err(csv_error)?;
+    for r in responses {
+        let mut row = vec![
+            r.id.clone(),
+            r.collection.clone(),
+            r.source.clone(),
+            r.line.to_string(),
+            r.question.clone(),
+            r.kinds.join(LIST_SEPARATOR),
+            r.answer.clone(),
+            r.labels.join(LIST_SEPARATOR),
+            r.text.clone(),
+        ];
+        row.extend(keys.iter().map(|k| r.meta.get(*k).cloned().unwrap_or_default()));
+        w.write_record(&row).map_err(csv_error)?;
+    }
+    w.into_inner().map_err(csv_error)
+}
+
+/// Responses as JSON Lines, one object per response.
+pub fn responses_jsonl(responses: &[Response]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for r in responses {
+        serde_json::to_writer(&mut out, r).map_err(csv_error)?;
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+/// Rejects as CSV.
+pub fn rejects_csv(rejects: &[Reject]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["source", "line", "reason", "detail", "excerpt"])
+        .map_err(csv_error)?;
+    for r in rejects {
+        w.write_record([&r.source, &r.line.to_string(), &r.reason, &r.detail, &r.excerpt])
+            .map_err(csv_error)?;
+    }
+    w.into_inner().map_err(csv_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_a_plausible_date() {
+        let d = today();
+        assert_eq!(d.len(), 10);
+        assert!(d.as_str() > "2024-01-01", "{d}");
+    }
+}

@@ -1,0 +1,23 @@
+//! The `stemme` binary: parses the command line, calls the library, prints the error
+//! chain and returns the exit code (0 ok, 1 nothing found, 2 error).
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::execute(args) {
+        Ok(found) => ExitCode::from(if found { 0 } else { 1 }),
+        Err(err) => {
+            eprintln!("stemme: error: {err}");
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(2)
+        }
+    }
+}

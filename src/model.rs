@@ -1,0 +1,90 @@
+//! The records that flow between stages: a [`Response`] is one open-ended answer with its
+//! provenance; a [`Reject`] is an input row that could not become one, with the reason.
+//! Ingest produces both; every later stage reads responses only.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One open-ended answer, as kept in the corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// Stable id: `<collection>-<line>` (zero-padded), the same on every re-run.
+    pub id: String,
+    /// The collection (corpus folder) the response belongs to.
+    pub collection: String,
+    /// File name of the original input.
+    pub source: String,
+    /// 1-based physical line (text exports) or record row (CSV, header = row 1).
+    pub line: u64,
+    /// The question or slide the response answers.
+    pub question: String,
+    /// Kind given by the export (`Spørsmål`, `Innspill`, `Forslag`, `Ordsky`, …); several
+    /// when merged spreadsheet rows were flattened into one line.
+    pub kinds: Vec<String>,
+    /// The organiser's answer, when the export carries one.
+    pub answer: String,
+    /// Human theme labels (`Tema undergrupper`), one per flattened row.
+    pub labels: Vec<String>,
+    /// The response text, NFC-normalised, personal data masked.
+    pub text: String,
+    /// Every other column of the input, by header name.
+    pub meta: BTreeMap<String, String>,
+}
+
+impl Response {
+    /// The most frequent human label (first in order of appearance on ties), if any.
+    pub fn main_label(&self) -> Option<&str> {
+        let mut best: Option<(&str, usize)> = None;
+        for label in &self.labels {
+            let count = self.labels.iter().filter(|l| *l == label).count();
+            if best.is_none_or(|(_, c)| count > c) {
+                best = Some((label, count));
+            }
+        }
+        best.map(|(l, _)| l)
+    }
+}
+
+/// An input row that did not become a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reject {
+    pub source: String,
+    /// 1-based physical line or record row.
+    pub line: u64,
+    /// Short machine-readable reason code, e.g. `empty-text`, `ragged-row`.
+    pub reason: String,
+    /// Human-readable detail.
+    pub detail: String,
+    /// The start of the offending row, for finding it by eye.
+    pub excerpt: String,
+}
+
+impl Reject {
+    pub fn new(source: &str, line: u64, reason: &str, detail: impl Into<String>, raw: &str) -> Self {
+        Reject {
+            source: source.to_string(),
+            line,
+            reason: reason.to_string(),
+            detail: detail.into(),
+            excerpt: raw.chars().take(80).collect(),
+        }
+    }
+}
+
+/// The outcome of reading one input file: rows in = responses + rejects + structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ingested {
+    pub responses: Vec<Response>,
+    pub rejects: Vec<Reject>,
+    /// Physical lines/rows that are layout, not data: headers, slide titles, blank lines.
+    pub structural_lines: u64,
+    /// Every physical line or row the file has.
+    pub total_lines: u64,
+}
+
+impl Ingested {
+    /// True when every line is accounted for.
+    pub fn balanced(&self) -> bool {
+        self.responses.len() as u64 + self.rejects.len() as u64 + self.structural_lines == self.total_lines
+    }
+}

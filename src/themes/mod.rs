@@ -1,0 +1,320 @@
+//! Stage: themes. Analysed responses in, [`ThemeModel`] out: TF-IDF over the analyzer's
+//! stems, spherical k-means (parallel restarts with rayon, fixed seed), k chosen by mean
+//! silhouette unless given, labels from each theme's most distinctive stems shown as
+//! display forms, representative quotes, and an explicit unclassified bucket for
+//! responses with no usable words or too weak a fit. When responses carry human labels,
+//! the agreement with them is measured (NMI, ARI, purity).
+
+pub mod agreement;
+pub mod kmeans;
+
+pub use agreement::Agreement;
+
+use crate::analyze::{is_feature, Token, Vocabulary};
+use crate::model::Response;
+use kmeans::SparseVec;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Clustering settings.
+#[derive(Debug, Clone)]
+pub struct ThemeOptions {
+    /// Number of themes; `None` chooses by silhouette between 2 and `max_k`.
+    pub k: Option<usize>,
+    pub max_k: usize,
+    pub seed: u64,
+    pub restarts: usize,
+    pub max_iter: usize,
+    /// Responses less similar than this to their theme's centre are unclassified.
+    pub min_similarity: f32,
+    /// Quotes per theme.
+    pub quotes: usize,
+}
+
+impl Default for ThemeOptions {
+    fn default() -> Self {
+        ThemeOptions {
+            k: None,
+            max_k: 12,
+            seed: 42,
+            restarts: 8,
+            max_iter: 100,
+            min_similarity: 0.05,
+            quotes: 3,
+        }
+    }
+}
+
+/// One theme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Theme {
+    /// 1-based, in order of size.
+    pub id: usize,
+    /// Display forms of the most distinctive terms, joined by ` · `.
+    pub label: String,
+    /// The distinctive terms (display forms), most distinctive first.
+    pub terms: Vec<String>,
+    /// Number of responses.
+    pub size: usize,
+    /// Indices (into the response list) of the representative responses.
+    pub quotes: Vec<usize>,
+}
+
+/// The clustering of a corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeModel {
+    pub themes: Vec<Theme>,
+    /// Theme id per response (`None` = unclassified), parallel to the response list.
+    pub assignment: Vec<Option<usize>>,
+    pub k: usize,
+    /// Mean silhouette for each k tried (empty when k was given).
+    pub k_scores: Vec<(usize, f64)>,
+    pub seed: u64,
+    /// Number of terms used as features.
+    pub features: usize,
+    pub agreement: Option<Agreement>,
+}
+
+impl ThemeModel {
+    /// The theme of response `i`, if classified.
+    pub fn theme_of(&self, i: usize) -> Option<&Theme> {
+        self.assignment
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|id| self.themes.get(id - 1))
+    }
+
+    /// Number of unclassified responses.
+    pub fn unclassified(&self) -> usize {
+        self.assignment.iter().filter(|a| a.is_none()).count()
+    }
+}
+
+/// TF-IDF feature space: terms with document frequency ≥ 2 and ≤ half the documents.
+struct Features {
+    terms: Vec<String>,
+    vectors: Vec<SparseVec>,
+}
+
+fn features(tokens: &[Vec<Token>]) -> Features {
+    let n = tokens.len();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for doc in tokens {
+        let mut seen: Vec<&str> = doc
+            .iter()
+            .filter(|t| is_feature(t))
+            .map(|t| t.stem.as_str())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for s in seen {
+            *df.entry(s).or_default() += 1;
+        }
+    }
+    let max_df = (n / 2).max(2);
+    let mut terms: Vec<&str> = df
+        .iter()
+        .filter(|(_, &d)| d >= 2 && d <= max_df)
+        .map(|(t, _)| *t)
+        .collect();
+    terms.sort_unstable();
+    let index: HashMap<&str, u32> = terms.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
+    let idf: Vec<f32> = terms
+        .iter()
+        .map(|t| ((1.0 + n as f32) / (1.0 + df[t] as f32)).ln() + 1.0)
+        .collect();
+    let vectors = tokens
+        .iter()
+        .map(|doc| {
+            let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
+            for t in doc.iter().filter(|t| is_feature(t)) {
+                if let Some(&i) = index.get(t.stem.as_str()) {
+                    *counts.entry(i).or_default() += 1;
+                }
+            }
+            let mut v: SparseVec = counts
+                .into_iter()
+                .map(|(i, c)| (i, (1.0 + (c as f32).ln()) * idf[i as usize]))
+                .collect();
+            let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+            v.iter_mut().for_each(|x| x.1 /= norm.max(f32::MIN_POSITIVE));
+            v
+        })
+        .collect();
+    Features {
+        terms: terms.into_iter().map(str::to_string).collect(),
+        vectors,
+    }
+}
+
+/// Up to 2,000 evenly spaced indices, so choosing k stays linear in corpus size.
+fn sample(indices: &[usize]) -> Vec<usize> {
+    let step = indices.len().div_ceil(2000).max(1);
+    indices.iter().copied().step_by(step).collect()
+}
+
+/// Clusters the responses. `tokens[i]` is the analysis of `responses[i].text`.
+pub fn find_themes(
+    responses: &[Response],
+    tokens: &[Vec<Token>],
+    vocabulary: &Vocabulary,
+    options: &ThemeOptions,
+) -> ThemeModel {
+    let Features { terms, vectors } = features(tokens);
+    let usable: Vec<usize> = (0..vectors.len()).filter(|&i| !vectors[i].is_empty()).collect();
+    let docs: Vec<SparseVec> = usable.iter().map(|&i| vectors[i].clone()).collect();
+    let mut k_scores = Vec::new();
+    let k = match options.k {
+        Some(k) => k.clamp(1, docs.len().max(1)),
+        None => {
+            let max_k = options.max_k.min(docs.len() / 4).max(2);
+            let picked = sample(&(0..docs.len()).collect::<Vec<_>>());
+            for k in 2..=max_k {
+                let c = kmeans::best_of(
+                    &docs,
+                    terms.len(),
+                    k,
+                    options.seed,
+                    options.restarts,
+                    options.max_iter,
+                );
+                k_scores.push((k, kmeans::silhouette(&docs, &c.assignment, k, &picked)));
+            }
+            k_scores
+                .iter()
+                .fold(
+                    (2, f64::NEG_INFINITY),
+                    |best, &(k, s)| if s > best.1 { (k, s) } else { best },
+                )
+                .0
+        }
+    };
+    let clustering = if docs.is_empty() {
+        None
+    } else {
+        Some(kmeans::best_of(
+            &docs,
+            terms.len(),
+            k,
+            options.seed,
+            options.restarts,
+            options.max_iter,
+        ))
+    };
+
+    // Raw cluster per response, weak fits unclassified.
+    let mut raw: Vec<Option<(usize, f32)>> = vec![None; responses.len()];
+    if let Some(c) = &clustering {
+        for (j, &i) in usable.iter().enumerate() {
+            if c.similarity[j] >= options.min_similarity {
+                raw[i] = Some((c.assignment[j], c.similarity[j]));
+            }
+        }
+    }
+    let (themes, id_of) = describe(responses, &vectors, &terms, &raw, k, vocabulary, options);
+    let assignment: Vec<Option<usize>> = raw.iter().map(|r| r.and_then(|(c, _)| id_of[c])).collect();
+    let agreement = human_agreement(responses, &assignment);
+    ThemeModel {
+        themes,
+        assignment,
+        k,
+        k_scores,
+        seed: options.seed,
+        features: terms.len(),
+        agreement,
+    }
+}
+
+/// Labels, sizes and quotes for each non-empty cluster, sorted by size then label, and
+/// the theme id of each raw cluster index.
+fn describe(
+    responses: &[Response],
+    vectors: &[SparseVec],
+    terms: &[String],
+    raw: &[Option<(usize, f32)>],
+    k: usize,
+    vocabulary: &Vocabulary,
+    options: &ThemeOptions,
+) -> (Vec<Theme>, Vec<Option<usize>>) {
+    let classified = raw.iter().filter(|r| r.is_some()).count();
+    let mut doc_freq = vec![vec![0u32; terms.len()]; k];
+    let mut total = vec![0u32; terms.len()];
+    let mut members: Vec<Vec<(usize, f32)>> = vec![Vec::new(); k];
+    for (i, r) in raw.iter().enumerate() {
+        let Some((c, s)) = *r else { continue };
+        members[c].push((i, s));
+        for &(t, _) in &vectors[i] {
+            doc_freq[c][t as usize] += 1;
+            total[t as usize] += 1;
+        }
+    }
+    let mut themes: Vec<(usize, Theme)> = (0..k)
+        .filter(|&c| !members[c].is_empty())
+        .map(|c| {
+            let size = members[c].len();
+            let rest = (classified - size).max(1) as f64;
+            let mut scored: Vec<(f64, &String)> = terms
+                .iter()
+                .enumerate()
+                .filter(|&(t, _)| doc_freq[c][t] > 0)
+                .map(|(t, term)| {
+                    let inside = f64::from(doc_freq[c][t]) / size as f64;
+                    let outside = f64::from(total[t] - doc_freq[c][t]) / rest;
+                    (inside - outside, term)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+            let terms: Vec<String> = scored
+                .iter()
+                .take(3)
+                .map(|(_, t)| vocabulary.display(t))
+                .collect();
+            let mut by_fit = members[c].clone();
+            by_fit.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut quotes: Vec<usize> = Vec::new();
+            for (i, _) in by_fit {
+                if quotes.len() == options.quotes {
+                    break;
+                }
+                if !quotes
+                    .iter()
+                    .any(|&q| responses[q].text.eq_ignore_ascii_case(&responses[i].text))
+                {
+                    quotes.push(i);
+                }
+            }
+            let theme = Theme {
+                id: 0,
+                label: terms.join(" · "),
+                terms,
+                size,
+                quotes,
+            };
+            (c, theme)
+        })
+        .collect();
+    themes.sort_by(|(ca, a), (cb, b)| b.size.cmp(&a.size).then(a.label.cmp(&b.label)).then(ca.cmp(cb)));
+    let mut id_of = vec![None; k];
+    let themes = themes
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, mut theme))| {
+            theme.id = i + 1;
+            id_of[c] = Some(theme.id);
+            theme
+        })
+        .collect();
+    (themes, id_of)
+}
+
+/// NMI/ARI/purity against each response's main human label, over labelled responses
+/// (the unclassified bucket counts as one more cluster). `None` without labels.
+fn human_agreement(responses: &[Response], assignment: &[Option<usize>]) -> Option<Agreement> {
+    let (clusters, labels): (Vec<usize>, Vec<&str>) = responses
+        .iter()
+        .zip(assignment)
+        .filter_map(|(r, a)| r.main_label().map(|l| (a.unwrap_or(0), l)))
+        .unzip();
+    (!labels.is_empty()).then(|| agreement::agreement(&clusters, &labels))
+}
