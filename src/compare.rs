@@ -117,7 +117,11 @@ pub fn compare(
     }
     for row in &mut rows {
         for ((share, &count), &total) in row.shares.iter_mut().zip(&row.counts).zip(&scope_totals) {
-            *share = if total == 0 { 0.0 } else { count as f64 / total as f64 };
+            *share = if total == 0 {
+                0.0
+            } else {
+                count as f64 / total as f64
+            };
         }
     }
 

@@ -57,7 +57,13 @@ pub fn mask(text: &str) -> (String, MaskCounts) {
         }
         let country = m.starts_with('+') || m.starts_with("0047");
         let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-        let prefix = if m.starts_with('+') { 2 } else if country { 4 } else { 0 };
+        let prefix = if m.starts_with('+') {
+            2
+        } else if country {
+            4
+        } else {
+            0
+        };
         let local = digits.get(prefix..).unwrap_or("");
         if !country && digits.len() == 11 && is_fnr(&digits) {
             counts.fnr += 1;
@@ -171,7 +177,9 @@ mod tests {
 
     #[test]
     fn leaves_invalid_fnr_and_ordinary_numbers() {
-        let fnr = (100..200).find_map(|i| make_fnr("010190", &i.to_string())).expect("valid");
+        let fnr = (100..200)
+            .find_map(|i| make_fnr("010190", &i.to_string()))
+            .expect("valid");
         let mut broken: Vec<char> = fnr.chars().collect();
         broken[10] = if broken[10] == '9' {
             '0'

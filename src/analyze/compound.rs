@@ -1,0 +1,635 @@
+//! Dictionary-based splitter for Norwegian (Bokmål) compound words.
+//!
+//! Input: one lowercased, NFC-normalised word (`lokalsamfunnsmodeller`). Output: its parts
+//! (`["lokalsamfunn", "modeller"]`), or `None` when the word is not a compound.
+//!
+//! Why: Norwegian writes compounds as one word, so a search for `grense` or `modell` would
+//! miss `kommunegrensene` and `lokalsamfunnsmodeller`. Splitting lets the analyser index
+//! and count the parts too.
+//!
+//! How it decides:
+//! * Parts come from the bundled lexicon `lexicon/compound_words.txt`, a compact derivative
+//!   of Norsk ordbank (Bokmål), Språkbanken / Nasjonalbiblioteket, CC BY 4.0 (rebuilt by
+//!   `lexicon/make_compound_words.py`).
+//! * Only the last part inflects: first parts are noun, adjective or verb lemmas (verbs in
+//!   the infinitive: `lese`+`sal`), optionally followed by a linking `s` or `e`
+//!   (`lokalsamfunn`+s+`modeller`, `barn`+e+`hage`). The last part is any form of a noun or
+//!   adjective lemma and is returned as written. Prepositions, particles and prefixes
+//!   (`inn`, `ut`, `med`, `sam`, `for`, `be`) are not parts, so particle words such as
+//!   `innkjøp` or `medvirkning` stay whole.
+//! * Triple consonants are restored: `fotballag` is `fotball` + `lag`.
+//! * Part lengths: parts of one to three letters must be on a short hand-checked list
+//!   (`mål`, `tid`, `by`, ...), parts of four or five letters must be productive in the
+//!   lexicon (the M/H flags: the first/last part of at least five listed lemmas), longer
+//!   parts need only be lemmas. A small block list removes words that cut far more words
+//!   than they build (`skap`, `ende`, `isme`, ...).
+//! * Known words of up to six letters (`verden`, `heller`) and adverbs of any length
+//!   (`nettopp`, `allerede`) stay whole. A word that is a known form must split
+//!   consistently with its lemma (`modellene` is not `modell`+`lene`), and a word that is
+//!   a regular `-ing`/`-else`/`-ende` derivation of a known verb may only split when its
+//!   last part is such a derivation too (`kvalitetssikring` splits, `levering` is not
+//!   `leve`+`ring`).
+//! * Linking letters: a first part ending in a single `s` is read as lemma + `s` when both
+//!   readings exist (`tids` is `tid`+s, `saks` is `sak`+s), one ending in `e` keeps the
+//!   `e` (`bygge`, the verb, not `bygg`+e).
+//! * Among the remaining analyses: fewest parts, then fewest first parts read without the
+//!   linking `s` that the lemma usually takes (the S flag: `idrett`+s+`lag`, not
+//!   `idrett`+`slag`), then the longest shortest part, then the fewest linking letters,
+//!   then the first found. Parts may themselves be compound lemmas (`lokalsamfunn`); a
+//!   caller who wants the finest parts splits non-final parts again
+//!   (`split("lokalsamfunn")` gives `lokal`, `samfunn`).
+//!
+//! Verb stems without the infinitive `-e` are not accepted as first parts: the productive
+//! ones (`bygg`, `kjøp`, `bruk`) are noun lemmas anyway, and the others cut ordinary words
+//! (`fors`+`lag`, `komm`+`misjon`).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+/// The vendored word list: see its header and `lexicon/make_compound_words.py`.
+const LEXICON: &str = include_str!("../../lexicon/compound_words.txt");
+
+/// Longer words are not split (they are not words, and the search would be slow).
+const MAX_WORD_CHARS: usize = 60;
+/// Shorter words are never split (the shortest useful compound is `elbil`-sized).
+const MIN_WORD_CHARS: usize = 5;
+/// Known words up to this length stay whole (`verden`, `heller`, `bydel`).
+const KNOWN_WHOLE_MAX_CHARS: usize = 6;
+/// Most parts in one analysis.
+const MAX_PARTS: usize = 4;
+/// Parts of up to this many letters must be on the short lists below.
+const SHORT_PART_CHARS: usize = 3;
+/// Parts of up to this many letters must be productive (M/H flag in the lexicon).
+const PRODUCTIVE_PART_CHARS: usize = 5;
+
+/// Short first parts (one to three letters) that are common, unambiguous compound parts.
+const SHORT_FIRST: &[&str] = &[
+    "arv", "bil", "bok", "by", "båt", "dag", "del", "dyr", "egg", "fag", "fly", "fot", "hav", "hus", "høy",
+    "jul", "lag", "liv", "lov", "lys", "lyd", "lån", "mat", "mål", "nær", "ord", "råd", "sak", "ski", "sjø",
+    "små", "snø", "sol", "syk", "syn", "sør", "tak", "tid", "tog", "tre", "tur", "vei", "veg", "vin", "år",
+    "øst", "øy",
+];
+
+/// Short last parts (one to three letters) that are common, unambiguous compound heads.
+const SHORT_LAST: &[&str] = &[
+    "arm", "bad", "ben", "bil", "bok", "by", "båt", "dag", "del", "dyr", "dør", "egg", "fag", "fly", "fot",
+    "hav", "hus", "hår", "kor", "lag", "liv", "lov", "lys", "lyd", "lån", "løp", "mat", "mål", "ord", "ost",
+    "rom", "råd", "sak", "sal", "ski", "sko", "sjø", "syn", "tak", "tap", "tid", "tog", "tur", "vei", "veg",
+    "vin", "år", "øre", "øy", "øye",
+];
+
+/// Lemmas that are never first parts: particles and rare words that mostly cut ordinary
+/// words (`under`+`søkelse`, `fore`+`stilling`, `bass`+`seng`).
+const BLOCKED_FIRST: &[&str] = &["bass", "fore", "fort", "kont", "under"];
+
+/// Lemmas that are never last parts: homographs of derivational suffixes and rare words
+/// that mostly end ordinary words (`vennskap`, `spennende`, `realisme`, `fotograf`,
+/// `romantikk`, `dramatisk`).
+const BLOCKED_LAST: &[&str] = &[
+    "ande", "ende", "graf", "heit", "isme", "ring", "skap", "tikk", "tisk",
+];
+
+/// Bound first parts that are not lemmas of their own (`hovedårsak`).
+const BOUND_FIRST: &[&str] = &["hoved"];
+
+/// Regular noun endings, accepted for noun lemmas whose forms the list lacks.
+const NOUN_ENDINGS: &[&str] = &["", "a", "en", "ene", "er", "et", "n", "ne", "r", "t"];
+/// Regular adjective endings.
+const ADJ_ENDINGS: &[&str] = &["", "e", "t"];
+/// Regular verb endings, used only to recognise a whole word as known.
+const VERB_ENDINGS: &[&str] = &["", "de", "dd", "er", "es", "et", "r", "s", "t", "te", "tt"];
+/// Suffixes of derivations from verbs (`levering` from `levere`).
+const DEVERBAL_SUFFIXES: &[&str] = &["ning", "ing", "else", "ende"];
+
+const NOUN: u8 = 1;
+const ADJ: u8 = 2;
+const VERB: u8 = 4;
+const ADV: u8 = 8;
+const PRODUCTIVE_FIRST: u8 = 16;
+const PRODUCTIVE_LAST: u8 = 32;
+const LINKS_WITH_S: u8 = 64;
+
+/// FNV-1a: the keys are short words, for which it is much faster than SipHash.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// What the lexicon says about one lemma.
+#[derive(Clone, Copy)]
+struct Entry {
+    flags: u8,
+    /// Index into `paradigms`, or `None` when the lemma has no noun/adjective forms.
+    paradigm: Option<u32>,
+}
+
+/// One way to read a stretch of the word as a first part.
+#[derive(Clone, Copy)]
+struct FirstPart {
+    /// The lemma (linking letter removed).
+    lemma: &'static str,
+    /// The lemma usually takes a linking `s` but has none here (`idrett`+`slag`).
+    missing_s: bool,
+    /// Char position where the next part starts.
+    next: usize,
+    /// Whether a linking `s`/`e` was removed.
+    linked: bool,
+}
+
+/// Splits Norwegian compounds using the bundled Norsk ordbank derivative.
+pub struct CompoundSplitter {
+    words: FastMap<&'static str, Entry>,
+    /// Inflection rules: (lemma tail to cut, ending to append).
+    rules: Vec<(&'static str, &'static str)>,
+    /// Rule numbers by the ending they append.
+    rules_by_ending: FastMap<&'static str, Vec<u32>>,
+    /// Sorted rule numbers of each paradigm.
+    paradigms: Vec<Vec<u32>>,
+    /// Longest appended ending, in bytes.
+    max_ending_len: usize,
+}
+
+impl CompoundSplitter {
+    /// The splitter over the bundled lexicon, built once.
+    pub fn bundled() -> &'static CompoundSplitter {
+        static SPLITTER: OnceLock<CompoundSplitter> = OnceLock::new();
+        SPLITTER.get_or_init(|| CompoundSplitter::from_lexicon(LEXICON))
+    }
+
+    /// Builds the splitter from text in the `compound_words.txt` format; malformed lines
+    /// are skipped.
+    fn from_lexicon(text: &'static str) -> CompoundSplitter {
+        let mut splitter = CompoundSplitter {
+            words: FastMap::with_capacity_and_hasher(150_000, Default::default()),
+            rules: Vec::new(),
+            rules_by_ending: FastMap::default(),
+            paradigms: Vec::new(),
+            max_ending_len: 0,
+        };
+        for line in text.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some(rules) = line.strip_prefix("@r\t") {
+                for rule in rules.split(' ') {
+                    let (cut, ending) = rule.split_once(':').unwrap_or((rule, ""));
+                    let number = splitter.rules.len() as u32;
+                    splitter.rules.push((cut, ending));
+                    splitter.rules_by_ending.entry(ending).or_default().push(number);
+                    splitter.max_ending_len = splitter.max_ending_len.max(ending.len());
+                }
+            } else if let Some(numbers) = line.strip_prefix("@p\t") {
+                let mut paradigm: Vec<u32> = numbers.split(' ').filter_map(|n| n.parse().ok()).collect();
+                paradigm.sort_unstable();
+                splitter.paradigms.push(paradigm);
+            } else {
+                let mut cols = line.split('\t');
+                let (Some(lemma), Some(flags)) = (cols.next(), cols.next()) else {
+                    continue;
+                };
+                let paradigm = cols.next().and_then(|p| p.parse().ok());
+                let flags = flags.bytes().fold(0, |acc, f| {
+                    acc | match f {
+                        b'n' => NOUN,
+                        b'a' => ADJ,
+                        b'v' => VERB,
+                        b'd' => ADV,
+                        b'M' => PRODUCTIVE_FIRST,
+                        b'H' => PRODUCTIVE_LAST,
+                        b'S' => LINKS_WITH_S,
+                        _ => 0,
+                    }
+                });
+                splitter.words.insert(lemma, Entry { flags, paradigm });
+            }
+        }
+        splitter
+    }
+
+    /// Splits a lowercased, NFC-normalised word into its parts (linking letters removed,
+    /// triple consonants restored), or None when it is not a compound.
+    pub fn split(&self, word: &str) -> Option<Vec<String>> {
+        // Byte offset of every char, plus the end.
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(word.len()))
+            .collect();
+        let n = bounds.len() - 1;
+        if !(MIN_WORD_CHARS..=MAX_WORD_CHARS).contains(&n)
+            || !word.chars().all(|c| c.is_alphabetic() && !c.is_uppercase())
+        {
+            return None;
+        }
+        let mut buf = String::with_capacity(word.len() + 8);
+        let whole_lemmas = self.last_lemmas(word, &mut buf);
+        if n <= KNOWN_WHOLE_MAX_CHARS && self.is_known(word, &whole_lemmas, &mut buf) {
+            return None;
+        }
+        // Adverbs (`nettopp`, `allerede`) stay whole, whatever their length.
+        let adverb_only = |e: &Entry| e.flags & ADV != 0 && e.flags & (NOUN | ADJ) == 0;
+        if whole_lemmas.is_empty() && self.words.get(word).is_some_and(adverb_only) {
+            return None;
+        }
+
+        // Left to right: firsts[i] are the first parts starting at char i, for each i
+        // that the first parts before it reach; heads[p] says whether the rest of the
+        // word from such a char p is an acceptable last part.
+        let mut firsts: Vec<Vec<FirstPart>> = vec![Vec::new(); n + 1];
+        let mut reached = vec![false; n + 1];
+        let mut heads = vec![false; n + 1];
+        reached[0] = true;
+        for i in 0..n - 1 {
+            if !reached[i] {
+                continue;
+            }
+            if i > 0 {
+                heads[i] = self.head_ok(word, bounds[i], &whole_lemmas, &mut buf);
+            }
+            let mut found = Vec::new();
+            for j in i + 2..n - 1 {
+                self.first_parts(word, &bounds, i, j, &mut found);
+            }
+            for first in &found {
+                reached[first.next] = true;
+            }
+            firsts[i] = found;
+        }
+        if !heads.iter().any(|&h| h) {
+            return None;
+        }
+
+        let mut best: Option<(Score, Vec<&str>)> = None;
+        let mut path = Vec::with_capacity(MAX_PARTS);
+        self.search(word, &bounds, 0, &firsts, &heads, &mut path, &mut best);
+        best.map(|(_, parts)| parts.into_iter().map(str::to_owned).collect())
+    }
+
+    /// Depth-first search over the analyses, keeping the best-scored one.
+    #[allow(clippy::too_many_arguments)]
+    fn search<'w>(
+        &self,
+        word: &'w str,
+        bounds: &[usize],
+        start: usize,
+        firsts: &[Vec<FirstPart>],
+        heads: &[bool],
+        path: &mut Vec<FirstPart>,
+        best: &mut Option<(Score, Vec<&'w str>)>,
+    ) {
+        if !path.is_empty() && heads[start] {
+            let last = &word[bounds[start]..];
+            let mut parts: Vec<&'w str> = path.iter().map(|f| f.lemma).collect();
+            parts.push(last);
+            let score = Score {
+                parts: parts.len(),
+                missing_s: path.iter().filter(|f| f.missing_s).count(),
+                shortest: parts.iter().map(|p| p.chars().count()).min().unwrap_or(0),
+                links: path.iter().filter(|f| f.linked).count(),
+            };
+            if best.as_ref().is_none_or(|(b, _)| score.better_than(b)) {
+                *best = Some((score, parts));
+            }
+        }
+        if path.len() + 1 >= MAX_PARTS {
+            return;
+        }
+        for first in &firsts[start] {
+            path.push(*first);
+            self.search(word, bounds, first.next, firsts, heads, path, best);
+            path.pop();
+        }
+    }
+
+    /// The readings of chars `i..j` as a first part.
+    fn first_parts(&self, word: &str, bounds: &[usize], i: usize, j: usize, found: &mut Vec<FirstPart>) {
+        let seg = &word[bounds[i]..bounds[j]];
+        // A linking s or e: `tids` is read as tid+s, but `bygge` stays the verb bygge
+        // rather than bygg+e, and nothing links with s after an s (`buss`).
+        let linked = if j - i > 2 && !seg.ends_with("ss") {
+            seg.strip_suffix('s')
+                .or_else(|| seg.strip_suffix('e'))
+                .and_then(|stem| self.first_lemma(stem))
+        } else {
+            None
+        };
+        let plain = self
+            .first_lemma(seg)
+            .filter(|_| linked.is_none() || seg.ends_with('e'));
+        if let Some(lemma) = plain {
+            let missing_s = self.words.get(lemma).is_some_and(|e| e.flags & LINKS_WITH_S != 0);
+            found.push(FirstPart {
+                lemma,
+                missing_s,
+                next: j,
+                linked: false,
+            });
+            // Triple consonant: fotball + lag is written fotballag.
+            let mut tail = seg.chars().rev();
+            if let (Some(a), Some(b)) = (tail.next(), tail.next()) {
+                if a == b && !is_vowel(a) && j - 1 > i + 1 {
+                    found.push(FirstPart {
+                        lemma,
+                        missing_s,
+                        next: j - 1,
+                        linked: false,
+                    });
+                }
+            }
+        }
+        if let Some(lemma) = linked.filter(|_| plain.is_none()) {
+            found.push(FirstPart {
+                lemma,
+                missing_s: false,
+                next: j,
+                linked: true,
+            });
+        }
+    }
+
+    /// `part` as an acceptable first part, as the lexicon's own `'static` string.
+    fn first_lemma(&self, part: &str) -> Option<&'static str> {
+        if let Some(bound) = BOUND_FIRST.iter().find(|b| **b == part) {
+            return Some(bound);
+        }
+        if BLOCKED_FIRST.contains(&part) {
+            return None;
+        }
+        let (lemma, entry) = self.words.get_key_value(part)?;
+        if entry.flags & (NOUN | ADJ | VERB) == 0 {
+            return None;
+        }
+        let len = part.chars().count();
+        let ok = if len <= SHORT_PART_CHARS {
+            SHORT_FIRST.contains(&part)
+        } else if len <= PRODUCTIVE_PART_CHARS {
+            entry.flags & PRODUCTIVE_FIRST != 0
+        } else {
+            true
+        };
+        ok.then_some(*lemma)
+    }
+
+    /// Whether `lemma` may be the lemma of a last part.
+    fn last_lemma_ok(&self, lemma: &str, entry: Entry) -> bool {
+        if BLOCKED_LAST.contains(&lemma) {
+            return false;
+        }
+        let len = lemma.chars().count();
+        if len <= SHORT_PART_CHARS {
+            SHORT_LAST.contains(&lemma)
+        } else if len <= PRODUCTIVE_PART_CHARS {
+            entry.flags & PRODUCTIVE_LAST != 0
+        } else {
+            true
+        }
+    }
+
+    /// Whether the word from byte `at` on is an acceptable last part after `word[..at]`.
+    fn head_ok(&self, word: &str, at: usize, whole_lemmas: &[&'static str], buf: &mut String) -> bool {
+        let (prefix, last) = word.split_at(at);
+        self.last_lemmas(last, buf).into_iter().any(|lemma| {
+            let Some(&entry) = self.words.get(lemma) else {
+                return false;
+            };
+            if !self.last_lemma_ok(lemma, entry) {
+                return false;
+            }
+            buf.clear();
+            buf.push_str(prefix);
+            buf.push_str(lemma);
+            // A known form must split like its lemma (not modell + lene for modellene).
+            if !whole_lemmas.is_empty() && !whole_lemmas.contains(&buf.as_str()) {
+                return false;
+            }
+            // A derivation of a verb splits only where its last part is one too.
+            for suffix in DEVERBAL_SUFFIXES {
+                if let Some(base) = buf.strip_suffix(suffix) {
+                    if self.is_verb_base(base) {
+                        return lemma
+                            .strip_suffix(suffix)
+                            .is_some_and(|b| b.chars().count() >= 2 && self.is_verb_base(b));
+                    }
+                }
+            }
+            true
+        })
+    }
+
+    /// Whether `base` (+ infinitive `e`) is a verb lemma.
+    fn is_verb_base(&self, base: &str) -> bool {
+        let is_verb = |w: &str| self.words.get(w).is_some_and(|e| e.flags & VERB != 0);
+        is_verb(base) || is_verb(&[base, "e"].concat())
+    }
+
+    /// The noun and adjective lemmas of which `form` is a form.
+    fn last_lemmas(&self, form: &str, buf: &mut String) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        let mut push = |lemma: &'static str| {
+            if !out.contains(&lemma) {
+                out.push(lemma);
+            }
+        };
+        let min_at = form.len().saturating_sub(self.max_ending_len);
+        for (at, _) in form.char_indices().chain(std::iter::once((form.len(), ' '))) {
+            if at < min_at {
+                continue;
+            }
+            let (stem, ending) = form.split_at(at);
+            let Some(numbers) = self.rules_by_ending.get(ending) else {
+                continue;
+            };
+            for &number in numbers {
+                let Some(&(cut, _)) = self.rules.get(number as usize) else {
+                    continue;
+                };
+                buf.clear();
+                buf.push_str(stem);
+                buf.push_str(cut);
+                let Some((lemma, entry)) = self.words.get_key_value(buf.as_str()) else {
+                    continue;
+                };
+                let in_paradigm = entry
+                    .paradigm
+                    .and_then(|p| self.paradigms.get(p as usize))
+                    .is_some_and(|rules| rules.binary_search(&number).is_ok());
+                if in_paradigm {
+                    push(lemma);
+                }
+            }
+        }
+        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
+            for ending in endings {
+                if let Some(stem) = form.strip_suffix(ending) {
+                    if let Some((lemma, entry)) = self.words.get_key_value(stem) {
+                        if entry.flags & flag != 0 {
+                            push(lemma);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `word` is a known word of any kind (a whole word, not a compound candidate).
+    fn is_known(&self, word: &str, lemmas: &[&'static str], buf: &mut String) -> bool {
+        if !lemmas.is_empty() || self.words.contains_key(word) {
+            return true;
+        }
+        VERB_ENDINGS.iter().any(|ending| {
+            word.strip_suffix(ending).is_some_and(|stem| {
+                buf.clear();
+                buf.push_str(stem);
+                self.is_verb_base(buf)
+            })
+        })
+    }
+}
+
+/// How good an analysis is; see `better_than`.
+#[derive(Clone, Copy)]
+struct Score {
+    parts: usize,
+    missing_s: usize,
+    shortest: usize,
+    links: usize,
+}
+
+impl Score {
+    /// Fewer parts, then fewer first parts without their usual linking s, then a longer
+    /// shortest part, then fewer linking letters.
+    fn better_than(&self, other: &Score) -> bool {
+        (self.parts, self.missing_s, other.shortest, self.links)
+            < (other.parts, other.missing_s, self.shortest, other.links)
+    }
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'æ' | 'ø' | 'å' | 'é')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVAL: &str = include_str!("../../tests/data/compounds.tsv");
+
+    fn split(word: &str) -> Option<Vec<String>> {
+        CompoundSplitter::bundled().split(word)
+    }
+
+    fn parts(list: &[&str]) -> Option<Vec<String>> {
+        Some(list.iter().map(|p| p.to_string()).collect())
+    }
+
+    #[test]
+    fn eval_set_precision_and_recall() {
+        let (mut tp, mut split_count, mut compounds, mut words) = (0, 0, 0, 0);
+        let mut misses = Vec::new();
+        for line in EVAL.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let (word, expected) = line.split_once('\t').unwrap_or((line, ""));
+            let expected: Vec<&str> = expected.split_whitespace().collect();
+            let got = split(word);
+            words += 1;
+            if !expected.is_empty() {
+                compounds += 1;
+            }
+            if got.is_some() {
+                split_count += 1;
+            }
+            let right = match &got {
+                Some(p) => *p == expected,
+                None => expected.is_empty(),
+            };
+            if got.is_some() && right {
+                tp += 1;
+            }
+            if !right {
+                misses.push(format!("{word}: expected {expected:?}, got {got:?}"));
+            }
+        }
+        let precision = tp as f64 / split_count.max(1) as f64;
+        let recall = tp as f64 / compounds.max(1) as f64;
+        println!("{words} words, {compounds} compounds: precision {precision:.3}, recall {recall:.3}");
+        for miss in &misses {
+            println!("  {miss}");
+        }
+        assert!(words >= 300, "eval set has {words} words");
+        assert!(precision >= 0.95, "precision {precision:.3}");
+        assert!(recall >= 0.90, "recall {recall:.3}");
+    }
+
+    #[test]
+    fn named_traps_stay_whole() {
+        for word in [
+            "verden",
+            "heller",
+            "standard",
+            "medvirkning",
+            "spennende",
+            "sentralitet",
+            "kommunikasjon",
+        ] {
+            assert_eq!(split(word), None, "{word}");
+        }
+    }
+
+    #[test]
+    fn linking_letters_are_removed() {
+        assert_eq!(
+            split("lokalsamfunnsmodeller"),
+            parts(&["lokalsamfunn", "modeller"])
+        );
+        assert_eq!(split("barnehage"), parts(&["barn", "hage"]));
+        assert_eq!(split("kommunegrensene"), parts(&["kommune", "grensene"]));
+    }
+
+    #[test]
+    fn compound_lemmas_still_split() {
+        assert_eq!(split("lokalsamfunn"), parts(&["lokal", "samfunn"]));
+    }
+
+    #[test]
+    fn triple_consonant_is_restored() {
+        assert_eq!(split("fotballag"), parts(&["fotball", "lag"]));
+        assert_eq!(split("fotballaget"), parts(&["fotball", "laget"]));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let long = "a".repeat(200);
+        for word in [
+            "",
+            "a",
+            "æ",
+            "123",
+            "kommune-grense",
+            "Kommunegrense",
+            "e\u{301}e\u{301}e\u{301}e\u{301}e\u{301}",
+            "ååååååååå",
+            "日本語の文章です",
+            long.as_str(),
+        ] {
+            assert_eq!(split(word), None, "{word}");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Reports: content of the Markdown, JSON, HTML and CSV outputs; determinism across
+//! thread counts; HTML escaping of hostile text.
+
+use super::*;
+use serde_json::Value;
+
+#[test]
+fn reports_are_byte_identical_with_one_and_two_threads() {
+    let dir = tempfile::tempdir().expect("temp");
+    ok_in(dir.path(), &["-q", "-j", "1", "run", "-o", "one"]);
+    ok_in(dir.path(), &["-q", "-j", "2", "run", "-o", "two"]);
+    for file in [
+        "report.json",
+        "report.md",
+        "report.html",
+        "responses.csv",
+        "themes.csv",
+        "keyness.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("one").join(file)).expect("one");
+        let b = std::fs::read(dir.path().join("two").join(file)).expect("two");
+        assert!(a == b, "{file} differs between -j 1 and -j 2");
+    }
+}
+
+#[test]
+fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
+    let dir = seed_run();
+    let r: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
+        .expect("parses");
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["responses_total"], 88);
+    assert_eq!(r["responses"].as_array().expect("responses").len(), 88);
+    let themes = r["themes"].as_array().expect("themes");
+    assert!(themes.len() >= 2);
+    let in_themes: u64 = themes.iter().map(|t| t["size"].as_u64().expect("size")).sum();
+    assert_eq!(in_themes + r["unclassified"].as_u64().expect("n"), 88);
+    for t in themes {
+        let label = t["label"].as_str().expect("label");
+        assert!(!label.is_empty());
+        assert!(
+            !label.split(" · ").any(|w| w == "spenn"),
+            "labels use display forms: {label}"
+        );
+        let quotes = t["quotes"].as_array().expect("quotes");
+        assert!(!quotes.is_empty() && quotes.len() <= 3);
+    }
+    // The word-cloud's most common answer forms a theme labelled with its display form.
+    assert!(themes
+        .iter()
+        .any(|t| t["label"].as_str().expect("label").contains("spennende")));
+    let agreement = &r["agreement"];
+    assert!(agreement["nmi"].as_f64().expect("nmi") > 0.0);
+    assert!(agreement["ari"].is_number());
+    let scopes = &r["scope_totals"];
+    let total: u64 = ["local", "national", "both", "unspecified"]
+        .iter()
+        .map(|s| scopes[s].as_u64().expect("n"))
+        .sum();
+    assert_eq!(total, 88);
+    assert!(scopes["local"].as_u64() > Some(0) && scopes["national"].as_u64() > Some(0));
+}
+
+#[test]
+fn markdown_has_a_real_local_versus_national_section() {
+    let dir = seed_run();
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
+    let section = md
+        .split("## Local and national concerns")
+        .nth(1)
+        .expect("section exists");
+    let section = section.split("\n## ").next().expect("section");
+    assert!(section.contains("| theme | local | national | both | unspecified |"));
+    assert!(section.contains("Words more local"));
+    assert!(section.contains("Words more national"));
+    let keyness_rows = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.matches('|').count() == 6)
+        .count();
+    assert!(keyness_rows >= 4, "keyness tables are empty:\n{section}");
+    // The side-by-side quotes come from the corpus.
+    assert!(section.contains("**Local**") && section.contains("**National**"));
+    assert!(section.matches("\n> ").count() >= 2);
+}
+
+#[test]
+fn responses_csv_has_one_row_per_response_with_theme_and_scope() {
+    let dir = seed_run();
+    let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    assert_eq!(
+        header[..8],
+        [
+            "id",
+            "source",
+            "line",
+            "text",
+            "theme_id",
+            "theme",
+            "scope",
+            "scope_evidence"
+        ]
+    );
+    assert_eq!(rows.len(), 88);
+    let row45 = rows.iter().find(|r| r[2] == "45").expect("line 45");
+    assert_eq!(row45[6], "both");
+    assert!(
+        row45[7].contains("kommune") && row45[7].contains("landet"),
+        "{}",
+        row45[7]
+    );
+    let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(ids.len(), 88);
+}
+
+#[test]
+fn html_shows_hostile_text_as_text_and_loads_nothing_from_the_network() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "svar\n\"<script>alert(1)</script> kommunen må lytte\"\n\"<img src=x onerror=alert(2)> staten bestemmer\"\nLokalsamfunnet trenger møteplasser\nNasjonale føringer styrer kommunene\n";
+    std::fs::write(dir.path().join("x.csv"), csv).expect("write");
+    ok_in(dir.path(), &["-q", "run", "x.csv", "-k", "2"]);
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).expect("html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; kommunen må lytte"));
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("Content-Security-Policy"));
+    assert!(
+        !html.contains("http://")
+            || html
+                .matches("http://")
+                .all(|_| html.contains("http://www.w3.org/2000/svg"))
+    );
+    assert!(!html.contains("https://"));
+    assert_eq!(
+        html.matches("<script").count(),
+        2,
+        "only the data block and the page's own script"
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
+    assert!(!md.contains("<script>"));
+}
