@@ -1,20 +1,22 @@
 //! Stage: index and search. Analysed responses in, a tantivy index on disk out; queries in,
 //! ranked [`Hit`]s out. The text is indexed pre-tokenized with the tokens the analyzer
-//! already produced (each response is analysed once), and the same analyzer is registered
-//! as the field's tokenizer on every open, so queries and snippets stem exactly alike:
-//! `kommune` finds `kommunene` and `kommuner`.
+//! already produced (each response is analysed once), compound parts at the word's position,
+//! and the same analyzer is registered as the field's tokenizer on every open, so queries
+//! stem exactly alike: `kommune` finds `kommunene` and `kommuner`, `modell` finds
+//! `lokalsamfunnsmodeller`.
 //!
 //! Fields: `text` and `question` (Norwegian analyzer), `theme` (the theme label, analysed),
 //! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
 //! (exact, case-insensitive), `theme_id` and `line` (numbers), and `meta` (a JSON object
 //! of every other input column: `meta.kommune:bergen`).
 
-use crate::analyze::{to_tantivy, Analyzer, NorwegianTokenizer, Token, TOKENIZER_NAME};
+use crate::analyze::{index_tokens, Analyzer, NorwegianTokenizer, Token, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::model::Response;
 use crate::scope::ScopeTag;
 use crate::themes::ThemeModel;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::QueryParser;
@@ -26,6 +28,9 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, PreTokenizedString, RawTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+/// Longest snippet fragment, in characters.
+const SNIPPET_CHARS: usize = 160;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -146,7 +151,7 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer, threads: usize
             f.text,
             PreTokenizedString {
                 text: r.text.clone(),
-                tokens: input.tokens[i].iter().map(to_tantivy).collect(),
+                tokens: input.tokens[i].iter().flat_map(index_tokens).collect(),
             },
         );
         doc.add_text(f.question, &r.question);
@@ -205,6 +210,7 @@ pub struct SearchResult {
 /// An opened index, ready for queries.
 pub struct Searcher {
     dir: std::path::PathBuf,
+    analyzer: Analyzer,
     index: Index,
     reader: IndexReader,
     fields: Fields,
@@ -230,6 +236,7 @@ impl Searcher {
             .map_err(|e| Error::index(dir, e))?;
         Ok(Searcher {
             dir: dir.to_path_buf(),
+            analyzer: analyzer.clone(),
             index,
             reader,
             fields,
@@ -253,8 +260,17 @@ impl Searcher {
                 &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
             )
             .map_err(|e| Error::index(&self.dir, e))?;
-        let snippets =
-            SnippetGenerator::create(&searcher, &*parsed, f.text).map_err(|e| Error::index(&self.dir, e))?;
+        let mut terms = BTreeMap::new();
+        parsed.query_terms(&mut |term, _| {
+            if term.field() == f.text {
+                if let Some(text) = term.value().as_str() {
+                    terms.insert(text.to_string(), 1.0);
+                }
+            }
+        });
+        // The index-side tokenizer, so words matched through a compound part are highlighted.
+        let tokenizer = TextAnalyzer::from(NorwegianTokenizer::with_parts(self.analyzer.clone()));
+        let snippets = SnippetGenerator::new(terms, tokenizer, f.text, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(|e| Error::index(&self.dir, e))?;

@@ -4,17 +4,24 @@
 //! Text in, [`Token`]s out: NFC normalisation, a tokenizer that keeps æøå and splits on
 //! everything that is not a letter or digit (so Mentimeter's `bra_start` and hyphenated
 //! `tverr-kommunalt` become two words each), lowercasing, Bokmål and Nynorsk stopwords
-//! (`stopwords/`), and Snowball Norwegian stems from `rust-stemmers`. A [`Vocabulary`]
-//! gives every stem a display form: the most frequent surface word behind it.
+//! (`stopwords/`), Snowball Norwegian stems from `rust-stemmers`, and compound parts from
+//! a dictionary splitter ([`compound`]): `lokalsamfunnsmodeller` also yields `lokalsamfunn`,
+//! `lokal`, `samfunn` and `modell`. The index puts the parts at the word's position (so
+//! `modell` finds the compound while phrases still work) and the themes count them as
+//! features; queries are not split. A [`Vocabulary`] gives every stem a display form: the
+//! most frequent surface word behind it.
 
+pub mod compound;
 mod tokenizer;
 mod vocabulary;
 
-pub use tokenizer::{to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
+pub use tokenizer::{index_tokens, to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
 pub use vocabulary::Vocabulary;
 
+use compound::CompoundSplitter;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -33,7 +40,33 @@ pub struct Token {
     pub offset: Range<usize>,
     /// Word position, counting stopwords too, so phrase queries keep their gaps.
     pub position: usize,
+    /// Compound parts (down to two levels: `lokalsamfunn`, `lokal`, `samfunn`, `modell`),
+    /// each different from the whole word's stem; empty for simple words.
+    pub parts: Vec<Part>,
 }
+
+/// One part of a compound word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The part as the splitter gives it (a lemma, or the inflected last part).
+    pub word: String,
+    pub stem: String,
+}
+
+/// Stem and compound parts of a lowercased word, memoised per thread: a corpus has far
+/// fewer distinct words than tokens, and splitting is the analyzer's costliest step.
+#[derive(Clone)]
+struct WordAnalysis {
+    stem: String,
+    parts: Vec<Part>,
+}
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, WordAnalysis>> = RefCell::new(HashMap::new());
+}
+
+/// Entries per thread before the cache starts afresh (bounds memory on huge vocabularies).
+const CACHE_LIMIT: usize = 500_000;
 
 /// The Norwegian analyzer. Cheap to clone (the stopword set is shared).
 #[derive(Clone)]
@@ -89,6 +122,37 @@ impl Analyzer {
         stemmer().stem(word).into_owned()
     }
 
+    /// Stem and compound parts of one lowercased word (cached).
+    fn analyze_word(&self, word: &str) -> WordAnalysis {
+        if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
+            return hit;
+        }
+        let stem = self.stem(word);
+        let mut parts: Vec<Part> = Vec::new();
+        let splitter = CompoundSplitter::bundled();
+        for part in splitter.split(word).unwrap_or_default() {
+            let sub = splitter.split(&part).unwrap_or_default();
+            for p in std::iter::once(part).chain(sub) {
+                let p_stem = self.stem(&p);
+                if p_stem != stem && !parts.iter().any(|q| q.stem == p_stem) {
+                    parts.push(Part {
+                        word: p,
+                        stem: p_stem,
+                    });
+                }
+            }
+        }
+        let analysis = WordAnalysis { stem, parts };
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= CACHE_LIMIT {
+                c.clear();
+            }
+            c.insert(word.to_string(), analysis.clone());
+        });
+        analysis
+    }
+
     /// Content tokens of `text` (stopwords removed, positions kept). Offsets refer to
     /// `text` itself when it is already NFC (all corpus text is), else to its NFC form.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
@@ -111,12 +175,13 @@ impl Analyzer {
             if self.is_stopword(&word) {
                 continue;
             }
-            let stem = self.stem(&word);
+            let WordAnalysis { stem, parts } = self.analyze_word(&word);
             out.push(Token {
                 word,
                 stem,
                 offset: start..start + raw.len(),
                 position,
+                parts,
             });
         }
     }
@@ -158,6 +223,11 @@ fn is_word_char(c: char) -> bool {
 /// at least two characters (drops `2`, `800`, stray letters).
 pub fn is_feature(token: &Token) -> bool {
     token.word.chars().count() >= 2 && token.word.chars().any(char::is_alphabetic)
+}
+
+/// The stems a token contributes as theme features: its own and its compound parts'.
+pub fn feature_stems(token: &Token) -> impl Iterator<Item = &str> {
+    std::iter::once(token.stem.as_str()).chain(token.parts.iter().map(|p| p.stem.as_str()))
 }
 
 #[cfg(test)]
@@ -212,6 +282,18 @@ mod tests {
     fn normalizes_decomposed_input_to_nfc() {
         let decomposed = "sa\u{30a}nn ma\u{30a}lgruppe";
         assert_eq!(stems(decomposed), stems("sånn målgruppe"));
+    }
+
+    #[test]
+    fn compounds_carry_their_parts() {
+        let tokens = Analyzer::norwegian().analyze("lokalsamfunnsmodeller kommunegrensene spennende");
+        let parts: Vec<&str> = tokens[0].parts.iter().map(|p| p.stem.as_str()).collect();
+        assert_eq!(parts, ["lokalsamfunn", "lokal", "samfunn", "modell"]);
+        assert!(tokens[1]
+            .parts
+            .iter()
+            .any(|p| p.stem == Analyzer::norwegian().stem("grense")));
+        assert!(tokens[2].parts.is_empty());
     }
 
     #[test]

@@ -8,31 +8,57 @@ use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 /// Name under which the Norwegian analyzer is registered in every stemme index.
 pub const TOKENIZER_NAME: &str = "stemme_nb";
 
-/// tantivy adapter around [`Analyzer`]: emits one token per content word, its text the stem.
+/// tantivy adapter around [`Analyzer`]: emits one token per content word, its text the
+/// stem. The query side (the default) leaves compounds whole; the index side (used for
+/// snippets, to highlight words matched through a part) adds the parts.
 #[derive(Clone, Default)]
 pub struct NorwegianTokenizer {
     analyzer: Analyzer,
+    with_parts: bool,
 }
 
 impl NorwegianTokenizer {
+    /// The query-side tokenizer.
     pub fn new(analyzer: Analyzer) -> Self {
-        NorwegianTokenizer { analyzer }
+        NorwegianTokenizer {
+            analyzer,
+            with_parts: false,
+        }
     }
 
-    /// The analysed text as tantivy tokens.
-    pub fn tantivy_tokens(analyzer: &Analyzer, text: &str) -> Vec<TantivyToken> {
-        analyzer.analyze(text).iter().map(to_tantivy).collect()
+    /// The index-side tokenizer, which also emits compound parts.
+    pub fn with_parts(analyzer: Analyzer) -> Self {
+        NorwegianTokenizer {
+            analyzer,
+            with_parts: true,
+        }
+    }
+}
+
+/// The tantivy tokens of one analysed word for the index: the stem, then each compound
+/// part's stem at the same position and offsets (so a part's match highlights the word).
+pub fn index_tokens(t: &Token) -> impl Iterator<Item = TantivyToken> + '_ {
+    std::iter::once(to_tantivy(t)).chain(t.parts.iter().map(move |p| TantivyToken {
+        text: p.stem.clone(),
+        ..to_tantivy_ref(t)
+    }))
+}
+
+fn to_tantivy_ref(t: &Token) -> TantivyToken {
+    TantivyToken {
+        offset_from: t.offset.start,
+        offset_to: t.offset.end,
+        position: t.position,
+        text: String::new(),
+        position_length: 1,
     }
 }
 
 /// One analysed token as tantivy indexes it: the stem, with the surface word's offsets.
 pub fn to_tantivy(t: &Token) -> TantivyToken {
     TantivyToken {
-        offset_from: t.offset.start,
-        offset_to: t.offset.end,
-        position: t.position,
         text: t.stem.clone(),
-        position_length: 1,
+        ..to_tantivy_ref(t)
     }
 }
 
@@ -61,9 +87,12 @@ impl Tokenizer for NorwegianTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream {
-            tokens: Self::tantivy_tokens(&self.analyzer, text),
-            next: 0,
-        }
+        let analysed = self.analyzer.analyze(text);
+        let tokens = if self.with_parts {
+            analysed.iter().flat_map(index_tokens).collect()
+        } else {
+            analysed.iter().map(to_tantivy).collect()
+        };
+        VecTokenStream { tokens, next: 0 }
     }
 }

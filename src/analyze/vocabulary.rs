@@ -31,6 +31,15 @@ impl Vocabulary {
                 .or_default();
             entry.count += 1;
             entry.upper += u64::from(upper);
+            for part in &token.parts {
+                let e = self
+                    .forms
+                    .entry(part.stem.clone())
+                    .or_default()
+                    .entry(part.word.clone())
+                    .or_default();
+                e.count += 1;
+            }
         }
     }
 

@@ -363,7 +363,12 @@ fn analyze(args: AnalyzeArgs) -> Result<bool> {
     let mut out = stdout.lock();
     let io = |e| Error::io("<stdout>", e);
     if !args.json {
-        writeln!(out, "{:<4} {:<24} {:<20} display", "pos", "word", "stem").map_err(io)?;
+        writeln!(
+            out,
+            "{:<4} {:<24} {:<20} {:<20} compound parts",
+            "pos", "word", "stem", "display"
+        )
+        .map_err(io)?;
     }
     for (position, (_, raw)) in words(&text).enumerate() {
         let token = tokens.iter().find(|t| t.position == position);
@@ -371,18 +376,22 @@ fn analyze(args: AnalyzeArgs) -> Result<bool> {
             Some(t) => (Some(t.stem.clone()), Some(vocabulary.display(&t.stem))),
             None => (None, None),
         };
+        let parts: Vec<&str> = token
+            .map(|t| t.parts.iter().map(|p| p.word.as_str()).collect())
+            .unwrap_or_default();
         if args.json {
-            let v = serde_json::json!({"position": position, "word": raw, "stopword": token.is_none(), "stem": stem, "display": display});
+            let v = serde_json::json!({"position": position, "word": raw, "stopword": token.is_none(), "stem": stem, "display": display, "parts": parts});
             writeln!(out, "{v}").map_err(io)?;
         } else {
             let stem = stem.unwrap_or_else(|| "(stopword)".into());
             writeln!(
                 out,
-                "{:<4} {:<24} {:<20} {}",
+                "{:<4} {:<24} {:<20} {:<20} {}",
                 position,
                 raw,
                 stem,
-                display.unwrap_or_default()
+                display.unwrap_or_default(),
+                parts.join(" + ")
             )
             .map_err(io)?;
         }

@@ -10,7 +10,7 @@ pub mod kmeans;
 
 pub use agreement::Agreement;
 
-use crate::analyze::{is_feature, Token, Vocabulary};
+use crate::analyze::{feature_stems, is_feature, Token, Vocabulary};
 use crate::model::Response;
 use kmeans::SparseVec;
 use serde::{Deserialize, Serialize};
@@ -128,8 +128,8 @@ fn features(tokens: &[Vec<Token>]) -> Features {
         .iter()
         .map(|doc| {
             let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
-            for t in doc.iter().filter(|t| is_feature(t)) {
-                if let Some(&i) = index.get(t.stem.as_str()) {
+            for stem in doc.iter().filter(|t| is_feature(t)).flat_map(feature_stems) {
+                if let Some(&i) = index.get(stem) {
                     *counts.entry(i).or_default() += 1;
                 }
             }

@@ -58,6 +58,31 @@ fn a_word_finds_its_inflections_and_json_has_the_documented_fields() {
 }
 
 #[test]
+fn a_word_finds_the_compounds_it_is_part_of_and_highlights_them() {
+    let dir = seed_run();
+    let modell = hits(dir.path(), "modell");
+    // Every response whose text holds modell, modeller, samfunnsmodeller or samfunnsmodellen.
+    assert_eq!(
+        lines(&modell),
+        BTreeSet::from([41, 47, 53, 58, 62, 66, 70, 75, 78, 90])
+    );
+    let h66 = modell.iter().find(|h| h["line"] == 66).expect("line 66");
+    assert!(
+        h66["snippet"]
+            .as_str()
+            .expect("snippet")
+            .contains("**samfunnsmodeller**"),
+        "{h66}"
+    );
+    assert_eq!(lines(&hits(dir.path(), "grense")), BTreeSet::from([44]));
+    // Queries are not split: the compound itself stays precise.
+    assert_eq!(
+        lines(&hits(dir.path(), "samfunnsmodell")),
+        BTreeSet::from([41, 66, 70, 75, 78, 90])
+    );
+}
+
+#[test]
 fn phrases_booleans_and_field_filters() {
     let dir = seed_run();
     assert_eq!(
