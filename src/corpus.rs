@@ -143,7 +143,8 @@ pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn csv_error(e: impl std::fmt::Display) -> Error {
+/// A CSV writing failure (only possible on exhausted memory) as an error.
+pub(crate) fn csv_error(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("writing CSV: {e}"))
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use stemme::analyze::{words, Analyzer, Vocabulary};
 use stemme::corpus;
 use stemme::index::Searcher;
-use stemme::ingest::{self, IngestOptions};
+use stemme::ingest::IngestOptions;
 use stemme::pipeline::{self, Analysis, RunOptions};
 use stemme::scope::Scope;
 use stemme::themes::ThemeOptions;
@@ -298,7 +298,6 @@ fn ingest_cmd(args: IngestArgs, bars: &Bars) -> Result<bool> {
             bars.message(&format!("  {}:{}: {} — {}", r.source, r.line, r.reason, r.detail));
         }
     }
-    let _ = ingest::sanitize_collection;
     Ok(true)
 }
 

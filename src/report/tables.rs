@@ -2,12 +2,8 @@
 //! one per theme (with its scope split), one per keyness word.
 
 use super::Report;
-use crate::corpus::LIST_SEPARATOR;
-use crate::error::{Error, Result};
-
-fn csv_error(e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("writing CSV: {e}"))
-}
+use crate::corpus::{csv_error, LIST_SEPARATOR};
+use crate::error::Result;
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(csv_error)
