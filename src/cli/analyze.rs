@@ -1,0 +1,65 @@
+//! `stemme analyze`: what the analyzer does to a text, word by word.
+
+use clap::Args;
+use std::io::Write;
+use stemme::analyze::{words, Analyzer, Vocabulary};
+use stemme::corpus;
+use stemme::{Error, Result};
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Text to analyse (several arguments are joined with spaces).
+    #[arg(required = true)]
+    pub text: Vec<String>,
+    /// One JSON object per word.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<bool> {
+    let text = stemme::analyze::nfc(&args.text.join(" "));
+    let analyzer = Analyzer::norwegian();
+    let mut vocabulary = Vocabulary::default();
+    let seed = String::from_utf8_lossy(corpus::SEED_BYTES);
+    vocabulary.add(&seed, &analyzer.analyze(&seed));
+    let tokens = analyzer.analyze(&text);
+    vocabulary.add(&text, &tokens);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let io = |e| Error::io("<stdout>", e);
+    if !args.json {
+        writeln!(
+            out,
+            "{:<4} {:<24} {:<20} {:<20} compound parts",
+            "pos", "word", "stem", "display"
+        )
+        .map_err(io)?;
+    }
+    for (position, (_, raw)) in words(&text).enumerate() {
+        let token = tokens.iter().find(|t| t.position == position);
+        let (stem, display) = match token {
+            Some(t) => (Some(t.stem.clone()), Some(vocabulary.display(&t.stem))),
+            None => (None, None),
+        };
+        let parts: Vec<&str> = token
+            .map(|t| t.parts.iter().map(|p| p.word.as_str()).collect())
+            .unwrap_or_default();
+        if args.json {
+            let v = serde_json::json!({"position": position, "word": raw, "stopword": token.is_none(), "stem": stem, "display": display, "parts": parts});
+            writeln!(out, "{v}").map_err(io)?;
+        } else {
+            let stem = stem.unwrap_or_else(|| "(stopword)".into());
+            writeln!(
+                out,
+                "{:<4} {:<24} {:<20} {:<20} {}",
+                position,
+                raw,
+                stem,
+                display.unwrap_or_default(),
+                parts.join(" + ")
+            )
+            .map_err(io)?;
+        }
+    }
+    Ok(true)
+}

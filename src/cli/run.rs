@@ -1,0 +1,138 @@
+//! `stemme run` and `stemme index`: the batch job over the inputs, then a one-screen summary.
+
+use super::ingest::InputArgs;
+use super::progress::Bars;
+use clap::Args;
+use std::path::PathBuf;
+use stemme::pipeline::{self, Analysis, RunOptions};
+use stemme::scope::Scope;
+use stemme::themes::ThemeOptions;
+use stemme::Result;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder for report.html, report.md, report.json and the CSV tables.
+    #[arg(short, long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Index folder (default: OUT/index).
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Metadata column that says whether a response is local or national (values such as
+    /// local/lokal, national/nasjonal, both/begge); overrides the marker lexicon.
+    #[arg(long, value_name = "NAME")]
+    pub scope_column: Option<String>,
+    /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
+    #[arg(short, long, value_name = "N")]
+    pub k: Option<usize>,
+    /// Largest number of themes tried when choosing k.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub max_k: usize,
+    /// Seed for clustering; the same seed gives the same themes.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Clustering restarts (run in parallel); the best is kept.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub restarts: usize,
+}
+
+pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
+    let index_dir = args.index.clone().unwrap_or_else(|| args.out.join("index"));
+    let options = RunOptions {
+        inputs: args.input.inputs.clone(),
+        ingest: args.input.ingest_options(),
+        scope_column: args.scope_column,
+        themes: ThemeOptions {
+            k: args.k,
+            max_k: args.max_k,
+            seed: args.seed,
+            restarts: args.restarts,
+            ..ThemeOptions::default()
+        },
+        out: args.out.clone(),
+        index_dir: index_dir.clone(),
+        threads: rayon::current_num_threads(),
+        reports,
+    };
+    let analysis = pipeline::run(&options, bars)?;
+    bars.clear();
+    print_summary(&analysis, reports.then_some(&args.out), &index_dir);
+    Ok(true)
+}
+
+fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
+    let mut s = String::new();
+    for f in &a.files {
+        s.push_str(&format!(
+            "{} ({}): {} lines = {} responses + {} rejected + {} structural\n",
+            f.source,
+            f.format,
+            f.data.total_lines,
+            f.data.responses.len(),
+            f.data.rejects.len(),
+            f.data.structural_lines
+        ));
+        let m = f.masked;
+        if m.fnr + m.phone + m.email > 0 {
+            s.push_str(&format!(
+                "  masked: {} fnr, {} phone, {} e-mail\n",
+                m.fnr, m.phone, m.email
+            ));
+        }
+    }
+    let t = &a.themes;
+    s.push_str(&format!(
+        "\n{} themes (k = {}, seed {}), {} unclassified:\n",
+        t.themes.len(),
+        t.k,
+        t.seed,
+        t.unclassified()
+    ));
+    for theme in &t.themes {
+        s.push_str(&format!(
+            "  {:>2}. {:<45} {:>5}\n",
+            theme.id, theme.label, theme.size
+        ));
+    }
+    if let Some(ag) = &t.agreement {
+        s.push_str(&format!(
+            "agreement with human labels ({} responses): NMI {:.3}, ARI {:.3}, purity {:.3}\n",
+            ag.responses, ag.nmi, ag.ari, ag.purity
+        ));
+    }
+    let totals = &a.comparison.scope_totals;
+    let scopes: Vec<String> = Scope::ALL
+        .iter()
+        .zip(totals)
+        .map(|(sc, n)| format!("{n} {sc}"))
+        .collect();
+    s.push_str(&format!("\nscope: {}\n", scopes.join(", ")));
+    let terms = |list: &[stemme::compare::Keyness]| {
+        list.iter()
+            .take(6)
+            .map(|k| k.term.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    s.push_str(&format!(
+        "  more local:    {}\n",
+        terms(&a.comparison.local_terms)
+    ));
+    s.push_str(&format!(
+        "  more national: {}\n",
+        terms(&a.comparison.national_terms)
+    ));
+    if let Some(out) = out {
+        s.push_str(&format!(
+            "\nwritten: {0}/report.html, {0}/report.md, {0}/report.json, {0}/responses.csv, {0}/themes.csv, {0}/keyness.csv\n",
+            out.display()
+        ));
+    }
+    s.push_str(&format!(
+        "index:   {}  (try: stemme search kommune --index {})\n",
+        index.display(),
+        index.display()
+    ));
+    print!("{s}");
+}
