@@ -224,6 +224,20 @@ impl CompoundSplitter {
         splitter
     }
 
+    /// The noun or adjective lemma of an inflected form (`innbyggerne` → `innbygger`,
+    /// `kommunegrensene` → `kommunegrense`) when the lexicon knows exactly one. Suppletive forms (`bedre` of
+    /// `god`) are not mapped: for search they are different words.
+    pub fn lemma(&self, form: &str) -> Option<&'static str> {
+        if form.len() > 60 {
+            return None;
+        }
+        let mut buf = String::new();
+        match self.last_lemmas(form, &mut buf).as_slice() {
+            [lemma] if lemma.chars().next() == form.chars().next() => Some(lemma),
+            _ => None,
+        }
+    }
+
     /// Splits a lowercased, NFC-normalised word into its parts (linking letters removed,
     /// triple consonants restored), or None when it is not a compound.
     pub fn split(&self, word: &str) -> Option<Vec<String>> {
@@ -612,6 +626,16 @@ mod tests {
     fn triple_consonant_is_restored() {
         assert_eq!(split("fotballag"), parts(&["fotball", "lag"]));
         assert_eq!(split("fotballaget"), parts(&["fotball", "laget"]));
+    }
+
+    #[test]
+    fn lemmas_of_regular_forms_but_not_suppletive_ones() {
+        let s = CompoundSplitter::bundled();
+        assert_eq!(s.lemma("innbyggerne"), Some("innbygger"));
+        assert_eq!(s.lemma("kommunegrensene"), Some("kommunegrense"));
+        assert_eq!(s.lemma("deltakerne"), Some("deltaker"));
+        assert_eq!(s.lemma("bedre"), None);
+        assert_eq!(s.lemma("xyzzy"), None);
     }
 
     #[test]

@@ -3,8 +3,12 @@
 //!
 //! Text in, [`Token`]s out: NFC normalisation, a tokenizer that keeps æøå and splits on
 //! everything that is not a letter or digit (so Mentimeter's `bra_start` and hyphenated
-//! `tverr-kommunalt` become two words each), lowercasing, Bokmål and Nynorsk stopwords
-//! (`stopwords/`), Snowball Norwegian stems from `rust-stemmers`, and compound parts from
+//! `tverr-kommunalt` become two words each; the joined `tverrkommunalt` is added as a part
+//! so both spellings find it), lowercasing with `ä`/`ö` read as `æ`/`ø`, Bokmål and Nynorsk
+//! stopwords (`stopwords/`; flagged, not dropped: the index keeps them for exact phrases,
+//! themes and keyness skip them), Snowball Norwegian stems from `rust-stemmers` taken of the
+//! word's lemma when the lexicon knows it (so `innbyggerne` meets `innbyggere`, which the
+//! stemmer alone keeps apart), and compound parts from
 //! a dictionary splitter ([`compound`]): `lokalsamfunnsmodeller` also yields `lokalsamfunn`,
 //! `lokal`, `samfunn` and `modell`. The index puts the parts at the word's position (so
 //! `modell` finds the compound while phrases still work) and the themes count them as
@@ -41,8 +45,11 @@ pub struct Token {
     /// Word position, counting stopwords too, so phrase queries keep their gaps.
     pub position: usize,
     /// Compound parts (down to two levels: `lokalsamfunn`, `lokal`, `samfunn`, `modell`),
-    /// each different from the whole word's stem; empty for simple words.
+    /// each different from the whole word's stem, and for the first word of a hyphenated
+    /// pair the joined word; empty for simple words and stopwords.
     pub parts: Vec<Part>,
+    /// A stopword: indexed, but not a theme or keyness feature.
+    pub stop: bool,
 }
 
 /// One part of a compound word.
@@ -117,9 +124,15 @@ impl Analyzer {
         self.stopwords.contains(word)
     }
 
-    /// The Snowball Norwegian stem of a lowercased word.
+    /// The Snowball Norwegian stem of a lowercased word (the stemming step alone).
     pub fn stem(&self, word: &str) -> String {
         stemmer().stem(word).into_owned()
+    }
+
+    /// The term a word is indexed and counted as: the stem of its lemma when the lexicon
+    /// knows one, else the stem of the word.
+    pub fn term(&self, word: &str) -> String {
+        self.stem(CompoundSplitter::bundled().lemma(word).unwrap_or(word))
     }
 
     /// Stem and compound parts of one lowercased word (cached).
@@ -127,13 +140,13 @@ impl Analyzer {
         if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
             return hit;
         }
-        let stem = self.stem(word);
+        let stem = self.term(word);
         let mut parts: Vec<Part> = Vec::new();
         let splitter = CompoundSplitter::bundled();
         for part in splitter.split(word).unwrap_or_default() {
             let sub = splitter.split(&part).unwrap_or_default();
             for p in std::iter::once(part).chain(sub) {
-                let p_stem = self.stem(&p);
+                let p_stem = self.term(&p);
                 if p_stem != stem && !parts.iter().any(|q| q.stem == p_stem) {
                     parts.push(Part {
                         word: p,
@@ -170,20 +183,54 @@ impl Analyzer {
             normalized = nfc(text);
             normalized.as_str()
         };
+        let first = out.len();
         for (position, (start, raw)) in words(text).enumerate() {
-            let word = raw.to_lowercase();
+            let word = lowercase(raw);
+            let offset = start..start + raw.len();
             if self.is_stopword(&word) {
+                let stem = self.stem(&word);
+                out.push(Token {
+                    word,
+                    stem,
+                    offset,
+                    position,
+                    parts: Vec::new(),
+                    stop: true,
+                });
                 continue;
             }
             let WordAnalysis { stem, parts } = self.analyze_word(&word);
             out.push(Token {
                 word,
                 stem,
-                offset: start..start + raw.len(),
+                offset,
                 position,
                 parts,
+                stop: false,
             });
         }
+        // Hyphenated pairs (`tverr-kommunalt`, `NAV-kontoret`): the joined word becomes a
+        // part of the first, so the spelling without hyphen finds it too.
+        for i in first + 1..out.len() {
+            let (a, b) = (&out[i - 1], &out[i]);
+            if b.position == a.position + 1 && text.get(a.offset.end..b.offset.start) == Some("-") {
+                let joined = format!("{}{}", a.word, b.word);
+                let stem = self.term(&joined);
+                if !out[i - 1].parts.iter().any(|p| p.stem == stem) {
+                    out[i - 1].parts.push(Part { word: joined, stem });
+                }
+            }
+        }
+    }
+}
+
+/// Lowercases a word, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
+fn lowercase(raw: &str) -> String {
+    let lower = raw.to_lowercase();
+    if lower.contains(['ä', 'ö']) {
+        lower.replace('ä', "æ").replace('ö', "ø")
+    } else {
+        lower
     }
 }
 
@@ -219,10 +266,10 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '\u{300}'..='\u{36f}')
 }
 
-/// True when a token is worth using as a theme or keyness feature: it has a letter and
-/// at least two characters (drops `2`, `800`, stray letters).
+/// True when a token is worth using as a theme or keyness feature: not a stopword, with a
+/// letter and at least two characters (drops `2`, `800`, stray letters).
 pub fn is_feature(token: &Token) -> bool {
-    token.word.chars().count() >= 2 && token.word.chars().any(char::is_alphabetic)
+    !token.stop && token.word.chars().count() >= 2 && token.word.chars().any(char::is_alphabetic)
 }
 
 /// The stems a token contributes as theme features: its own and its compound parts'.
@@ -238,6 +285,7 @@ mod tests {
         Analyzer::norwegian()
             .analyze(text)
             .into_iter()
+            .filter(|t| !t.stop)
             .map(|t| t.stem)
             .collect()
     }
@@ -263,25 +311,86 @@ mod tests {
     }
 
     #[test]
-    fn removes_bokmaal_and_nynorsk_stopwords_but_keeps_positions() {
+    fn flags_bokmaal_and_nynorsk_stopwords_and_keeps_positions() {
         let tokens = Analyzer::norwegian().analyze("Har dere tenkt på de stille stemmene");
-        let words: Vec<&str> = tokens.iter().map(|t| t.word.as_str()).collect();
-        assert_eq!(words, ["tenkt", "stille", "stemmene"]);
-        assert_eq!(tokens[1].position, 5);
+        let content: Vec<(&str, usize)> = tokens
+            .iter()
+            .filter(|t| !t.stop)
+            .map(|t| (t.word.as_str(), t.position))
+            .collect();
+        assert_eq!(content, [("tenkt", 2), ("stille", 5), ("stemmene", 6)]);
+        assert_eq!(tokens.len(), 7);
         assert!(stems("eg ikkje korleis").is_empty());
+    }
+
+    #[test]
+    fn lemmas_join_what_the_stemmer_keeps_apart() {
+        let s = stems("innbyggerne innbyggere innbygger deltakerne deltaker");
+        assert!(s[0] == s[1] && s[1] == s[2] && s[3] == s[4], "{s:?}");
+        assert_ne!(
+            Analyzer::norwegian().stem("innbyggerne"),
+            Analyzer::norwegian().stem("innbygger")
+        );
+    }
+
+    #[test]
+    fn reads_ae_oe_typed_as_a_umlaut_o_umlaut() {
+        assert_eq!(stems("Tröndelag mälgrupper"), stems("trøndelag mælgrupper"));
+    }
+
+    #[test]
+    fn hyphenated_words_are_also_found_joined() {
+        let a = Analyzer::norwegian();
+        let tokens = a.analyze("tverr-kommunalt samarbeid og e-post");
+        assert!(tokens[0].parts.iter().any(|p| p.stem == a.term("tverrkommunalt")));
+        let e = tokens.iter().find(|t| t.word == "e").expect("e");
+        assert!(e.parts.iter().any(|p| p.word == "epost"));
+    }
+
+    #[test]
+    fn abbreviations_and_codes_leave_no_junk_features() {
+        let tokens = Analyzer::norwegian().analyze("f.eks. bl.a. trinn 2b og 2B, osv.");
+        let features: Vec<&str> = tokens
+            .iter()
+            .filter(|t| is_feature(t))
+            .map(|t| t.word.as_str())
+            .collect();
+        assert_eq!(features, ["trinn", "2b", "2b"]);
     }
 
     #[test]
     fn offsets_point_at_the_surface_word() {
         let text = "Hvordan sikrer vi mangfold";
         let tokens = Analyzer::norwegian().analyze(text);
-        assert_eq!(&text[tokens[0].offset.clone()], "sikrer");
+        assert_eq!(&text[tokens[1].offset.clone()], "sikrer");
     }
 
     #[test]
     fn normalizes_decomposed_input_to_nfc() {
         let decomposed = "sa\u{30a}nn ma\u{30a}lgruppe";
         assert_eq!(stems(decomposed), stems("sånn målgruppe"));
+    }
+
+    #[test]
+    fn stems_match_the_official_snowball_norwegian_vectors() {
+        const VECTORS: &str = include_str!("../../tests/data/snowball_norwegian.tsv");
+        let a = Analyzer::norwegian();
+        let mut total = 0;
+        let wrong: Vec<&str> = VECTORS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .inspect(|_| total += 1)
+            .filter(|(word, stem)| a.stem(word) != *stem)
+            .map(|(word, _)| word)
+            .collect();
+        assert_eq!(total, 20_628);
+        assert!(
+            wrong.is_empty(),
+            "{} of {total} differ, e.g. {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(10)]
+        );
     }
 
     #[test]

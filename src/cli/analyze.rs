@@ -36,7 +36,7 @@ pub fn run(args: AnalyzeArgs) -> Result<bool> {
         .map_err(io)?;
     }
     for (position, (_, raw)) in words(&text).enumerate() {
-        let token = tokens.iter().find(|t| t.position == position);
+        let token = tokens.iter().find(|t| t.position == position && !t.stop);
         let (stem, display) = match token {
             Some(t) => (Some(t.stem.clone()), Some(vocabulary.display(&t.stem))),
             None => (None, None),
