@@ -10,6 +10,10 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::execute(args) {
         Ok(found) => ExitCode::from(if found { 0 } else { 1 }),
+        // A closed pipe (`stemme search … | head`) is the reader's choice, not an error.
+        Err(stemme::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("stemme: error: {err}");
             let mut source = std::error::Error::source(&err);

@@ -19,6 +19,9 @@ Examples:
   stemme search kommune                   finds kommunen, kommunene, kommuner …
   stemme search '\"stille stemmene\"'       a phrase
   stemme search 'metode AND scope:local'  words, AND/OR/NOT and field filters
+  stemme search --fuzzy howdan            tolerate typos
+  stemme kwic modell                      every occurrence in context
+  stemme similar seed-0045                responses like this one
   stemme analyze \"Kommunene må lytte\"     show what the analyzer does to a text";
 
 /// Turn open-ended Norwegian responses into themes, a searchable index and reports that
@@ -47,8 +50,13 @@ enum Command {
     /// Read input files into a reusable corpus folder (original, responses.csv/jsonl,
     /// rejects.csv, manifest.json).
     Ingest(ingest::IngestArgs),
-    /// Search the index: words match all their inflections (`kommune` finds `kommunene`).
+    /// Search the index: words match all their inflections (`kommune` finds `kommunene`)
+    /// and the compounds they are part of (`modell` finds `samfunnsmodeller`).
     Search(search::SearchArgs),
+    /// The responses most like a given one.
+    Similar(search::SimilarArgs),
+    /// Keyword in context: every occurrence of a word with the text around it.
+    Kwic(search::KwicArgs),
     /// Show what the Norwegian analyzer does to a text: words, stopwords, stems, display forms.
     Analyze(analyze::AnalyzeArgs),
 }
@@ -67,6 +75,8 @@ pub fn execute(cli: Cli) -> Result<bool> {
         Command::Index(args) => run::run(args, false, &bars),
         Command::Ingest(args) => ingest::run(args, &bars),
         Command::Search(args) => search::run(args),
+        Command::Similar(args) => search::similar(args),
+        Command::Kwic(args) => search::kwic(args),
         Command::Analyze(args) => analyze::run(args),
     }
 }

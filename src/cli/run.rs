@@ -134,5 +134,6 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
         index.display(),
         index.display()
     ));
-    print!("{s}");
+    // A closed pipe only means the reader stopped early.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), s.as_bytes());
 }

@@ -5,12 +5,29 @@ use super::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-fn hits(dir: &Path, query: &str) -> Vec<Value> {
-    let out = ok_in(dir, &["search", query, "--json", "--limit", "200"]);
+/// All JSON lines of a command.
+fn json_lines(dir: &Path, args: &[&str]) -> Vec<Value> {
+    let out = ok_in(dir, args);
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect()
+}
+
+/// The hit lines of `stemme search QUERY --json` (the summary line checked and dropped).
+fn hits_with(dir: &Path, query: &str, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["search", query, "--json", "--limit", "200"];
+    args.extend_from_slice(extra);
+    let mut lines = json_lines(dir, &args);
+    let summary = lines.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary");
+    assert!(lines.iter().all(|l| l["type"] == "hit"));
+    assert_eq!(summary["total"].as_u64(), Some(lines.len() as u64));
+    lines
+}
+
+fn hits(dir: &Path, query: &str) -> Vec<Value> {
+    hits_with(dir, query, &[])
 }
 
 fn lines(hits: &[Value]) -> BTreeSet<u64> {
@@ -107,6 +124,90 @@ fn phrases_booleans_and_field_filters() {
     assert!(source.len() >= 8, "{}", source.len());
     let label = lines(&hits(dir.path(), "label:innkjøp"));
     assert_eq!(label, BTreeSet::from([40, 41, 42, 43]));
+}
+
+#[test]
+fn fuzzy_matching_finds_typos_and_highlights_the_real_word() {
+    let dir = seed_run();
+    // `Howdan` is a typo in five responses; `hvordan` is written correctly in many more.
+    let exact = lines(&hits(dir.path(), "howdan"));
+    assert_eq!(exact, BTreeSet::from([69, 73, 86, 95, 102]));
+    let fuzzy = hits_with(dir.path(), "howdan", &["--fuzzy"]);
+    let l = lines(&fuzzy);
+    assert!(exact.is_subset(&l) && l.contains(&30) && l.contains(&33), "{l:?}");
+    let h30 = fuzzy.iter().find(|h| h["line"] == 30).expect("line 30");
+    assert!(
+        h30["snippet"].as_str().expect("snippet").contains("**Hvordan**"),
+        "{h30}"
+    );
+}
+
+#[test]
+fn any_and_all_set_the_default_operator() {
+    let dir = seed_run();
+    let all = lines(&hits(dir.path(), "kjøpe kommuner"));
+    let any = lines(&hits_with(dir.path(), "kjøpe kommuner", &["--any"]));
+    assert_eq!(all, BTreeSet::from([42, 43]));
+    assert!(any.is_superset(&all) && any.contains(&41) && any.len() > all.len());
+    assert_eq!(all, lines(&hits_with(dir.path(), "kjøpe kommuner", &["--all"])));
+}
+
+#[test]
+fn facets_count_all_matches_by_theme_scope_kind_and_source() {
+    let dir = seed_run();
+    let mut lines = json_lines(dir.path(), &["search", "kommune", "--json", "--limit", "1"]);
+    let summary = lines.pop().expect("summary");
+    let total = summary["total"].as_u64().expect("total");
+    assert!(total > 1 && lines.len() == 1);
+    for facet in ["theme", "scope", "kind", "source"] {
+        let values = summary["facets"][facet].as_array().expect(facet);
+        let sum: u64 = values.iter().map(|v| v[1].as_u64().expect("count")).sum();
+        if facet == "kind" {
+            assert!(sum >= total, "every match has at least one kind");
+        } else {
+            assert_eq!(sum, total, "{facet} counts add up to all matches");
+        }
+    }
+    let text = String::from_utf8_lossy(&ok_in(dir.path(), &["search", "kommune"]).stdout).to_string();
+    assert!(
+        text.contains(&format!("All {total} matches by")) && text.contains("scope: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn similar_finds_responses_sharing_words_and_not_itself() {
+    let dir = seed_run();
+    let mut similar = json_lines(dir.path(), &["similar", "seed-0045", "--json", "-n", "5"]);
+    similar.pop();
+    assert_eq!(similar.len(), 5);
+    assert!(similar.iter().all(|h| h["id"] != "seed-0045"));
+    // Østlandet: line 81 (østlandskommunen) and 98 (Østlandsbyen) share it through compounds.
+    let l = lines(&similar);
+    assert!(l.contains(&81) && l.contains(&98), "{l:?}");
+    let missing = run_in(dir.path(), &["similar", "seed-9999"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn kwic_lists_every_occurrence_with_context() {
+    let dir = seed_run();
+    let rows = json_lines(dir.path(), &["kwic", "modell", "--json", "-n", "100", "-w", "20"]);
+    let keywords: Vec<&str> = rows
+        .iter()
+        .map(|r| r["keyword"].as_str().expect("keyword"))
+        .collect();
+    // Ten responses, line 70 twice (modell and samfunnsmodeller).
+    assert_eq!(rows.len(), 11, "{keywords:?}");
+    assert!(keywords.iter().all(|k| k.to_lowercase().contains("modell")));
+    let r70: Vec<&Value> = rows.iter().filter(|r| r["line"] == 70).collect();
+    assert_eq!(r70.len(), 2);
+    assert!(rows
+        .iter()
+        .all(|r| r["left"].as_str().expect("left").chars().count() <= 20));
+    let text =
+        String::from_utf8_lossy(&ok_in(dir.path(), &["kwic", "modell", "-w", "20"]).stdout).to_string();
+    assert!(text.contains("[samfunnsmodeller]"), "{text}");
 }
 
 #[test]

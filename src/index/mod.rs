@@ -1,0 +1,246 @@
+//! Stage: index and search. Analysed responses in, a tantivy index on disk out; queries in,
+//! ranked [`Hit`]s out. The text is indexed pre-tokenized with the tokens the analyzer
+//! already produced (each response is analysed once), compound parts at the word's position,
+//! and the same analyzer is registered as the field's tokenizer on every open, so queries
+//! stem exactly alike: `kommune` finds `kommunene` and `kommuner`, `modell` finds
+//! `lokalsamfunnsmodeller`.
+//!
+//! Fields: `text` and `question` (Norwegian analyzer), `theme` (the theme label, analysed),
+//! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
+//! (exact, case-insensitive), `theme_id` and `line` (numbers), `meta` (a JSON object of
+//! every other input column: `meta.kommune:bergen`), and `facets` (`/theme/…`,
+//! `/scope/…`, `/kind/…`, `/source/…`, `/meta/<column>/…`) for the counts shown with
+//! results. `stemme-index.json` beside tantivy's files lists the metadata columns.
+//!
+//! Searching lives in [`search`], the concordance view in [`kwic`].
+
+pub mod kwic;
+pub mod search;
+
+pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
+
+use crate::analyze::{index_tokens, Analyzer, NorwegianTokenizer, Token, TOKENIZER_NAME};
+use crate::error::{Error, Result};
+use crate::model::Response;
+use crate::scope::ScopeTag;
+use crate::themes::ThemeModel;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED,
+};
+use tantivy::tokenizer::{LowerCaser, PreTokenizedString, RawTokenizer, TextAnalyzer};
+use tantivy::{Index, TantivyDocument};
+
+/// File beside the index that records what tantivy's schema does not.
+const SIDECAR: &str = "stemme-index.json";
+
+/// What `stemme-index.json` holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IndexInfo {
+    pub schema_version: u32,
+    pub responses: usize,
+    /// Metadata columns, for facet counts.
+    pub meta_columns: Vec<String>,
+}
+
+/// Version of the index layout; an index of another version must be rebuilt.
+pub const INDEX_SCHEMA_VERSION: u32 = 1;
+
+/// Name of the exact, lowercased tokenizer for keyword fields.
+const KEYWORD: &str = "stemme_keyword";
+
+/// The index's fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    id: Field,
+    text: Field,
+    question: Field,
+    source: Field,
+    collection: Field,
+    line: Field,
+    kind: Field,
+    label: Field,
+    theme: Field,
+    theme_id: Field,
+    scope: Field,
+    meta: Field,
+    facets: Field,
+}
+
+fn text_options(tokenizer: &str, positions: bool) -> TextOptions {
+    let record = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::Basic
+    };
+    TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(record),
+        )
+        .set_stored()
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let analysed = text_options(TOKENIZER_NAME, true);
+    let keyword = text_options(KEYWORD, false);
+    let meta = JsonObjectOptions::default()
+        .set_stored()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD));
+    let fields = Fields {
+        id: b.add_text_field("id", keyword.clone()),
+        text: b.add_text_field("text", analysed.clone()),
+        question: b.add_text_field("question", analysed.clone()),
+        source: b.add_text_field("source", keyword.clone()),
+        collection: b.add_text_field("collection", keyword.clone()),
+        line: b.add_u64_field("line", INDEXED | STORED | FAST),
+        kind: b.add_text_field("kind", keyword.clone()),
+        label: b.add_text_field("label", analysed.clone()),
+        theme: b.add_text_field("theme", analysed),
+        theme_id: b.add_u64_field("theme_id", INDEXED | STORED | FAST),
+        scope: b.add_text_field("scope", keyword),
+        meta: b.add_json_field("meta", meta),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+    };
+    (b.build(), fields)
+}
+
+pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy::TantivyError> {
+    let f = |name| schema.get_field(name);
+    Ok(Fields {
+        id: f("id")?,
+        text: f("text")?,
+        question: f("question")?,
+        source: f("source")?,
+        collection: f("collection")?,
+        line: f("line")?,
+        kind: f("kind")?,
+        label: f("label")?,
+        theme: f("theme")?,
+        theme_id: f("theme_id")?,
+        scope: f("scope")?,
+        meta: f("meta")?,
+        facets: f("facets")?,
+    })
+}
+
+/// tantivy keeps no tokenizers on disk: register ours on every create and open.
+pub(crate) fn register_tokenizers(index: &Index, analyzer: &Analyzer) {
+    index.tokenizers().register(
+        TOKENIZER_NAME,
+        TextAnalyzer::from(NorwegianTokenizer::new(analyzer.clone())),
+    );
+    index.tokenizers().register(
+        KEYWORD,
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+/// Everything the index needs about the analysed corpus (all slices parallel).
+pub struct IndexInput<'a> {
+    pub responses: &'a [Response],
+    pub tokens: &'a [Vec<Token>],
+    pub scopes: &'a [ScopeTag],
+    pub themes: &'a ThemeModel,
+}
+
+/// Builds a fresh index in `dir` (replacing any index there).
+pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer, threads: usize) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (schema, f) = schema();
+    let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
+    register_tokenizers(&index, analyzer);
+    let threads = threads.clamp(1, 8);
+    let mut writer = index
+        .writer_with_num_threads::<TantivyDocument>(threads, 64_000_000 * threads)
+        .map_err(|e| Error::index(dir, e))?;
+    let mut meta_columns = BTreeSet::new();
+    for (i, r) in input.responses.iter().enumerate() {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &r.id);
+        doc.add_pre_tokenized_text(
+            f.text,
+            PreTokenizedString {
+                text: r.text.clone(),
+                tokens: input.tokens[i].iter().flat_map(index_tokens).collect(),
+            },
+        );
+        doc.add_text(f.question, &r.question);
+        doc.add_text(f.source, &r.source);
+        doc.add_text(f.collection, &r.collection);
+        doc.add_u64(f.line, r.line);
+        for kind in &r.kinds {
+            doc.add_text(f.kind, kind);
+        }
+        for label in &r.labels {
+            doc.add_text(f.label, label);
+        }
+        let theme = input.themes.theme_of(i);
+        doc.add_text(f.theme, theme.map_or("unclassified", |t| t.label.as_str()));
+        doc.add_u64(f.theme_id, theme.map_or(0, |t| t.id as u64));
+        doc.add_text(f.scope, input.scopes[i].scope.as_str());
+        let meta: Vec<(String, OwnedValue)> = r
+            .meta
+            .iter()
+            .map(|(k, v)| (k.clone(), OwnedValue::Str(v.clone())))
+            .collect();
+        doc.add_field_value(f.meta, &OwnedValue::Object(meta));
+        let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));
+        facet(&["theme", theme.map_or("unclassified", |t| t.label.as_str())]);
+        facet(&["scope", input.scopes[i].scope.as_str()]);
+        facet(&["source", &r.source]);
+        for kind in &r.kinds {
+            facet(&["kind", kind]);
+        }
+        for (column, value) in &r.meta {
+            if !value.is_empty() {
+                facet(&["meta", column, value]);
+            }
+            meta_columns.insert(column.clone());
+        }
+        writer.add_document(doc).map_err(|e| Error::index(dir, e))?;
+    }
+    writer.commit().map_err(|e| Error::index(dir, e))?;
+    writer.wait_merging_threads().map_err(|e| Error::index(dir, e))?;
+    let info = IndexInfo {
+        schema_version: INDEX_SCHEMA_VERSION,
+        responses: input.responses.len(),
+        meta_columns: meta_columns.into_iter().collect(),
+    };
+    let json = serde_json::to_vec_pretty(&info).map_err(|e| Error::index(dir, e))?;
+    std::fs::write(dir.join(SIDECAR), json).map_err(|e| Error::io(dir.join(SIDECAR), e))?;
+    Ok(())
+}
+
+/// Reads `stemme-index.json` (an index without it is not a stemme index of this version).
+pub(crate) fn read_info(dir: &Path) -> Result<IndexInfo> {
+    let path = dir.join(SIDECAR);
+    let bytes = std::fs::read(&path).map_err(|_| {
+        Error::index(
+            dir,
+            "no stemme index here; build one with `stemme run` (or `stemme index`), or point --index at it",
+        )
+    })?;
+    let info: IndexInfo = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::index(dir, format!("{SIDECAR} is unreadable: {e}")))?;
+    if info.schema_version != INDEX_SCHEMA_VERSION {
+        return Err(Error::index(
+            dir,
+            format!(
+                "index layout version {} but this stemme reads version {INDEX_SCHEMA_VERSION}; rebuild it with `stemme run`",
+                info.schema_version
+            ),
+        ));
+    }
+    Ok(info)
+}

@@ -1,0 +1,370 @@
+//! Searching an index: the query syntax researchers know (words, "phrases", AND/OR/NOT,
+//! +/-, field:value, ranges), BM25 ranking, snippets that highlight the words as written
+//! (inflected forms, compounds matched through a part), facet counts over all matches,
+//! optional fuzzy matching for typos (`Howdan` finds `Hvordan`), and more-like-this.
+
+use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
+use crate::analyze::{Analyzer, NorwegianTokenizer};
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::document::{CompactDocValue, Value};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+/// Longest snippet fragment, in characters.
+const SNIPPET_CHARS: usize = 160;
+
+/// How a query is run.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Number of hits returned.
+    pub limit: usize,
+    /// Several words match when any occurs (default: all must).
+    pub any: bool,
+    /// Edit distance for fuzzy matching of words (typos), `None` for exact stems.
+    pub fuzzy: Option<u8>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            any: false,
+            fuzzy: None,
+        }
+    }
+}
+
+/// Facet counts over all matches: facet name (`theme`, `scope`, `kind`, `source`,
+/// `meta.<column>`) → (value, count), most frequent first.
+pub type Facets = BTreeMap<String, Vec<(String, u64)>>;
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+    pub text: String,
+    pub source: String,
+    pub line: u64,
+    pub theme: String,
+    pub scope: String,
+    pub kinds: Vec<String>,
+    /// The best fragment of the text, matched words wrapped in `**`.
+    pub snippet: String,
+    /// The matched words as written in the text (inflected or compound forms).
+    pub matched: Vec<String>,
+    /// Byte ranges of the matched words in `text` (for concordances).
+    #[serde(skip)]
+    pub matches: Vec<Range<usize>>,
+}
+
+/// The outcome of a query.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    /// All matching responses, of which `hits` are the best `limit`.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+/// An opened index, ready for queries.
+pub struct Searcher {
+    dir: PathBuf,
+    analyzer: Analyzer,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    info: IndexInfo,
+}
+
+/// Levenshtein distance between two words, by chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn value_text(v: CompactDocValue<'_>) -> Option<String> {
+    v.as_str()
+        .map(str::to_string)
+        .or_else(|| v.as_pre_tokenized_text().map(|p| p.text))
+}
+
+fn first_text(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field).and_then(value_text).unwrap_or_default()
+}
+
+fn all_texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field).filter_map(value_text).collect()
+}
+
+impl Searcher {
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path, analyzer: &Analyzer) -> Result<Searcher> {
+        let info = read_info(dir)?;
+        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        register_tokenizers(&index, analyzer);
+        let fields =
+            fields_of(&index.schema()).map_err(|e| Error::index(dir, format!("not a stemme index: {e}")))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| Error::index(dir, e))?;
+        Ok(Searcher {
+            dir: dir.to_path_buf(),
+            analyzer: analyzer.clone(),
+            index,
+            reader,
+            fields,
+            info,
+        })
+    }
+
+    fn index_error(&self, e: impl std::fmt::Display) -> Error {
+        Error::index(&self.dir, e)
+    }
+
+    /// Runs `query`; the best `limit` hits by BM25, equal scores ordered by id.
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResult> {
+        let f = self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
+        if !options.any {
+            parser.set_conjunction_by_default();
+        }
+        if let Some(distance) = options.fuzzy {
+            parser.set_field_fuzzy(f.text, false, distance.min(2), true);
+        }
+        let parsed = parser.parse_query(query).map_err(|e| Error::Query {
+            query: query.to_string(),
+            message: e.to_string(),
+        })?;
+        // Fuzzy term queries report no terms, so the words to highlight come from the query.
+        let near: BTreeSet<String> = match options.fuzzy {
+            Some(_) => self.analyzer.analyze(query).into_iter().map(|t| t.stem).collect(),
+            None => BTreeSet::new(),
+        };
+        let fuzzy = options.fuzzy.map_or(0, usize::from);
+        self.run(query, &*parsed, options.limit, &near, fuzzy)
+    }
+
+    /// The responses most like the one with `id`: its content words, ranked by BM25.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<SearchResult> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let id_term = Term::from_field_text(f.id, &id.to_lowercase());
+        let found = searcher
+            .search(
+                &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
+                &TopDocs::with_limit(1).order_by_score(),
+            )
+            .map_err(|e| self.index_error(e))?;
+        let Some(&(_, address)) = found.first() else {
+            return Err(Error::Query {
+                query: id.to_string(),
+                message: "no response has this id (ids look like seed-0045; see responses.csv)".into(),
+            });
+        };
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.index_error(e))?;
+        let text = first_text(&doc, f.text);
+        let stems: BTreeSet<String> = self
+            .analyzer
+            .analyze(&text)
+            .into_iter()
+            .filter(|t| crate::analyze::is_feature(t))
+            .map(|t| t.stem)
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .map(|s| {
+                let q = TermQuery::new(Term::from_field_text(f.text, s), IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(q) as Box<dyn Query>)
+            })
+            .collect();
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
+        ));
+        self.run(
+            &format!("similar to {id}"),
+            &BooleanQuery::new(clauses),
+            limit,
+            &BTreeSet::new(),
+            0,
+        )
+    }
+
+    /// Runs a parsed query and builds hits, snippets and facets. Words whose stem is within
+    /// `fuzzy` edits of a stem in `near` are highlighted too.
+    fn run(
+        &self,
+        label: &str,
+        query: &dyn Query,
+        limit: usize,
+        near: &BTreeSet<String>,
+        fuzzy: usize,
+    ) -> Result<SearchResult> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for name in ["theme", "scope", "kind", "source"] {
+            facet_collector.add_facet(Facet::from_path([name]));
+        }
+        for column in &self.info.meta_columns {
+            facet_collector.add_facet(Facet::from_path(["meta", column.as_str()]));
+        }
+        let (top, total, facet_counts) = searcher
+            .search(
+                query,
+                &(
+                    TopDocs::with_limit(limit.max(1)).order_by_score(),
+                    Count,
+                    facet_collector,
+                ),
+            )
+            .map_err(|e| self.index_error(e))?;
+        let mut terms = BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == f.text {
+                if let Some(text) = term.value().as_str() {
+                    terms.insert(text.to_string());
+                }
+            }
+        });
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            hits.push(self.hit(&searcher, score, address, &terms, near, fuzzy)?);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+
+        let mut facets = Facets::new();
+        let mut add = |name: String, facet: Facet| {
+            let mut values: Vec<(String, u64)> = facet_counts
+                .get(facet)
+                .map(|(child, count)| {
+                    let value = child.to_path().last().map_or_else(String::new, |s| s.to_string());
+                    (value, count)
+                })
+                .collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            if !values.is_empty() {
+                facets.insert(name, values);
+            }
+        };
+        for name in ["theme", "scope", "kind", "source"] {
+            add(name.to_string(), Facet::from_path([name]));
+        }
+        for column in &self.info.meta_columns {
+            add(
+                format!("meta.{column}"),
+                Facet::from_path(["meta", column.as_str()]),
+            );
+        }
+        Ok(SearchResult {
+            query: label.to_string(),
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    /// One hit: stored fields, the matched words, and a snippet highlighting them.
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        score: f32,
+        address: DocAddress,
+        terms: &BTreeSet<String>,
+        near: &BTreeSet<String>,
+        fuzzy: usize,
+    ) -> Result<Hit> {
+        let f = self.fields;
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.index_error(e))?;
+        let text = first_text(&doc, f.text);
+        // A word matches when its stem or a part's stem is a query term (or, fuzzy, close to one).
+        let close = |stem: &str| terms.contains(stem) || near.iter().any(|t| edit_distance(t, stem) <= fuzzy);
+        let mut matched_stems = BTreeMap::new();
+        let mut matches = Vec::new();
+        for token in self.analyzer.analyze(&text) {
+            let stems = std::iter::once(&token.stem).chain(token.parts.iter().map(|p| &p.stem));
+            let hit: Vec<&String> = stems.filter(|s| close(s)).collect();
+            if !hit.is_empty() {
+                matches.push(token.offset.clone());
+                for s in hit {
+                    matched_stems.insert(s.clone(), 1.0);
+                }
+            }
+        }
+        let tokenizer = TextAnalyzer::from(NorwegianTokenizer::with_parts(self.analyzer.clone()));
+        let snippet = SnippetGenerator::new(matched_stems, tokenizer, f.text, SNIPPET_CHARS).snippet(&text);
+        let fragment = snippet.fragment();
+        let mut marked = String::new();
+        let mut last = 0;
+        for range in snippet.highlighted() {
+            if range.start < last || range.end > fragment.len() {
+                continue;
+            }
+            marked.push_str(&fragment[last..range.start]);
+            marked.push_str("**");
+            marked.push_str(&fragment[range.clone()]);
+            marked.push_str("**");
+            last = range.end;
+        }
+        marked.push_str(&fragment[last..]);
+        let mut matched: Vec<String> = matches
+            .iter()
+            .filter_map(|r| text.get(r.clone()))
+            .map(String::from)
+            .collect();
+        matched.sort();
+        matched.dedup();
+        Ok(Hit {
+            id: first_text(&doc, f.id),
+            score,
+            source: first_text(&doc, f.source),
+            line: doc.get_first(f.line).and_then(|v| v.as_u64()).unwrap_or(0),
+            theme: first_text(&doc, f.theme),
+            scope: first_text(&doc, f.scope),
+            kinds: all_texts(&doc, f.kind),
+            snippet: if marked.trim().is_empty() {
+                text.clone()
+            } else {
+                marked
+            },
+            text,
+            matched,
+            matches,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_insertions_and_substitutions() {
+        assert_eq!(edit_distance("howdan", "hvordan"), 2);
+        assert_eq!(edit_distance("kommune", "kommune"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("æøå", "aøå"), 1);
+    }
+}
