@@ -189,7 +189,7 @@ impl Searcher {
             .analyzer
             .analyze(&text)
             .into_iter()
-            .filter(|t| crate::analyze::is_feature(t))
+            .filter(crate::analyze::is_feature)
             .map(|t| t.stem)
             .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = stems
