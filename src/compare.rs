@@ -129,7 +129,7 @@ pub fn compare(
     let (mut local_tokens, mut national_tokens) = (0u64, 0u64);
     for (doc, tag) in tokens.iter().zip(scopes) {
         for t in doc.iter().filter(|t| is_feature(t)) {
-            let e = freq.entry(t.stem.as_str()).or_default();
+            let e = freq.entry(&*t.stem).or_default();
             match tag.scope {
                 Scope::Local => {
                     e.0 += 1;

@@ -22,10 +22,10 @@ mod vocabulary;
 pub use tokenizer::{index_tokens, to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
 pub use vocabulary::Vocabulary;
 
-use compound::CompoundSplitter;
+use compound::{CompoundSplitter, FastMap};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -33,17 +33,33 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 static STOPWORDS_NB: &str = include_str!("../../stopwords/nb.txt");
 static STOPWORDS_NN: &str = include_str!("../../stopwords/nn.txt");
 
-/// One word of the input after analysis.
+/// One occurrence of a word in a text: where it stands, and (through `Deref`) what the
+/// analyzer made of the word. The [`WordInfo`] is shared by every occurrence of the same
+/// word, so analysing a known word allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// The word as written, lowercased.
-    pub word: String,
-    /// Its Snowball Norwegian stem: the term that is indexed, clustered and compared.
-    pub stem: String,
+    pub info: Arc<WordInfo>,
     /// Byte range of the word in the (NFC-normalised) text.
     pub offset: Range<usize>,
     /// Word position, counting stopwords too, so phrase queries keep their gaps.
     pub position: usize,
+}
+
+impl std::ops::Deref for Token {
+    type Target = WordInfo;
+
+    fn deref(&self) -> &WordInfo {
+        &self.info
+    }
+}
+
+/// What the analyzer makes of one word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordInfo {
+    /// The word as written, lowercased.
+    pub word: String,
+    /// Its Snowball Norwegian stem: the term that is indexed, clustered and compared.
+    pub stem: String,
     /// Compound parts (down to two levels: `lokalsamfunn`, `lokal`, `samfunn`, `modell`),
     /// each different from the whole word's stem, and for the first word of a hyphenated
     /// pair the joined word; empty for simple words and stopwords.
@@ -60,16 +76,12 @@ pub struct Part {
     pub stem: String,
 }
 
-/// Stem and compound parts of a lowercased word, memoised per thread: a corpus has far
-/// fewer distinct words than tokens, and splitting is the analyzer's costliest step.
-#[derive(Clone)]
-struct WordAnalysis {
-    stem: String,
-    parts: Vec<Part>,
-}
-
 thread_local! {
-    static CACHE: RefCell<HashMap<String, WordAnalysis>> = RefCell::new(HashMap::new());
+    /// Analysed words, memoised per thread: a corpus has far fewer distinct words than
+    /// tokens, and splitting compounds is the analyzer's costliest step.
+    static CACHE: RefCell<FastMap<Box<str>, Arc<WordInfo>>> = RefCell::new(FastMap::default());
+    /// Reused buffer for lowercasing, so a cache hit needs no allocation.
+    static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Entries per thread before the cache starts afresh (bounds memory on huge vocabularies).
@@ -135,10 +147,43 @@ impl Analyzer {
         self.stem(CompoundSplitter::bundled().lemma(word).unwrap_or(word))
     }
 
-    /// Stem and compound parts of one lowercased word (cached).
-    fn analyze_word(&self, word: &str) -> WordAnalysis {
-        if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
-            return hit;
+    /// Stopword flag, stem and compound parts of one word as written, computed once per
+    /// thread and word, then pushed as a token.
+    fn push_word(&self, out: &mut Vec<Token>, raw: &str, offset: Range<usize>, position: usize) {
+        LOWER.with(|lower| {
+            let mut lower = lower.borrow_mut();
+            lowercase_into(raw, &mut lower);
+            CACHE.with(|c| {
+                let mut cache = c.borrow_mut();
+                let info = match cache.get(lower.as_str()) {
+                    Some(info) => Arc::clone(info),
+                    None => {
+                        let info = Arc::new(self.analyze_word(&lower));
+                        if cache.len() >= CACHE_LIMIT {
+                            cache.clear();
+                        }
+                        cache.insert(lower.as_str().into(), Arc::clone(&info));
+                        info
+                    }
+                };
+                out.push(Token {
+                    info,
+                    offset,
+                    position,
+                });
+            });
+        });
+    }
+
+    /// Stopword flag, stem and compound parts of one lowercased word (uncached).
+    fn analyze_word(&self, word: &str) -> WordInfo {
+        if self.is_stopword(word) {
+            return WordInfo {
+                word: word.into(),
+                stem: self.stem(word),
+                parts: Vec::new(),
+                stop: true,
+            };
         }
         let stem = self.term(word);
         let mut parts: Vec<Part> = Vec::new();
@@ -155,15 +200,12 @@ impl Analyzer {
                 }
             }
         }
-        let analysis = WordAnalysis { stem, parts };
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if c.len() >= CACHE_LIMIT {
-                c.clear();
-            }
-            c.insert(word.to_string(), analysis.clone());
-        });
-        analysis
+        WordInfo {
+            word: word.into(),
+            stem,
+            parts,
+            stop: false,
+        }
     }
 
     /// Content tokens of `text` (stopwords removed, positions kept). Offsets refer to
@@ -185,29 +227,7 @@ impl Analyzer {
         };
         let first = out.len();
         for (position, (start, raw)) in words(text).enumerate() {
-            let word = lowercase(raw);
-            let offset = start..start + raw.len();
-            if self.is_stopword(&word) {
-                let stem = self.stem(&word);
-                out.push(Token {
-                    word,
-                    stem,
-                    offset,
-                    position,
-                    parts: Vec::new(),
-                    stop: true,
-                });
-                continue;
-            }
-            let WordAnalysis { stem, parts } = self.analyze_word(&word);
-            out.push(Token {
-                word,
-                stem,
-                offset,
-                position,
-                parts,
-                stop: false,
-            });
+            self.push_word(out, raw, start..start + raw.len(), position);
         }
         // Hyphenated pairs (`tverr-kommunalt`, `NAV-kontoret`): the joined word becomes a
         // part of the first, so the spelling without hyphen finds it too.
@@ -216,21 +236,29 @@ impl Analyzer {
             if b.position == a.position + 1 && text.get(a.offset.end..b.offset.start) == Some("-") {
                 let joined = format!("{}{}", a.word, b.word);
                 let stem = self.term(&joined);
-                if !out[i - 1].parts.iter().any(|p| p.stem == stem) {
-                    out[i - 1].parts.push(Part { word: joined, stem });
+                if !a.parts.iter().any(|p| p.stem == stem) && a.stem != stem {
+                    let mut info = WordInfo::clone(&a.info);
+                    info.parts.push(Part { word: joined, stem });
+                    out[i - 1].info = Arc::new(info);
                 }
             }
         }
     }
 }
 
-/// Lowercases a word, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
-fn lowercase(raw: &str) -> String {
-    let lower = raw.to_lowercase();
-    if lower.contains(['ä', 'ö']) {
-        lower.replace('ä', "æ").replace('ö', "ø")
-    } else {
-        lower
+/// Lowercases a word into `out`, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
+fn lowercase_into(raw: &str, out: &mut String) {
+    out.clear();
+    if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        out.push_str(raw);
+        return;
+    }
+    for c in raw.chars() {
+        match c {
+            'ä' | 'Ä' => out.push('æ'),
+            'ö' | 'Ö' => out.push('ø'),
+            c => out.extend(c.to_lowercase()),
+        }
     }
 }
 
@@ -274,7 +302,7 @@ pub fn is_feature(token: &Token) -> bool {
 
 /// The stems a token contributes as theme features: its own and its compound parts'.
 pub fn feature_stems(token: &Token) -> impl Iterator<Item = &str> {
-    std::iter::once(token.stem.as_str()).chain(token.parts.iter().map(|p| p.stem.as_str()))
+    std::iter::once(&*token.stem).chain(token.parts.iter().map(|p| p.stem.as_str()))
 }
 
 #[cfg(test)]
@@ -286,7 +314,7 @@ mod tests {
             .analyze(text)
             .into_iter()
             .filter(|t| !t.stop)
-            .map(|t| t.stem)
+            .map(|t| t.stem.to_string())
             .collect()
     }
 
@@ -316,7 +344,7 @@ mod tests {
         let content: Vec<(&str, usize)> = tokens
             .iter()
             .filter(|t| !t.stop)
-            .map(|t| (t.word.as_str(), t.position))
+            .map(|t| (&*t.word, t.position))
             .collect();
         assert_eq!(content, [("tenkt", 2), ("stille", 5), ("stemmene", 6)]);
         assert_eq!(tokens.len(), 7);
@@ -343,7 +371,7 @@ mod tests {
         let a = Analyzer::norwegian();
         let tokens = a.analyze("tverr-kommunalt samarbeid og e-post");
         assert!(tokens[0].parts.iter().any(|p| p.stem == a.term("tverrkommunalt")));
-        let e = tokens.iter().find(|t| t.word == "e").expect("e");
+        let e = tokens.iter().find(|t| &*t.word == "e").expect("e");
         assert!(e.parts.iter().any(|p| p.word == "epost"));
     }
 
@@ -353,7 +381,7 @@ mod tests {
         let features: Vec<&str> = tokens
             .iter()
             .filter(|t| is_feature(t))
-            .map(|t| t.word.as_str())
+            .map(|t| &*t.word)
             .collect();
         assert_eq!(features, ["trinn", "2b", "2b"]);
     }

@@ -57,7 +57,7 @@ fn to_tantivy_ref(t: &Token) -> TantivyToken {
 /// One analysed token as tantivy indexes it: the stem, with the surface word's offsets.
 pub fn to_tantivy(t: &Token) -> TantivyToken {
     TantivyToken {
-        text: t.stem.clone(),
+        text: t.stem.to_string(),
         ..to_tantivy_ref(t)
     }
 }

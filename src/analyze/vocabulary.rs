@@ -25,13 +25,13 @@ impl Vocabulary {
             let upper = raw.chars().count() > 1 && raw.chars().all(|c| !c.is_lowercase());
             let entry = self
                 .forms
-                .entry(token.stem.clone())
+                .entry(token.stem.to_string())
                 .or_default()
-                .entry(token.word.clone())
+                .entry(token.word.to_string())
                 .or_default();
             entry.count += 1;
             entry.upper += u64::from(upper);
-            for part in &token.parts {
+            for part in token.parts.iter() {
                 let e = self
                     .forms
                     .entry(part.stem.clone())

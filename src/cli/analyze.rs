@@ -38,7 +38,7 @@ pub fn run(args: AnalyzeArgs) -> Result<bool> {
     for (position, (_, raw)) in words(&text).enumerate() {
         let token = tokens.iter().find(|t| t.position == position && !t.stop);
         let (stem, display) = match token {
-            Some(t) => (Some(t.stem.clone()), Some(vocabulary.display(&t.stem))),
+            Some(t) => (Some(t.stem.to_string()), Some(vocabulary.display(&t.stem))),
             None => (None, None),
         };
         let parts: Vec<&str> = token

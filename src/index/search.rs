@@ -159,7 +159,12 @@ impl Searcher {
         })?;
         // Fuzzy term queries report no terms, so the words to highlight come from the query.
         let near: BTreeSet<String> = match options.fuzzy {
-            Some(_) => self.analyzer.analyze(query).into_iter().map(|t| t.stem).collect(),
+            Some(_) => self
+                .analyzer
+                .analyze(query)
+                .into_iter()
+                .map(|t| t.stem.to_string())
+                .collect(),
             None => BTreeSet::new(),
         };
         let fuzzy = options.fuzzy.map_or(0, usize::from);
@@ -190,7 +195,7 @@ impl Searcher {
             .analyze(&text)
             .into_iter()
             .filter(crate::analyze::is_feature)
-            .map(|t| t.stem)
+            .map(|t| t.stem.to_string())
             .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = stems
             .iter()
@@ -304,12 +309,12 @@ impl Searcher {
         let mut matched_stems = BTreeMap::new();
         let mut matches = Vec::new();
         for token in self.analyzer.analyze(&text) {
-            let stems = std::iter::once(&token.stem).chain(token.parts.iter().map(|p| &p.stem));
-            let hit: Vec<&String> = stems.filter(|s| close(s)).collect();
+            let stems = std::iter::once(&*token.stem).chain(token.parts.iter().map(|p| p.stem.as_str()));
+            let hit: Vec<&str> = stems.filter(|s| close(s)).collect();
             if !hit.is_empty() {
                 matches.push(token.offset.clone());
                 for s in hit {
-                    matched_stems.insert(s.clone(), 1.0);
+                    matched_stems.insert(s.to_string(), 1.0);
                 }
             }
         }

@@ -152,7 +152,7 @@ impl Report {
             .map(|i| {
                 let r = &a.responses[i];
                 let theme = a.themes.theme_of(i);
-                let mut stems: Vec<String> = a.tokens[i].iter().map(|t| t.stem.clone()).collect();
+                let mut stems: Vec<String> = a.tokens[i].iter().map(|t| t.stem.to_string()).collect();
                 stems.sort();
                 stems.dedup();
                 ResponseRow {
@@ -249,7 +249,7 @@ fn top_words(a: &Analysis, n: usize) -> Vec<(String, u64)> {
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     for doc in &a.tokens {
         for t in doc.iter().filter(|t| crate::analyze::is_feature(t)) {
-            *counts.entry(t.stem.as_str()).or_default() += 1;
+            *counts.entry(&*t.stem).or_default() += 1;
         }
     }
     let mut list: Vec<(&str, u64)> = counts.into_iter().collect();

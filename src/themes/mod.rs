@@ -101,11 +101,7 @@ fn features(tokens: &[Vec<Token>]) -> Features {
     let n = tokens.len();
     let mut df: HashMap<&str, usize> = HashMap::new();
     for doc in tokens {
-        let mut seen: Vec<&str> = doc
-            .iter()
-            .filter(|t| is_feature(t))
-            .map(|t| t.stem.as_str())
-            .collect();
+        let mut seen: Vec<&str> = doc.iter().filter(|t| is_feature(t)).map(|t| &*t.stem).collect();
         seen.sort_unstable();
         seen.dedup();
         for s in seen {
