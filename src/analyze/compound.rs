@@ -123,7 +123,9 @@ impl FxHasher {
 
 impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply mixes upwards only: fold the well-mixed high half into the low bits
+        // that pick the bucket.
+        self.0 ^ (self.0 >> 32)
     }
 
     fn write(&mut self, bytes: &[u8]) {
