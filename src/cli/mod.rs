@@ -3,6 +3,7 @@
 //! messages go to stderr.
 
 mod analyze;
+mod corpus;
 mod ingest;
 mod progress;
 mod run;
@@ -47,6 +48,8 @@ enum Command {
     /// Read input files into a reusable corpus folder (original, responses.csv/jsonl,
     /// rejects.csv, manifest.json).
     Ingest(ingest::IngestArgs),
+    /// List the collections of a corpus folder, or export them as one CSV or JSONL file.
+    Corpus(corpus::CorpusArgs),
     /// Search the index: words match all their inflections (`kommune` finds `kommunene`).
     Search(search::SearchArgs),
     /// Show what the Norwegian analyzer does to a text: words, stopwords, stems, display forms.
@@ -66,6 +69,7 @@ pub fn execute(cli: Cli) -> Result<bool> {
         Command::Run(args) => run::run(args, true, &bars),
         Command::Index(args) => run::run(args, false, &bars),
         Command::Ingest(args) => ingest::run(args, &bars),
+        Command::Corpus(args) => corpus::run(args),
         Command::Search(args) => search::run(args),
         Command::Analyze(args) => analyze::run(args),
     }
