@@ -551,6 +551,49 @@ mod tests {
     }
 
     #[test]
+    fn every_row_of_generated_tables_is_accounted_for() {
+        let words = [
+            "",
+            "",
+            "Ja",
+            "Bergen",
+            "12",
+            "Mer lys langs skoleveien om vinteren",
+            "r1",
+            "Nei takk",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        let mut read_ok = 0;
+        for _ in 0..300 {
+            let rows: Vec<Vec<&str>> = (0..1 + next(12))
+                .map(|_| (0..next(5)).map(|_| words[next(words.len())]).collect())
+                .collect();
+            let refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+            let mut t = table(&refs);
+            t.check_width = next(2) == 0;
+            let options = IngestOptions::default();
+            let target = Target {
+                collection: "c",
+                source: "g.csv",
+                path: Path::new("g.csv"),
+                options: &options,
+            };
+            if let Ok((_, out)) = read(t, &target, &mut Normalizer::default()) {
+                assert!(out.balanced(), "{rows:?} {out:?}");
+                assert_eq!(out.total_lines, rows.len() as u64);
+                read_ok += 1;
+            }
+        }
+        assert!(read_ok > 50, "only {read_ok} tables were read");
+    }
+
+    #[test]
     fn numbers_only_table_rejects_rows_as_header_not_found() {
         let (_, out) = read_default(table(&[&["1", "2"], &["3", "4"]]));
         assert!(out.responses.is_empty());

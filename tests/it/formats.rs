@@ -547,3 +547,21 @@ fn strict_fails_on_any_reject_and_nothing_read_fails() {
         "{err}"
     );
 }
+
+#[test]
+fn damaged_spreadsheets_never_panic() {
+    let book = xlsx(&[forms_sheet()]);
+    let sheet_ods = ods(&[sheet("Ark1", &[&["svar"], &["Et langt nok svar her"]])]);
+    for original in [&book, &sheet_ods] {
+        for cut in (1..original.len()).step_by(37) {
+            let _ = ingest(&original[..cut], "cut.xlsx", &IngestOptions::default());
+        }
+        for at in (0..original.len()).step_by(53) {
+            let mut flipped = original.clone();
+            flipped[at] ^= 0x5A;
+            if let Ok(f) = ingest(&flipped, "flip.xlsx", &IngestOptions::default()) {
+                assert!(f.data.balanced());
+            }
+        }
+    }
+}
