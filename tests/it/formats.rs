@@ -565,3 +565,21 @@ fn damaged_spreadsheets_never_panic() {
         }
     }
 }
+
+#[test]
+fn cli_prints_the_guess_and_takes_overrides() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("p.txt"), "a|b\n1|Et svar med flere ord\n").expect("write");
+    let out = ok_in(dir.path(), &["ingest", "p.txt"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(delimited '|' UTF-8)"));
+    let out = ok_in(
+        dir.path(),
+        &["ingest", "p.txt", "--delimiter", ";", "--collection", "semi"],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(delimited ';' UTF-8)"));
+    let (_, rows) = read_csv(&dir.path().join("corpus/semi/responses.csv"));
+    assert_eq!(rows[0][8], "1|Et svar med flere ord");
+    let out = run_in(dir.path(), &["ingest", "p.txt", "--encoding", "klingon"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("p.txt: unknown encoding \"klingon\""));
+}
