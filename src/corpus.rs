@@ -2,7 +2,9 @@
 //! Python and Excel read directly (layout documented in `corpus/README.md`):
 //! `original/<file>` unchanged, `responses.csv` and `responses.jsonl` with the same
 //! fields, `rejects.csv`, and `manifest.json` with checksums and counts. Ids are stable
-//! and re-ingesting an unchanged file rewrites byte-identical files.
+//! and re-ingesting an unchanged file rewrites byte-identical files; a changed file
+//! replaces the folder in one rename. Collections are listed and exported across the
+//! corpus for follow-up studies.
 
 use crate::error::{Error, Result};
 use crate::ingest::{IngestedFile, MaskCounts};
@@ -32,12 +34,21 @@ pub struct InputRecord {
     pub sha256: String,
     pub bytes: u64,
     pub format: String,
+    /// The spreadsheet sheet that was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Personal columns (e-mail, name, IP address) that were not copied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_columns: Vec<String>,
 }
 
-/// Line accounting: `total_lines = responses + rejects + structural_lines`.
+/// Line accounting: `total_lines = kept_lines + rejects + structural_lines`; a kept line
+/// gives one response, or several for a wide table row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub total_lines: u64,
+    #[serde(default)]
+    pub kept_lines: u64,
     pub responses: u64,
     pub rejects: u64,
     pub structural_lines: u64,
@@ -95,9 +106,12 @@ pub fn manifest(file: &IngestedFile) -> Manifest {
             sha256: sha256_hex(&file.bytes),
             bytes: file.bytes.len() as u64,
             format: file.format.clone(),
+            sheet: file.sheet.clone(),
+            dropped_columns: file.dropped_columns.clone(),
         }],
         counts: Counts {
             total_lines: file.data.total_lines,
+            kept_lines: file.data.kept_lines,
             responses: file.data.responses.len() as u64,
             rejects: file.data.rejects.len() as u64,
             structural_lines: file.data.structural_lines,
@@ -111,14 +125,47 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
+/// What writing a collection did to the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The collection did not exist.
+    New,
+    /// Same input checksums as before: the same files again.
+    Unchanged,
+    /// The input changed: the old version was replaced.
+    Replaced,
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Written::New => "new",
+            Written::Unchanged => "unchanged",
+            Written::Replaced => "replaced",
+        })
+    }
+}
+
+/// Reads the manifest of the collection folder `dir`.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join("manifest.json");
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::input(&path, e.to_string()))
+}
+
 /// Writes (or atomically replaces) the collection folder `<corpus>/<collection>`.
 /// An unchanged input keeps its manifest's `created` date, so the folder is identical.
-pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<PathBuf> {
+/// The new folder is built beside the old one and swapped in with renames, so a reader
+/// sees the old or the new version, never a mix.
+pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<(PathBuf, Written)> {
     let dir = corpus.join(&file.collection);
     let mut manifest = manifest(file);
-    if let Ok(old) = std::fs::read(dir.join("manifest.json")) {
-        if let Ok(old) = serde_json::from_slice::<Manifest>(&old) {
-            if old.inputs == manifest.inputs && old.tool_version == manifest.tool_version {
+    let mut written = Written::New;
+    if let Ok(old) = read_manifest(&dir) {
+        written = Written::Replaced;
+        if old.inputs == manifest.inputs {
+            written = Written::Unchanged;
+            if old.tool_version == manifest.tool_version {
                 manifest.created = old.created;
             }
         }
@@ -137,10 +184,47 @@ pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<PathBuf> {
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::input(&dir, e.to_string()))?;
     write(&tmp.join("manifest.json"), &json)?;
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let old = corpus.join(format!(".{}.old-{}", file.collection, std::process::id()));
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(&dir, &old).map_err(|e| Error::io(&dir, e))?;
+        std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    } else {
+        std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     }
-    std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
-    Ok(dir)
+    Ok((dir, written))
+}
+
+/// The collections of a corpus folder (sub-folders with a manifest), sorted by name.
+pub fn list_collections(corpus: &Path) -> Result<Vec<Manifest>> {
+    let entries = std::fs::read_dir(corpus).map_err(|e| Error::io(corpus, e))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("manifest.json").is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    dirs.sort();
+    dirs.iter().map(|d| read_manifest(d)).collect()
+}
+
+/// The responses of one collection folder, read back from `responses.jsonl`.
+pub fn read_responses(dir: &Path) -> Result<Vec<Response>> {
+    let path = dir.join("responses.jsonl");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::Row {
+                path: path.clone(),
+                row: i as u64 + 1,
+                message: e.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// A CSV writing failure (only possible on exhausted memory) as an error.
@@ -202,11 +286,18 @@ pub fn responses_jsonl(responses: &[Response]) -> Result<Vec<u8>> {
 /// Rejects as CSV.
 pub fn rejects_csv(rejects: &[Reject]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["source", "line", "reason", "detail", "excerpt"])
+    w.write_record(["source", "sheet", "line", "reason", "detail", "excerpt"])
         .map_err(csv_error)?;
     for r in rejects {
-        w.write_record([&r.source, &r.line.to_string(), &r.reason, &r.detail, &r.excerpt])
-            .map_err(csv_error)?;
+        w.write_record([
+            &r.source,
+            &r.sheet,
+            &r.line.to_string(),
+            &r.reason,
+            &r.detail,
+            &r.excerpt,
+        ])
+        .map_err(csv_error)?;
     }
     w.into_inner().map_err(csv_error)
 }

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 /// One open-ended answer, as kept in the corpus.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Response {
-    /// Stable id: `<collection>-<line>` (zero-padded), the same on every re-run.
+    /// Stable id: `<collection>-<line>` (zero-padded), the same on every re-run; when one
+    /// table row holds several free-text answers, `<collection>-<row>-<column>` with the
+    /// 1-based column number (zero-padded to 2 digits).
     pub id: String,
     /// The collection (corpus folder) the response belongs to.
     pub collection: String,
@@ -49,6 +51,9 @@ impl Response {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reject {
     pub source: String,
+    /// The spreadsheet sheet the row is on; empty for text files.
+    #[serde(default)]
+    pub sheet: String,
     /// 1-based physical line or record row.
     pub line: u64,
     /// Short machine-readable reason code, e.g. `empty-text`, `ragged-row`.
@@ -63,19 +68,30 @@ impl Reject {
     pub fn new(source: &str, line: u64, reason: &str, detail: impl Into<String>, raw: &str) -> Self {
         Reject {
             source: source.to_string(),
+            sheet: String::new(),
             line,
             reason: reason.to_string(),
             detail: detail.into(),
             excerpt: raw.chars().take(80).collect(),
         }
     }
+
+    /// The same reject, located on spreadsheet `sheet`.
+    pub fn in_sheet(mut self, sheet: Option<&str>) -> Self {
+        self.sheet = sheet.unwrap_or_default().to_string();
+        self
+    }
 }
 
-/// The outcome of reading one input file: rows in = responses + rejects + structure.
+/// The outcome of reading one input file: rows in = kept rows + rejects + structure.
+/// A kept row gave at least one response (a wide survey table gives one per free-text
+/// cell), so `responses.len() >= kept_lines`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ingested {
     pub responses: Vec<Response>,
     pub rejects: Vec<Reject>,
+    /// Physical lines/rows that gave at least one response.
+    pub kept_lines: u64,
     /// Physical lines/rows that are layout, not data: headers, slide titles, blank lines.
     pub structural_lines: u64,
     /// Every physical line or row the file has.
@@ -83,8 +99,11 @@ pub struct Ingested {
 }
 
 impl Ingested {
-    /// True when every line is accounted for.
+    /// True when every line is accounted for: kept + rejected + structural = total, and
+    /// every kept line gave at least one response.
     pub fn balanced(&self) -> bool {
-        self.responses.len() as u64 + self.rejects.len() as u64 + self.structural_lines == self.total_lines
+        self.kept_lines + self.rejects.len() as u64 + self.structural_lines == self.total_lines
+            && self.responses.len() as u64 >= self.kept_lines
+            && (self.kept_lines == 0) == self.responses.is_empty()
     }
 }

@@ -80,10 +80,26 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
         if file.collection != base {
             for r in &mut file.data.responses {
                 r.collection = file.collection.clone();
-                r.id = ingest::response_id(&file.collection, r.line);
+                // Keep the row/column suffix of the id; only the collection prefix changes.
+                let suffix = r.id.strip_prefix(base.as_str()).unwrap_or_default();
+                r.id = format!("{}{suffix}", file.collection);
             }
         }
         files.push(file);
+    }
+    if options.strict {
+        let rejects: Vec<String> = files
+            .iter()
+            .flat_map(|f| &f.data.rejects)
+            .map(|r| format!("{}:{}: {}", r.source, r.line, r.reason))
+            .collect();
+        if !rejects.is_empty() {
+            return Err(Error::Usage(format!(
+                "--strict: {} rows rejected ({})",
+                rejects.len(),
+                rejects.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
     }
     Ok(files)
 }

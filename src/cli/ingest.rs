@@ -11,29 +11,55 @@ use stemme::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Input files: a Mentimeter text export, or a CSV/TSV table with a header row (the
-    /// delimiter and encoding are detected). None: the bundled seed corpus.
+    /// Input files: XLSX or ODS spreadsheets, CSV/TSV tables, survey exports (Mentimeter,
+    /// Microsoft Forms, SurveyMonkey, Nettskjema, Google Forms) or the Mentimeter text
+    /// export. The format, delimiter and encoding are detected. None: the bundled seed corpus.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Column holding the response text in a table (default: the column with the
-    /// longest texts).
+    /// Column holding free-text answers in a table; repeat for several (default: the
+    /// columns whose content reads as free text).
     #[arg(long, value_name = "NAME")]
-    pub text_column: Option<String>,
+    pub text_column: Vec<String>,
     /// Collection name (default: the file name without extension; `seed` for the bundled corpus).
     #[arg(long, value_name = "NAME")]
     pub collection: Option<String>,
     /// Keep national identity numbers, phone numbers and e-mail addresses in the text
-    /// instead of masking them as [fnr], [tlf] and [e-post].
+    /// instead of masking them as [fnr], [tlf] and [e-post], and keep the e-mail, name and
+    /// IP address columns of survey exports.
     #[arg(long)]
     pub keep_personal: bool,
+    /// Spreadsheet sheet to read, by name or 1-based number (default: the one with data).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Text encoding instead of the guess: utf-8, windows-1252, iso-8859-1, utf-16le, utf-16be.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Delimiter instead of the guess: , ; | or tab.
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Fail when any row is rejected (nothing is written then).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "," | ";" | "|" => Ok(s.as_bytes()[0]),
+        _ => Err(format!("{s:?} is not one of , ; | tab")),
+    }
 }
 
 impl InputArgs {
     pub fn ingest_options(&self) -> IngestOptions {
         IngestOptions {
             collection: self.collection.clone(),
-            text_column: self.text_column.clone(),
+            text_columns: self.text_column.clone(),
             keep_personal: self.keep_personal,
+            sheet: self.sheet.clone(),
+            encoding: self.encoding.clone(),
+            delimiter: self.delimiter,
+            strict: self.strict,
         }
     }
 }
@@ -52,22 +78,59 @@ pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
         return Err(Error::Usage("give at least one INPUT file to ingest".into()));
     }
     let files = pipeline::load_inputs(&args.input.inputs, &args.input.ingest_options())?;
+    let mut written = 0;
     for file in &files {
-        let dir = corpus::write_collection(&args.corpus, file)?;
         let d = &file.data;
+        for r in &d.rejects {
+            let sheet = if r.sheet.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", r.sheet)
+            };
+            bars.message(&format!(
+                "  {}{sheet}:{}: {} — {}",
+                r.source, r.line, r.reason, r.detail
+            ));
+        }
+        if d.responses.is_empty() {
+            bars.message(&format!(
+                "{}: nothing could be read ({} rows rejected); not written to the corpus",
+                file.source,
+                d.rejects.len()
+            ));
+            continue;
+        }
+        let (dir, status) = corpus::write_collection(&args.corpus, file)?;
+        written += 1;
+        let responses = if d.responses.len() as u64 == d.kept_lines {
+            format!("{} responses", d.kept_lines)
+        } else {
+            format!("{} kept → {} responses", d.kept_lines, d.responses.len())
+        };
         println!(
-            "{} → {}: {} lines = {} responses + {} rejected + {} structural ({})",
+            "{} → {} ({status}): {} lines = {responses} + {} rejected + {} structural ({})",
             file.source,
             dir.display(),
             d.total_lines,
-            d.responses.len(),
             d.rejects.len(),
             d.structural_lines,
             file.format
         );
-        for r in &d.rejects {
-            bars.message(&format!("  {}:{}: {} — {}", r.source, r.line, r.reason, r.detail));
+        if !file.dropped_columns.is_empty() {
+            println!(
+                "  personal columns not copied (use --keep-personal to keep): {}",
+                file.dropped_columns.join(", ")
+            );
         }
+        let m = file.masked;
+        if m.fnr + m.phone + m.email > 0 {
+            println!("  masked: {} fnr, {} phone, {} e-mail", m.fnr, m.phone, m.email);
+        }
+    }
+    if written == 0 {
+        return Err(Error::Usage(
+            "nothing could be read from the input; see the rejected rows above".into(),
+        ));
     }
     Ok(true)
 }

@@ -3,6 +3,7 @@
 //! messages go to stderr.
 
 mod analyze;
+mod corpus;
 mod ingest;
 mod progress;
 mod run;
@@ -50,6 +51,8 @@ enum Command {
     /// Read input files into a reusable corpus folder (original, responses.csv/jsonl,
     /// rejects.csv, manifest.json).
     Ingest(ingest::IngestArgs),
+    /// List the collections of a corpus folder, or export them as one CSV or JSONL file.
+    Corpus(corpus::CorpusArgs),
     /// Search the index: words match all their inflections (`kommune` finds `kommunene`)
     /// and the compounds they are part of (`modell` finds `samfunnsmodeller`).
     Search(search::SearchArgs),
@@ -74,6 +77,7 @@ pub fn execute(cli: Cli) -> Result<bool> {
         Command::Run(args) => run::run(args, true, &bars),
         Command::Index(args) => run::run(args, false, &bars),
         Command::Ingest(args) => ingest::run(args, &bars),
+        Command::Corpus(args) => corpus::run(args),
         Command::Search(args) => search::run(args),
         Command::Similar(args) => search::similar(args),
         Command::Kwic(args) => search::kwic(args),

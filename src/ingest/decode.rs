@@ -30,6 +30,17 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// Decodes `bytes` with the encoding named by `label` (a BOM still wins, as browsers
+/// do); `None` for an unknown label.
+pub fn decode_as(bytes: &[u8], label: &str) -> Option<Decoded> {
+    let encoding = Encoding::for_label(label.trim().as_bytes())?;
+    let (text, used, _) = encoding.decode(bytes);
+    Some(Decoded {
+        text: text.into_owned(),
+        encoding: used.name(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +55,12 @@ mod tests {
         let mut utf16 = vec![0xFF, 0xFE];
         utf16.extend("æøå".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(decode(&utf16).text, "æøå");
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode("blåbær");
+        let forced = decode_as(&latin1, "iso-8859-1").expect("known label");
+        assert_eq!(
+            (forced.text.as_str(), forced.encoding),
+            ("blåbær", "windows-1252")
+        );
+        assert!(decode_as(b"x", "klingon").is_none());
     }
 }

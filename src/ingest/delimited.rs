@@ -1,27 +1,28 @@
-//! Delimited tables (CSV, TSV, semicolon files from Norwegian Excel): the delimiter is
-//! sniffed from the first lines, row 1 is the header, one column holds the response text
-//! (`--text-column`, else the column with the longest texts) and every other column is
-//! kept as metadata. Ragged rows and empty texts become rejects, never silent drops.
+//! Delimited tables (CSV, TSV, semicolon files from Norwegian Excel) to a [`Table`]: the
+//! delimiter is sniffed from the first lines (or given), quoted fields may span lines,
+//! and rows are numbered as a spreadsheet program shows them (one row per record, blank
+//! lines included). [`super::wide`] then finds the header and the free-text columns.
 
-use super::{IngestOptions, Normalizer};
-use crate::error::{Error, Result};
-use crate::model::{Ingested, Reject};
-use std::path::Path;
+use super::wide::{Row, Table};
+use crate::model::Reject;
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// Picks the delimiter whose per-line count (outside quotes) is non-zero and most
-/// consistent over the first lines; ties go to the more frequent one.
+/// consistent over the first lines (title lines above the header do not count against
+/// it); ties go to the more frequent one.
 pub fn sniff_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     let mut best = (b',', 0usize, 0usize);
     for &d in &DELIMITERS {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
-        let Some(&first) = counts.first() else { continue };
-        if first == 0 {
-            continue;
+        let mut freq = std::collections::BTreeMap::new();
+        for &c in counts.iter().filter(|&&c| c > 0) {
+            *freq.entry(c).or_insert(0usize) += 1;
         }
-        let consistent = counts.iter().filter(|&&c| c == first).count();
+        let Some(consistent) = freq.values().copied().max() else {
+            continue;
+        };
         let total: usize = counts.iter().sum();
         if (consistent, total) > (best.1, best.2) {
             best = (d, consistent, total);
@@ -42,97 +43,83 @@ fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
         .count()
 }
 
-/// Parses a delimited table into responses; returns the delimiter used.
-pub fn parse(
-    text: &str,
-    collection: &str,
-    source: &str,
-    path: &Path,
-    options: &IngestOptions,
-    norm: &mut Normalizer,
-) -> Result<(u8, Ingested)> {
-    let delimiter = sniff_delimiter(text);
+/// The human-readable name of a delimiter.
+pub fn delimiter_name(delimiter: u8) -> String {
+    if delimiter == b'\t' {
+        "tab".to_string()
+    } else {
+        format!("'{}'", delimiter as char)
+    }
+}
+
+/// Reads delimited `text` into a table of text cells.
+pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    let mut out = Ingested::default();
-    for (index, record) in reader.records().enumerate() {
-        let row = index as u64 + 1;
-        match record {
-            Ok(r) => records.push((row, r)),
+    let mut table = Table {
+        check_width: true,
+        ..Table::default()
+    };
+    // Physical line the next record would start on if no blank line came first.
+    let mut next_line = 1u64;
+    let mut row = 0u64;
+    let mut record = csv::StringRecord::new();
+    // (byte offset, line number there): lines are counted once, forward only.
+    let bytes = text.as_bytes();
+    let mut counted = (0usize, 1u64);
+    loop {
+        let read = reader.read_record(&mut record);
+        // The reader's position is where it began looking, before blank lines it skipped.
+        let mut at = record.position().map_or(counted.0 as u64, csv::Position::byte) as usize;
+        while bytes.get(at).is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            at += 1;
+        }
+        let at = at.min(bytes.len()).max(counted.0);
+        counted.1 += bytes[counted.0..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted.0 = at;
+        let start = counted.1;
+        match read {
+            Ok(false) => break,
+            Ok(true) => {
+                for _ in next_line..start {
+                    row += 1;
+                    table.rows.push(Row {
+                        number: row,
+                        cells: Vec::new(),
+                    });
+                }
+                row += 1;
+                let spans = 1 + record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+                next_line = start.max(next_line) + spans;
+                table.rows.push(Row {
+                    number: row,
+                    cells: record.iter().map(str::to_string).collect(),
+                });
+            }
             Err(e) => {
-                out.total_lines += 1;
-                out.rejects
+                row += 1;
+                next_line += 1;
+                table
+                    .rejects
                     .push(Reject::new(source, row, "unreadable-row", e.to_string(), ""));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
             }
         }
     }
-    let Some((_, header)) = records.first() else {
-        return Err(Error::input(path, "no header row: the table has no rows at all"));
-    };
-    let header: Vec<String> = header.iter().map(nfc_trim).collect();
-    let text_col = match &options.text_column {
-        Some(name) => header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                Error::input(
-                    path,
-                    format!("no column named {name:?}; the columns are: {}", header.join(", ")),
-                )
-            })?,
-        None => guess_text_column(&header, &records[1..])
-            .ok_or_else(|| Error::input(path, "the table has a header but no data rows; nothing to read"))?,
-    };
-    out.total_lines += 1;
-    out.structural_lines += 1;
-    for (row, record) in &records[1..] {
-        out.total_lines += 1;
-        let raw = record.iter().collect::<Vec<_>>().join(" | ");
-        if record.len() != header.len() {
-            let detail = format!("{} fields, the header has {}", record.len(), header.len());
-            out.rejects
-                .push(Reject::new(source, *row, "ragged-row", detail, &raw));
-            continue;
-        }
-        let text = record.get(text_col).unwrap_or("");
-        if text.trim().is_empty() {
-            let detail = format!("column {:?} is empty", header[text_col]);
-            out.rejects
-                .push(Reject::new(source, *row, "empty-text", detail, &raw));
-            continue;
-        }
-        let mut response = norm.response(collection, source, *row, &header[text_col], text);
-        for (i, (name, value)) in header.iter().zip(record.iter()).enumerate() {
-            if i != text_col {
-                response.meta.insert(name.clone(), norm.text(value));
-            }
-        }
-        out.responses.push(response);
+    let lines = text.lines().count() as u64;
+    for _ in next_line..=lines {
+        row += 1;
+        table.rows.push(Row {
+            number: row,
+            cells: Vec::new(),
+        });
     }
-    Ok((delimiter, out))
-}
-
-fn nfc_trim(s: &str) -> String {
-    crate::analyze::nfc(s.trim().trim_start_matches('\u{feff}'))
-}
-
-/// The column whose values are longest on average: free text is longer than ids,
-/// dates and closed answers.
-fn guess_text_column(header: &[String], rows: &[(u64, csv::StringRecord)]) -> Option<usize> {
-    if rows.is_empty() {
-        return None;
-    }
-    (0..header.len()).max_by_key(|&i| {
-        let total: usize = rows
-            .iter()
-            .map(|(_, r)| r.get(i).map_or(0, |v| v.chars().count()))
-            .sum();
-        (total, std::cmp::Reverse(i))
-    })
+    table
 }
 
 #[cfg(test)]
@@ -148,36 +135,16 @@ mod tests {
     }
 
     #[test]
-    fn reads_text_column_keeps_meta_and_rejects_bad_rows() {
-        let csv = "id;kommune;svar\n1;Bergen;Vi trenger flere barnehager i kommunen\n2;Oslo;\n3;Tromsø\n4;Oslo;\"To linjer,\nmed semikolon; inni\"\n";
-        let opts = IngestOptions::default();
-        let mut norm = Normalizer::default();
-        let (d, out) = parse(csv, "c", "f.csv", Path::new("f.csv"), &opts, &mut norm).expect("parses");
-        assert_eq!(d, b';');
-        assert_eq!(out.responses.len(), 2);
-        assert_eq!(out.responses[0].meta["kommune"], "Bergen");
-        assert_eq!(out.responses[0].question, "svar");
-        assert_eq!(out.responses[1].text, "To linjer,\nmed semikolon; inni");
-        let reasons: Vec<(&str, u64)> = out.rejects.iter().map(|r| (r.reason.as_str(), r.line)).collect();
-        assert_eq!(reasons, [("empty-text", 3), ("ragged-row", 4)]);
-        assert!(out.balanced());
+    fn sniffs_past_a_title_line() {
+        assert_eq!(sniff_delimiter("Undersøkelse 2024\nid;svar\n1;hei\n"), b';');
     }
 
     #[test]
-    fn unknown_text_column_names_the_columns() {
-        let opts = IngestOptions {
-            text_column: Some("tekst".into()),
-            ..Default::default()
-        };
-        let err = parse(
-            "a,b\n1,2\n",
-            "c",
-            "f.csv",
-            Path::new("f.csv"),
-            &opts,
-            &mut Normalizer::default(),
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("the columns are: a, b"), "{err}");
+    fn numbers_rows_like_a_spreadsheet_with_blank_and_multiline_records() {
+        let t = table("a,b\r\n\r\n1,\"to\r\nlinjer\"\r\n2,x\r\n\r\n", b',', "f.csv");
+        let rows: Vec<(u64, usize)> = t.rows.iter().map(|r| (r.number, r.cells.len())).collect();
+        assert_eq!(rows, [(1, 2), (2, 0), (3, 2), (4, 2), (5, 0)]);
+        assert_eq!(t.rows[2].cells[1], "to\r\nlinjer");
+        assert!(t.rejects.is_empty());
     }
 }

@@ -55,27 +55,70 @@ pub fn mask(text: &str) -> (String, MaskCounts) {
         if glued(start.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(end)) {
             return m.to_string();
         }
-        let country = m.starts_with('+') || m.starts_with("0047");
-        let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-        let prefix = if m.starts_with('+') {
-            2
-        } else if country {
-            4
-        } else {
-            0
-        };
-        let local = digits.get(prefix..).unwrap_or("");
-        if !country && digits.len() == 11 && is_fnr(&digits) {
-            counts.fnr += 1;
-            "[fnr]".to_string()
-        } else if local.len() == 8 && is_phone(m, local, country) {
-            counts.phone += 1;
-            "[tlf]".to_string()
-        } else {
-            m.to_string()
+        // A run that is not one number as a whole may hold one among other numbers
+        // (`91234567 2024`): try the longest groups from the left.
+        let groups: Vec<&str> = m.split_inclusive([' ', '\u{a0}']).collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < groups.len() {
+            // A phone number or fnr has at most five groups (`+47 12 34 56 78`).
+            let last = groups.len().min(i + 5);
+            let found = (i + 1..=last).rev().find_map(|j| {
+                let span = groups[i..j].concat();
+                let trimmed = span.trim_end_matches([' ', '\u{a0}']);
+                classify(trimmed).map(|kind| (j, kind, span.len() - trimmed.len()))
+            });
+            match found {
+                Some((j, kind, trailing)) => {
+                    let span = groups[i..j].concat();
+                    match kind {
+                        Kind::Fnr => {
+                            counts.fnr += 1;
+                            out.push_str("[fnr]");
+                        }
+                        Kind::Phone => {
+                            counts.phone += 1;
+                            out.push_str("[tlf]");
+                        }
+                    }
+                    out.push_str(&span[span.len() - trailing..]);
+                    i = j;
+                }
+                None => {
+                    out.push_str(groups[i]);
+                    i += 1;
+                }
+            }
         }
+        out
     });
     (masked.into_owned(), counts)
+}
+
+enum Kind {
+    Fnr,
+    Phone,
+}
+
+/// What a digit run (with its spaces and country code) is, if personal.
+fn classify(m: &str) -> Option<Kind> {
+    let country = m.starts_with('+') || m.starts_with("0047");
+    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+    let prefix = if m.starts_with('+') {
+        2
+    } else if country {
+        4
+    } else {
+        0
+    };
+    let local = digits.get(prefix..).unwrap_or("");
+    if !country && digits.len() == 11 && is_fnr(&digits) {
+        Some(Kind::Fnr)
+    } else if local.len() == 8 && is_phone(m, local, country) {
+        Some(Kind::Phone)
+    } else {
+        None
+    }
 }
 
 /// 11 digits whose two control digits pass the mod-11 checks and whose first six make a
@@ -216,6 +259,20 @@ mod tests {
             assert_eq!(masked, "ring [tlf]", "{text}");
             assert_eq!(counts.phone, 1);
         }
+    }
+
+    #[test]
+    fn masks_a_phone_number_next_to_another_number() {
+        let (masked, counts) = mask("ring 91234567 2024 eller 2024 41234567");
+        assert_eq!(masked, "ring [tlf] 2024 eller 2024 [tlf]");
+        assert_eq!(counts.phone, 2);
+        let (masked, _) = mask("ring +47 912 34 567 i 2024");
+        assert_eq!(masked, "ring [tlf] i 2024");
+        let (masked, counts) = mask("kr 12 000 000 i 2024");
+        assert_eq!(
+            (masked.as_str(), counts),
+            ("kr 12 000 000 i 2024", MaskCounts::default())
+        );
     }
 
     #[test]

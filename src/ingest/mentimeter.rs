@@ -68,10 +68,14 @@ pub fn parse(text: &str, collection: &str, source: &str, norm: &mut Normalizer) 
                 let mut response = norm.response(collection, source, line, &title, trimmed);
                 response.kinds = vec![WORD_CLOUD_KIND.to_string()];
                 out.responses.push(response);
+                out.kept_lines += 1;
             }
             State::Table(columns) => match table_row(columns, raw, collection, source, line, &title, norm) {
-                Ok(response) => out.responses.push(response),
-                Err(reject) => out.rejects.push(reject),
+                Ok(response) => {
+                    out.responses.push(response);
+                    out.kept_lines += 1;
+                }
+                Err(reject) => out.rejects.push(*reject),
             },
         }
     }
@@ -88,16 +92,16 @@ fn table_row(
     line: u64,
     title: &str,
     norm: &mut Normalizer,
-) -> Result<Response, Reject> {
+) -> Result<Response, Box<Reject>> {
     let cells: Vec<&str> = raw.split('\t').map(str::trim).collect();
     if cells.len() != columns.len() {
-        return Err(Reject::new(
+        return Err(Box::new(Reject::new(
             source,
             line,
             "ragged-row",
             format!("{} cells, the table header has {}", cells.len(), columns.len()),
             raw,
-        ));
+        )));
     }
     let mut text = "";
     let mut kinds = Vec::new();
@@ -117,13 +121,13 @@ fn table_row(
         }
     }
     if text.is_empty() {
-        return Err(Reject::new(
+        return Err(Box::new(Reject::new(
             source,
             line,
             "empty-text",
             "the response cell is empty",
             raw,
-        ));
+        )));
     }
     let mut response = norm.response(collection, source, line, title, text);
     response.kinds = kinds;

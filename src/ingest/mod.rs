@@ -1,15 +1,20 @@
 //! Stage 1, ingest: input files in, [`Ingested`] records out (responses plus rejects with
-//! reasons). The format is sniffed from the bytes: the Mentimeter text export, or a
-//! delimited text table (CSV/TSV, any common delimiter and encoding).
+//! reasons). The format is sniffed from the bytes, not the extension: a spreadsheet
+//! (XLSX/ODS), the Mentimeter text export, or a delimited text table (CSV/TSV, any common
+//! delimiter and encoding). Tables go through [`wide`], which recognises the known survey
+//! exports and turns each free-text cell into a response.
 //!
 //! Every text is NFC-normalised and personal data masked here, once, so nothing
 //! downstream can leak it. Nothing is dropped silently: rows in = kept + rejected +
 //! structural lines, checked by [`Ingested::balanced`].
 
 mod decode;
-mod delimited;
+pub mod delimited;
+pub mod exports;
 pub mod mask;
 pub mod mentimeter;
+pub mod spreadsheet;
+pub mod wide;
 
 pub use decode::{decode, Decoded};
 pub use mask::MaskCounts;
@@ -25,10 +30,18 @@ use std::path::Path;
 pub struct IngestOptions {
     /// Collection name; defaults to the file name without extension.
     pub collection: Option<String>,
-    /// The column holding the response text (tables only); guessed when absent.
-    pub text_column: Option<String>,
-    /// Keep personal data in the text instead of masking it.
+    /// The columns holding free text (tables only); guessed from the content when empty.
+    pub text_columns: Vec<String>,
+    /// Keep personal data in the text, and personal columns, instead of masking/dropping.
     pub keep_personal: bool,
+    /// The spreadsheet sheet to read (name or 1-based number); default: the one with data.
+    pub sheet: Option<String>,
+    /// Encoding label (`utf-8`, `windows-1252`, `utf-16le`, …) instead of the guess.
+    pub encoding: Option<String>,
+    /// Delimiter instead of the guess.
+    pub delimiter: Option<u8>,
+    /// Treat any rejected row as an error.
+    pub strict: bool,
 }
 
 /// One input file after ingest, with what was detected about it.
@@ -40,6 +53,10 @@ pub struct IngestedFile {
     pub bytes: Vec<u8>,
     /// Human-readable description of the detected format (`mentimeter-text`, `csv ';' windows-1252`).
     pub format: String,
+    /// The spreadsheet sheet that was read.
+    pub sheet: Option<String>,
+    /// Personal columns (e-mail, name, IP address) not copied into the corpus.
+    pub dropped_columns: Vec<String>,
     pub data: Ingested,
     pub masked: MaskCounts,
 }
@@ -118,38 +135,71 @@ pub fn ingest_bytes(
     if bytes.is_empty() {
         return Err(Error::input(path, "the file is empty"));
     }
-    if let Some(kind) = unsupported_kind(&bytes) {
-        return Err(Error::input(
-            path,
-            format!("this is {kind}, which stemme cannot read; export the responses as CSV (UTF-8) instead"),
-        ));
+    if let Some(advice) = unsupported_kind(&bytes) {
+        return Err(Error::input(path, advice));
     }
-    let decoded = decode(&bytes);
     let mut norm = Normalizer {
         keep_personal: options.keep_personal,
         ..Normalizer::default()
     };
-    let (format, data) = if mentimeter::sniff(&decoded.text) {
-        let data = mentimeter::parse(&decoded.text, &collection, source, &mut norm);
-        (format!("mentimeter-text {}", decoded.encoding), data)
-    } else {
-        let (delimiter, data) =
-            delimited::parse(&decoded.text, &collection, source, path, options, &mut norm)?;
-        let shown = if delimiter == b'\t' {
-            "tab".to_string()
-        } else {
-            format!("'{}'", delimiter as char)
-        };
-        (format!("delimited {shown} {}", decoded.encoding), data)
+    let target = wide::Target {
+        collection: &collection,
+        source,
+        path,
+        options,
     };
-    Ok(IngestedFile {
-        collection,
+    let mut file = IngestedFile {
+        collection: collection.clone(),
         source: source.to_string(),
-        bytes,
-        format,
-        data,
-        masked: norm.masked,
-    })
+        bytes: Vec::new(),
+        format: String::new(),
+        sheet: None,
+        dropped_columns: Vec::new(),
+        data: Ingested::default(),
+        masked: MaskCounts::default(),
+    };
+    if spreadsheet::is_zip(&bytes) {
+        let (kind, table, sheets) = spreadsheet::read(&bytes, path, options.sheet.as_deref())?;
+        let sheet = table.sheet.clone().unwrap_or_default();
+        let (info, data) = wide::read(table, &target, &mut norm)?;
+        file.format = format!(
+            "{} sheet {sheet:?} ({} of {}){}",
+            kind.name(),
+            sheets.iter().position(|s| *s == sheet).map_or(1, |i| i + 1),
+            sheets.len(),
+            info.export.map(|e| format!(" {e}")).unwrap_or_default()
+        );
+        file.sheet = Some(sheet);
+        file.dropped_columns = info.dropped_columns;
+        file.data = data;
+    } else {
+        let decoded = match &options.encoding {
+            Some(label) => decode::decode_as(&bytes, label)
+                .ok_or_else(|| Error::input(path, format!("unknown encoding {label:?}; try utf-8, windows-1252, iso-8859-1, utf-16le or utf-16be")))?,
+            None => decode(&bytes),
+        };
+        if options.delimiter.is_none() && mentimeter::sniff(&decoded.text) {
+            file.data = mentimeter::parse(&decoded.text, &collection, source, &mut norm);
+            file.format = format!("mentimeter-text {}", decoded.encoding);
+        } else {
+            let delimiter = options
+                .delimiter
+                .unwrap_or_else(|| delimited::sniff_delimiter(&decoded.text));
+            let table = delimited::table(&decoded.text, delimiter, source);
+            let (info, data) = wide::read(table, &target, &mut norm)?;
+            file.format = format!(
+                "delimited {} {}{}",
+                delimited::delimiter_name(delimiter),
+                decoded.encoding,
+                info.export.map(|e| format!(" {e}")).unwrap_or_default()
+            );
+            file.dropped_columns = info.dropped_columns;
+            file.data = data;
+        }
+    }
+    file.bytes = bytes;
+    file.masked = norm.masked;
+    Ok(file)
 }
 
 /// Collection names become folder names and id prefixes: keep them plain.
@@ -171,20 +221,29 @@ pub fn sanitize_collection(name: &str) -> String {
     }
 }
 
-/// Recognises binary formats users commonly have instead of a table.
+/// Recognises binary formats users commonly have instead of a table, with what to
+/// export instead.
 fn unsupported_kind(bytes: &[u8]) -> Option<&'static str> {
     let starts = |magic: &[u8]| bytes.starts_with(magic);
     if starts(b"%PDF") {
-        Some("a PDF document")
-    } else if starts(b"PK\x03\x04") {
-        Some("a zip container (XLSX/ODS/DOCX; spreadsheet reading is not supported yet)")
+        Some("this is a PDF document, which stemme cannot read; export the responses from the survey tool as XLSX or CSV (UTF-8) instead")
     } else if starts(b"\xD0\xCF\x11\xE0") {
-        Some("an old Office file (XLS/DOC)")
+        Some("this is an old Office file (Excel 97-2003 .xls or Word .doc), which stemme cannot read; open it and save it as XLSX or CSV (UTF-8)")
     } else if starts(b"$FL2") || starts(b"$FL3") {
-        Some("an SPSS .sav file")
+        Some("this is an SPSS .sav file, which stemme cannot read; in SPSS use File > Export > Excel or CSV, with value labels, and read that")
     } else if starts(b"\x89PNG") || starts(b"\xFF\xD8\xFF") || starts(b"GIF8") {
-        Some("an image")
+        Some("this is an image, which stemme cannot read; export the responses from the survey tool as XLSX or CSV (UTF-8)")
+    } else if !spreadsheet::is_zip(bytes)
+        && bytes.iter().take(4096).filter(|&&b| b == 0).count() > 64
+        && has_no_bom(bytes)
+    {
+        Some("this is a binary file, not a table or a text export; export the responses as XLSX or CSV (UTF-8)")
     } else {
         None
     }
+}
+
+/// True when the bytes have no UTF-16 byte-order mark (UTF-16 text is full of zero bytes).
+fn has_no_bom(bytes: &[u8]) -> bool {
+    encoding_rs::Encoding::for_bom(bytes).is_none()
 }

@@ -200,6 +200,7 @@ fn semicolon_windows_1252_csv_with_a_text_column() {
         rejects,
         [[
             "svar.csv",
+            "",
             "3",
             "empty-text",
             "column \"svar\" is empty",

@@ -3,9 +3,11 @@
 //! works in a fresh temporary folder.
 
 mod cli;
+mod formats;
 mod ingest;
 mod reports;
 mod search;
+mod sheets;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
