@@ -65,6 +65,15 @@ pub struct Reject {
 }
 
 impl Reject {
+    /// The file, and the sheet when there is one: `svar.xlsx [Ark1]`.
+    pub fn place(&self) -> String {
+        if self.sheet.is_empty() {
+            self.source.clone()
+        } else {
+            format!("{} [{}]", self.source, self.sheet)
+        }
+    }
+
     pub fn new(source: &str, line: u64, reason: &str, detail: impl Into<String>, raw: &str) -> Self {
         Reject {
             source: source.to_string(),

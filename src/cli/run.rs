@@ -65,13 +65,14 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
     let mut s = String::new();
     for f in &a.files {
         s.push_str(&format!(
-            "{} ({}): {} lines = {} responses + {} rejected + {} structural\n",
+            "{} ({}): {} rows = {} kept + {} rejected + {} structural; {} responses\n",
             f.source,
             f.format,
             f.data.total_lines,
-            f.data.responses.len(),
+            f.data.kept_lines,
             f.data.rejects.len(),
-            f.data.structural_lines
+            f.data.structural_lines,
+            f.data.responses.len()
         ));
         let m = f.masked;
         if m.fnr + m.phone + m.email > 0 {

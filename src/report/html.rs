@@ -272,7 +272,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&j.source),
+                escape(&j.place()),
                 j.line,
                 escape(&j.reason),
                 escape(&j.detail),

@@ -38,20 +38,21 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(s, "## Overview\n");
     let _ = writeln!(
         s,
-        "| input | collection | format | lines | responses | rejected | structural |"
+        "| input | collection | format | rows | kept | rejected | structural | responses |"
     );
-    let _ = writeln!(s, "|---|---|---|---:|---:|---:|---:|");
+    let _ = writeln!(s, "|---|---|---|---:|---:|---:|---:|---:|");
     for i in &r.inputs {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             escape(&i.file),
             escape(&i.collection),
             escape(&i.format),
             i.total_lines,
-            i.responses,
+            i.kept_lines,
             i.rejects,
-            i.structural_lines
+            i.structural_lines,
+            i.responses
         );
     }
     let _ = writeln!(
@@ -148,7 +149,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} |",
-                escape(&j.source),
+                escape(&j.place()),
                 j.line,
                 escape(&j.reason),
                 escape(&j.detail)

@@ -30,10 +30,13 @@ pub struct InputSummary {
     pub collection: String,
     pub format: String,
     pub sha256: String,
+    /// Rows (lines) in = kept + rejected + structural.
     pub total_lines: u64,
-    pub responses: u64,
+    pub kept_lines: u64,
     pub rejects: u64,
     pub structural_lines: u64,
+    /// Responses from the kept rows (a wide table gives several per row).
+    pub responses: u64,
     pub masked: MaskCounts,
 }
 
@@ -182,6 +185,7 @@ impl Report {
                     format: f.format.clone(),
                     sha256: sha256_hex(&f.bytes),
                     total_lines: f.data.total_lines,
+                    kept_lines: f.data.kept_lines,
                     responses: f.data.responses.len() as u64,
                     rejects: f.data.rejects.len() as u64,
                     structural_lines: f.data.structural_lines,

@@ -138,3 +138,35 @@ fn html_shows_hostile_text_as_text_and_loads_nothing_from_the_network() {
     let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
     assert!(!md.contains("<script>"));
 }
+
+#[test]
+fn wide_tables_report_rows_and_responses_separately() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "id,Hva fungerer godt i kommunen?,Hva bør staten gjøre?,kommune\n\
+1,Barnehagene i nærmiljøet er gode og nære,Staten må gi mer penger til kommunene,Lom\n\
+2,Biblioteket er et godt møtested for alle,Nasjonale regler bør bli enklere for alle,Vågå\n\
+3,Lokalsamfunnet har mange frivillige lag,Regjeringen bør satse på distriktene nå,Lom\n";
+    std::fs::write(dir.path().join("wide.csv"), csv).expect("write");
+    let out = ok_in(dir.path(), &["-q", "run", "wide.csv", "-k", "2"]);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("4 rows = 3 kept + 0 rejected + 1 structural; 6 responses"),
+        "{summary}"
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
+        .expect("parses");
+    assert_eq!(r["inputs"][0]["kept_lines"], 3);
+    assert_eq!(r["inputs"][0]["responses"], 6);
+    assert_eq!(r["responses_total"], 6);
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
+    assert!(md.contains("| 4 | 3 | 0 | 1 | 6 |"), "{md}");
+    // Metadata columns become filters and facets.
+    let lom = ok_in(dir.path(), &["search", "meta.kommune:lom", "--json", "-n", "10"]);
+    let lines: Vec<Value> = String::from_utf8_lossy(&lom.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 5, "four Lom answers and the summary");
+    let facet = &lines[4]["facets"]["meta.kommune"];
+    assert_eq!(facet[0], serde_json::json!(["Lom", 4]));
+}
