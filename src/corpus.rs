@@ -66,6 +66,13 @@ pub struct Manifest {
     pub counts: Counts,
     pub rejects_by_reason: BTreeMap<String, u64>,
     pub masked: MaskCounts,
+    /// Texts whose mojibake (`Ã¸` for `ø`) was repaired at ingest.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mojibake_repaired: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -118,6 +125,7 @@ pub fn manifest(file: &IngestedFile) -> Manifest {
         },
         rejects_by_reason,
         masked: file.masked,
+        mojibake_repaired: file.repaired,
     }
 }
 

@@ -126,6 +126,9 @@ pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
         if m.fnr + m.phone + m.email > 0 {
             println!("  masked: {} fnr, {} phone, {} e-mail", m.fnr, m.phone, m.email);
         }
+        if file.repaired > 0 {
+            println!("  mojibake repaired in {} texts (Ã¸ → ø)", file.repaired);
+        }
     }
     if written == 0 {
         return Err(Error::Usage(

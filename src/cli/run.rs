@@ -81,6 +81,9 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
                 m.fnr, m.phone, m.email
             ));
         }
+        if f.repaired > 0 {
+            s.push_str(&format!("  mojibake repaired in {} texts (Ã¸ → ø)\n", f.repaired));
+        }
     }
     let t = &a.themes;
     s.push_str(&format!(

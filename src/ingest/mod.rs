@@ -13,6 +13,7 @@ pub mod delimited;
 pub mod exports;
 pub mod mask;
 pub mod mentimeter;
+pub mod mojibake;
 pub mod spreadsheet;
 pub mod wide;
 
@@ -59,6 +60,8 @@ pub struct IngestedFile {
     pub dropped_columns: Vec<String>,
     pub data: Ingested,
     pub masked: MaskCounts,
+    /// Texts whose mojibake was repaired.
+    pub repaired: u64,
 }
 
 /// Text normalisation shared by every format: NFC, trimmed, personal data masked.
@@ -66,12 +69,16 @@ pub struct IngestedFile {
 pub struct Normalizer {
     pub keep_personal: bool,
     pub masked: MaskCounts,
+    /// Texts whose mojibake (`Ã¸` for `ø`) was repaired.
+    pub repaired: u64,
 }
 
 impl Normalizer {
-    /// NFC-normalises, trims and (unless `keep_personal`) masks one text.
+    /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one text.
     pub fn text(&mut self, raw: &str) -> String {
-        let text = nfc(raw.trim());
+        let repaired = mojibake::repair(raw);
+        self.repaired += u64::from(repaired.is_some());
+        let text = nfc(repaired.as_deref().unwrap_or(raw).trim());
         if self.keep_personal {
             return text;
         }
@@ -157,6 +164,7 @@ pub fn ingest_bytes(
         dropped_columns: Vec::new(),
         data: Ingested::default(),
         masked: MaskCounts::default(),
+        repaired: 0,
     };
     if spreadsheet::is_zip(&bytes) {
         let (kind, table, sheets) = spreadsheet::read(&bytes, path, options.sheet.as_deref())?;
@@ -199,6 +207,7 @@ pub fn ingest_bytes(
     }
     file.bytes = bytes;
     file.masked = norm.masked;
+    file.repaired = norm.repaired;
     Ok(file)
 }
 

@@ -232,3 +232,22 @@ fn personal_data_is_masked_before_the_corpus() {
     let (_, rows) = read_csv(&dir.path().join("corpus/kept/responses.csv"));
     assert!(rows[0][8].contains("912 34 567"));
 }
+
+#[test]
+fn mojibake_is_repaired_and_counted() {
+    let dir = tempfile::tempdir().expect("temp");
+    let good = "Kommunen må høre på innbyggerne";
+    let broken: String = encoding_rs::WINDOWS_1252.decode(good.as_bytes()).0.into();
+    std::fs::write(
+        dir.path().join("m.csv"),
+        format!("svar\n{broken}\nHelt vanlig svar her\n"),
+    )
+    .expect("write");
+    let out = ok_in(dir.path(), &["ingest", "m.csv"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("mojibake repaired in 1 texts"));
+    let (_, rows) = read_csv(&dir.path().join("corpus/m/responses.csv"));
+    assert_eq!(rows[0][8], good);
+    assert_eq!(rows[1][8], "Helt vanlig svar her");
+    let manifest = std::fs::read_to_string(dir.path().join("corpus/m/manifest.json")).expect("manifest");
+    assert!(manifest.contains("\"mojibake_repaired\": 1"), "{manifest}");
+}
