@@ -142,9 +142,17 @@ impl Analyzer {
     }
 
     /// The term a word is indexed and counted as: the stem of its lemma when the lexicon
-    /// knows one, else the stem of the word.
+    /// knows one (directly, or after reading a Nynorsk ending as its Bokmål counterpart:
+    /// `innbyggjarane` as `innbyggerne`), else the stem of the word.
     pub fn term(&self, word: &str) -> String {
-        self.stem(CompoundSplitter::bundled().lemma(word).unwrap_or(word))
+        let lexicon = CompoundSplitter::bundled();
+        if let Some(lemma) = lexicon.lemma(word) {
+            return self.stem(lemma);
+        }
+        if let Some(lemma) = nynorsk_as_bokmaal(word).and_then(|w| lexicon.lemma(&w)) {
+            return self.stem(lemma);
+        }
+        self.stem(word)
     }
 
     /// Stopword flag, stem and compound parts of one word as written, computed once per
@@ -244,6 +252,27 @@ impl Analyzer {
             }
         }
     }
+}
+
+/// Nynorsk endings with a regular Bokmål counterpart: agent nouns in `-jar`
+/// (`innbyggjar`, `-ane`) and adjectives in `-leg` (`naturleg`, `-lege`). The result is only
+/// used when the Bokmål lexicon knows it.
+const NYNORSK_ENDINGS: [(&str, &str); 7] = [
+    ("jarane", "erne"),
+    ("jarar", "ere"),
+    ("jaren", "eren"),
+    ("jar", "er"),
+    ("lege", "lige"),
+    ("legt", "lig"),
+    ("leg", "lig"),
+];
+
+fn nynorsk_as_bokmaal(word: &str) -> Option<String> {
+    NYNORSK_ENDINGS.iter().find_map(|(nn, nb)| {
+        word.strip_suffix(nn)
+            .filter(|s| s.chars().count() >= 3)
+            .map(|s| format!("{s}{nb}"))
+    })
 }
 
 /// Lowercases a word into `out`, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
@@ -359,6 +388,20 @@ mod tests {
             Analyzer::norwegian().stem("innbyggerne"),
             Analyzer::norwegian().stem("innbygger")
         );
+    }
+
+    #[test]
+    fn nynorsk_forms_meet_their_bokmaal_counterparts() {
+        let s = stems("kommunane kommunene innbyggjarane innbyggerne naturlege naturlige");
+        assert_eq!(s[0], s[1]);
+        assert_eq!(s[2], s[3]);
+        assert_eq!(s[4], s[5]);
+        let stop: Vec<bool> = Analyzer::norwegian()
+            .analyze("ikkje kva eg")
+            .iter()
+            .map(|t| t.stop)
+            .collect();
+        assert_eq!(stop, [true, true, true]);
     }
 
     #[test]
