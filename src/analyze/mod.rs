@@ -284,8 +284,11 @@ fn lowercase_into(raw: &str, out: &mut String) {
     }
     for c in raw.chars() {
         match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            'A'..='Z' => out.push(c.to_ascii_lowercase()),
             'ä' | 'Ä' => out.push('æ'),
             'ö' | 'Ö' => out.push('ø'),
+            'æ' | 'ø' | 'å' => out.push(c),
             c => out.extend(c.to_lowercase()),
         }
     }
