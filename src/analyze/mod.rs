@@ -19,7 +19,7 @@ pub mod compound;
 mod tokenizer;
 mod vocabulary;
 
-pub use tokenizer::{index_tokens, to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
+pub use tokenizer::{index_tokens, part_tokens, to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
 pub use vocabulary::Vocabulary;
 
 use compound::{CompoundSplitter, FastMap};

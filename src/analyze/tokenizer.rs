@@ -35,13 +35,18 @@ impl NorwegianTokenizer {
     }
 }
 
-/// The tantivy tokens of one analysed word for the index: the stem, then each compound
-/// part's stem at the same position and offsets (so a part's match highlights the word).
-pub fn index_tokens(t: &Token) -> impl Iterator<Item = TantivyToken> + '_ {
-    std::iter::once(to_tantivy(t)).chain(t.parts.iter().map(move |p| TantivyToken {
+/// The tantivy tokens of one analysed word's compound parts: each part's stem at the
+/// word's position and offsets (so a part's match highlights the whole word).
+pub fn part_tokens(t: &Token) -> impl Iterator<Item = TantivyToken> + '_ {
+    t.parts.iter().map(move |p| TantivyToken {
         text: p.stem.clone(),
         ..to_tantivy_ref(t)
-    }))
+    })
+}
+
+/// The stem, then the parts: every term a word contributes (used to find what to highlight).
+pub fn index_tokens(t: &Token) -> impl Iterator<Item = TantivyToken> + '_ {
+    std::iter::once(to_tantivy(t)).chain(part_tokens(t))
 }
 
 fn to_tantivy_ref(t: &Token) -> TantivyToken {

@@ -5,7 +5,9 @@
 //! stem exactly alike: `kommune` finds `kommunene` and `kommuner`, `modell` finds
 //! `lokalsamfunnsmodeller`.
 //!
-//! Fields: `text` and `question` (Norwegian analyzer), `theme` (the theme label, analysed),
+//! Fields: `text` (the words' stems) and `parts` (compound parts and hyphen-joined words
+//! at the word's position, searched with half weight so a whole-word match ranks first),
+//! `question` (Norwegian analyzer), `theme` (the theme label, analysed),
 //! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
 //! (exact, case-insensitive), `theme_id` and `line` (numbers), `meta` (a JSON object of
 //! every other input column: `meta.kommune:bergen`), and `facets` (`/theme/…`,
@@ -19,7 +21,7 @@ pub mod search;
 
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
-use crate::analyze::{index_tokens, Analyzer, NorwegianTokenizer, Token, TOKENIZER_NAME};
+use crate::analyze::{part_tokens, to_tantivy, Analyzer, NorwegianTokenizer, Token, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::model::Response;
 use crate::scope::ScopeTag;
@@ -47,7 +49,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -57,6 +59,7 @@ const KEYWORD: &str = "stemme_keyword";
 pub(crate) struct Fields {
     id: Field,
     text: Field,
+    parts: Field,
     question: Field,
     source: Field,
     collection: Field,
@@ -95,6 +98,14 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_text_field("id", keyword.clone()),
         text: b.add_text_field("text", analysed.clone()),
+        parts: b.add_text_field(
+            "parts",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(TOKENIZER_NAME)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
         question: b.add_text_field("question", analysed.clone()),
         source: b.add_text_field("source", keyword.clone()),
         collection: b.add_text_field("collection", keyword.clone()),
@@ -115,6 +126,7 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
     Ok(Fields {
         id: f("id")?,
         text: f("text")?,
+        parts: f("parts")?,
         question: f("question")?,
         source: f("source")?,
         collection: f("collection")?,
@@ -172,7 +184,14 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer, threads: usize
             f.text,
             PreTokenizedString {
                 text: r.text.clone(),
-                tokens: input.tokens[i].iter().flat_map(index_tokens).collect(),
+                tokens: input.tokens[i].iter().map(to_tantivy).collect(),
+            },
+        );
+        doc.add_pre_tokenized_text(
+            f.parts,
+            PreTokenizedString {
+                text: r.text.clone(),
+                tokens: input.tokens[i].iter().flat_map(part_tokens).collect(),
             },
         );
         doc.add_text(f.question, &r.question);

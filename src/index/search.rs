@@ -11,12 +11,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::document::{CompactDocValue, Value};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+/// Weight of a match through a compound part relative to a whole-word match.
+const PART_WEIGHT: f32 = 0.5;
 
 /// Longest snippet fragment, in characters.
 const SNIPPET_CHARS: usize = 160;
@@ -146,7 +149,8 @@ impl Searcher {
     /// Runs `query`; the best `limit` hits by BM25, equal scores ordered by id.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResult> {
         let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
+        let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.parts]);
+        parser.set_field_boost(f.parts, PART_WEIGHT);
         if !options.any {
             parser.set_conjunction_by_default();
         }
@@ -197,13 +201,17 @@ impl Searcher {
             .filter(crate::analyze::is_feature)
             .map(|t| t.stem.to_string())
             .collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = stems
-            .iter()
-            .map(|s| {
-                let q = TermQuery::new(Term::from_field_text(f.text, s), IndexRecordOption::WithFreqs);
-                (Occur::Should, Box::new(q) as Box<dyn Query>)
-            })
-            .collect();
+        // Each content word, as a whole word or (with less weight) as a compound part.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for s in &stems {
+            let whole = TermQuery::new(Term::from_field_text(f.text, s), IndexRecordOption::WithFreqs);
+            let part = TermQuery::new(Term::from_field_text(f.parts, s), IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, Box::new(whole)));
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(part), PART_WEIGHT)),
+            ));
+        }
         clauses.push((
             Occur::MustNot,
             Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
@@ -248,7 +256,7 @@ impl Searcher {
             .map_err(|e| self.index_error(e))?;
         let mut terms = BTreeSet::new();
         query.query_terms(&mut |term, _| {
-            if term.field() == f.text {
+            if term.field() == f.text || term.field() == f.parts {
                 if let Some(text) = term.value().as_str() {
                     terms.insert(text.to_string());
                 }

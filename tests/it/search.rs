@@ -92,6 +92,13 @@ fn a_word_finds_the_compounds_it_is_part_of_and_highlights_them() {
         "{h66}"
     );
     assert_eq!(lines(&hits(dir.path(), "grense")), BTreeSet::from([44]));
+    // A whole-word match ranks above a match through a compound part.
+    let kommune: Vec<u64> = hits(dir.path(), "kommune")
+        .iter()
+        .map(|h| h["line"].as_u64().expect("line"))
+        .collect();
+    let pos = |line: u64| kommune.iter().position(|&l| l == line).expect("line present");
+    assert!(pos(45) < pos(71) && pos(33) < pos(44), "{kommune:?}");
     // Queries are not split: the compound itself stays precise.
     assert_eq!(
         lines(&hits(dir.path(), "samfunnsmodell")),
