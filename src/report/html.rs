@@ -56,7 +56,7 @@ fn base64(bytes: &[u8]) -> String {
 const STYLE: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1d2330;line-height:1.45}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #dfe3ea;padding-bottom:.2rem;margin-top:2.2rem}
-.muted{color:#5d6678}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#f3f5f9;border-radius:.5rem;padding:.6rem 1rem}
+.muted{color:#5d6678}nav{margin:.4rem 0 1rem}a{color:#2a4f9c}.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#f3f5f9;border-radius:.5rem;padding:.6rem 1rem}
 .card b{display:block;font-size:1.6rem}blockquote{margin:.4rem 0;padding:.3rem .8rem;border-left:4px solid #9fb3d1;background:#f8f9fc}
 blockquote small{display:block;color:#5d6678}table{border-collapse:collapse;width:100%;margin:.6rem 0}
 th,td{border-bottom:1px solid #e3e6ec;padding:.3rem .5rem;text-align:left;vertical-align:top}td.n,th.n{text-align:right}
@@ -168,6 +168,15 @@ pub fn render(r: &Report) -> String {
         files.join(", "),
         escape(&r.tool_version)
     );
+    let rejects_link = if r.rejects.is_empty() {
+        ""
+    } else {
+        " · <a href=\"#rejects\">rejected rows</a>"
+    };
+    let _ = writeln!(
+        s,
+        "<nav><a href=\"#words\">words</a> · <a href=\"#themes\">themes</a> · <a href=\"#compare\">local and national</a>{rejects_link} · <a href=\"#responses\">search all responses</a></nav>"
+    );
     let _ = writeln!(s, "<div class=\"cards\">");
     let mut card = |n: String, what: &str| {
         let _ = writeln!(s, "<div class=\"card\"><b>{n}</b>{what}</div>");
@@ -183,7 +192,7 @@ pub fn render(r: &Report) -> String {
     card(r.rejects_total.to_string(), "rejected rows");
     let _ = writeln!(s, "</div>");
 
-    let _ = writeln!(s, "<h2>Words</h2>\n<div class=\"cloud\">");
+    let _ = writeln!(s, "<h2 id=\"words\">Words</h2>\n<div class=\"cloud\">");
     let max = r.top_words.first().map_or(1, |w| w.1).max(1) as f64;
     for (word, count) in &r.top_words {
         let size = 0.9 + 1.8 * (*count as f64 / max).sqrt();
@@ -195,7 +204,7 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(s, "</div>");
 
-    let _ = writeln!(s, "<h2>Themes</h2>");
+    let _ = writeln!(s, "<h2 id=\"themes\">Themes</h2>");
     for t in &r.themes {
         let _ = writeln!(
             s,
@@ -218,7 +227,7 @@ pub fn render(r: &Report) -> String {
     }
 
     let c = &r.comparison;
-    let _ = writeln!(s, "<h2>Local and national concerns</h2>");
+    let _ = writeln!(s, "<h2 id=\"compare\">Local and national concerns</h2>");
     let _ = write!(s, "<p class=\"legend\">");
     for (k, sc) in Scope::ALL.iter().enumerate() {
         let _ = write!(s, "<span><i style=\"background:{}\"></i>{sc}</span>", COLORS[k]);
@@ -267,7 +276,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(s, "</div>");
 
     if !r.rejects.is_empty() {
-        let _ = writeln!(s, "<h2>Rejected rows</h2><table><thead><tr><th>source</th><th class=\"n\">line</th><th>reason</th><th>detail</th><th>excerpt</th></tr></thead><tbody>");
+        let _ = writeln!(s, "<h2 id=\"rejects\">Rejected rows</h2><table><thead><tr><th>source</th><th class=\"n\">line</th><th>reason</th><th>detail</th><th>excerpt</th></tr></thead><tbody>");
         for j in &r.rejects {
             let _ = writeln!(
                 s,
@@ -282,7 +291,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s, "</tbody></table>");
     }
 
-    let _ = writeln!(s, "<h2>All responses</h2>\n<p><input id=\"q\" type=\"search\" placeholder=\"Søk: kommune, metode …\" aria-label=\"Search responses\"> ");
+    let _ = writeln!(s, "<h2 id=\"responses\">All responses</h2>\n<p><input id=\"q\" type=\"search\" placeholder=\"Søk: kommune, metode …\" aria-label=\"Search responses\"> ");
     let _ = write!(
         s,
         "<select id=\"theme\" aria-label=\"Theme\"><option value=\"\">all themes</option>"
