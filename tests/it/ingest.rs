@@ -83,22 +83,21 @@ fn qa_rows_keep_kind_answer_and_flattened_labels() {
     assert_eq!(by_line(66).answer, "");
 }
 
+/// Runs `stemme ingest` on the committed seed original into `<dir>/corpus/seed`.
+fn ingest_seed(dir: &Path) {
+    let seed_file = repo().join("corpus/seed/original").join(SEED_SOURCE);
+    let seed_file = seed_file.to_str().expect("utf-8 path");
+    ok_in(
+        dir,
+        &["ingest", seed_file, "--collection", "seed", "--corpus", "corpus"],
+    );
+}
+
 #[test]
 fn committed_seed_corpus_is_what_ingest_writes() {
     let dir = tempfile::tempdir().expect("temp");
-    let seed_file = repo().join("corpus/seed/original").join(SEED_SOURCE);
     let corpus = dir.path().join("corpus");
-    ok_in(
-        dir.path(),
-        &[
-            "ingest",
-            seed_file.to_str().expect("utf-8 path"),
-            "--collection",
-            "seed",
-            "--corpus",
-            "corpus",
-        ],
-    );
+    ingest_seed(dir.path());
     for file in [
         "responses.csv",
         "responses.jsonl",
@@ -123,17 +122,7 @@ fn committed_seed_corpus_is_what_ingest_writes() {
     );
     // Re-ingesting an unchanged file is idempotent, to the byte.
     let before = std::fs::read(corpus.join("seed/manifest.json")).expect("manifest");
-    ok_in(
-        dir.path(),
-        &[
-            "ingest",
-            seed_file.to_str().expect("utf-8 path"),
-            "--collection",
-            "seed",
-            "--corpus",
-            "corpus",
-        ],
-    );
+    ingest_seed(dir.path());
     assert_eq!(
         before,
         std::fs::read(corpus.join("seed/manifest.json")).expect("manifest")
@@ -143,16 +132,7 @@ fn committed_seed_corpus_is_what_ingest_writes() {
 #[test]
 fn responses_csv_round_trips_through_a_csv_reader() {
     let dir = tempfile::tempdir().expect("temp");
-    let seed_file = repo().join("corpus/seed/original").join(SEED_SOURCE);
-    ok_in(
-        dir.path(),
-        &[
-            "ingest",
-            seed_file.to_str().expect("utf-8 path"),
-            "--collection",
-            "seed",
-        ],
-    );
+    ingest_seed(dir.path());
     let (header, rows) = read_csv(&dir.path().join("corpus/seed/responses.csv"));
     assert_eq!(
         header,
