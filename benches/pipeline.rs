@@ -171,7 +171,7 @@ fn themes(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(BenchmarkId::new("kmeans-k10", responses.len()), |b| {
         b.iter(|| {
-            let model = find_themes(&responses, &tokens, &vocabulary, &options);
+            let model = find_themes(&responses, &tokens, &vocabulary, &options, &stemme::Silent);
             let sized: usize = model.themes.iter().map(|t| t.size).sum();
             assert_eq!(sized + model.unclassified(), responses.len());
         })

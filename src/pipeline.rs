@@ -159,8 +159,13 @@ pub fn analyse(
     let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
     progress.finish("tagged local / national / both / unspecified");
 
-    progress.stage("themes", theme_options.max_k as u64);
-    let themes = find_themes(&responses, &tokens, &vocabulary, theme_options);
+    let k_tried = if theme_options.k.is_some() {
+        0
+    } else {
+        theme_options.max_k.saturating_sub(1)
+    };
+    progress.stage("themes", k_tried as u64 + 1);
+    let themes = find_themes(&responses, &tokens, &vocabulary, theme_options, progress);
     progress.finish(&format!(
         "{} themes, {} unclassified",
         themes.themes.len(),

@@ -160,8 +160,12 @@ fn update_centroids(
             sums[c][t as usize] += w;
         }
     }
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by(|&a, &b| similarity[a].total_cmp(&similarity[b]).then(a.cmp(&b)));
+    // Worst-fitting documents first, for refilling empty clusters (sorted only when needed).
+    let mut order: Vec<usize> = Vec::new();
+    if counts.contains(&0) {
+        order = (0..docs.len()).collect();
+        order.sort_by(|&a, &b| similarity[a].total_cmp(&similarity[b]).then(a.cmp(&b)));
+    }
     let mut spare = order.into_iter();
     for c in 0..k {
         if counts[c] == 0 {

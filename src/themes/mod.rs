@@ -12,6 +12,7 @@ pub use agreement::Agreement;
 
 use crate::analyze::{feature_stems, is_feature, Token, Vocabulary};
 use crate::model::Response;
+use crate::Progress;
 use kmeans::SparseVec;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -145,17 +146,25 @@ fn features(tokens: &[Vec<Token>]) -> Features {
 }
 
 /// Up to 2,000 evenly spaced indices, so choosing k stays linear in corpus size.
-fn sample(indices: &[usize]) -> Vec<usize> {
-    let step = indices.len().div_ceil(2000).max(1);
-    indices.iter().copied().step_by(step).collect()
+/// At most `n` evenly spaced indices below `len` (all of them when `len <= n`).
+fn sample(len: usize, n: usize) -> Vec<usize> {
+    (0..len).step_by(len.div_ceil(n.max(1)).max(1)).collect()
 }
 
+/// Documents on which k is chosen: each k is clustered on at most this many responses, and
+/// the silhouette computed on at most `SILHOUETTE_SAMPLE` of those, so choosing k stays
+/// linear in the corpus size.
+const K_CHOICE_SAMPLE: usize = 20_000;
+const SILHOUETTE_SAMPLE: usize = 2_000;
+
 /// Clusters the responses. `tokens[i]` is the analysis of `responses[i].text`.
+/// `progress` advances once per k tried and once for the final clustering.
 pub fn find_themes(
     responses: &[Response],
     tokens: &[Vec<Token>],
     vocabulary: &Vocabulary,
     options: &ThemeOptions,
+    progress: &dyn Progress,
 ) -> ThemeModel {
     let Features { terms, vectors } = features(tokens);
     let usable: Vec<usize> = (0..vectors.len()).filter(|&i| !vectors[i].is_empty()).collect();
@@ -165,17 +174,22 @@ pub fn find_themes(
         Some(k) => k.clamp(1, docs.len().max(1)),
         None => {
             let max_k = options.max_k.min(docs.len() / 4).max(2);
-            let picked = sample(&(0..docs.len()).collect::<Vec<_>>());
+            let subset: Vec<SparseVec> = sample(docs.len(), K_CHOICE_SAMPLE)
+                .into_iter()
+                .map(|i| docs[i].clone())
+                .collect();
+            let picked = sample(subset.len(), SILHOUETTE_SAMPLE);
             for k in 2..=max_k {
                 let c = kmeans::best_of(
-                    &docs,
+                    &subset,
                     terms.len(),
                     k,
                     options.seed,
                     options.restarts,
                     options.max_iter,
                 );
-                k_scores.push((k, kmeans::silhouette(&docs, &c.assignment, k, &picked)));
+                k_scores.push((k, kmeans::silhouette(&subset, &c.assignment, k, &picked)));
+                progress.advance(1);
             }
             k_scores
                 .iter()
@@ -198,6 +212,7 @@ pub fn find_themes(
             options.max_iter,
         ))
     };
+    progress.advance(1);
 
     // Raw cluster per response, weak fits unclassified.
     let mut raw: Vec<Option<(usize, f32)>> = vec![None; responses.len()];
