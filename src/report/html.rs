@@ -151,8 +151,11 @@ fn scope_chart(r: &Report) -> String {
     s
 }
 
-/// Renders the page.
-pub fn render(r: &Report) -> String {
+/// Most responses listed in the page's search table (the rest are in responses.csv).
+pub const MAX_ROWS: usize = 20_000;
+
+/// Renders the page, listing at most `max_rows` responses in its search table.
+pub fn render(r: &Report, max_rows: usize) -> String {
     let script_hash = base64(&Sha256::digest(SCRIPT.as_bytes()));
     let mut s = String::new();
     let _ = write!(
@@ -291,7 +294,16 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s, "</tbody></table>");
     }
 
-    let _ = writeln!(s, "<h2 id=\"responses\">All responses</h2>\n<p><input id=\"q\" type=\"search\" placeholder=\"Søk: kommune, metode …\" aria-label=\"Search responses\"> ");
+    let shown = r.responses.len().min(max_rows);
+    let _ = writeln!(s, "<h2 id=\"responses\">Search the responses</h2>");
+    if shown < r.responses.len() {
+        let _ = writeln!(
+            s,
+            "<p class=\"muted\">This page holds the first {shown} of {} responses, so that it stays small enough to share; all of them are in responses.csv and can be searched with <code>stemme search</code>.</p>",
+            r.responses.len()
+        );
+    }
+    let _ = writeln!(s, "<p><input id=\"q\" type=\"search\" placeholder=\"Søk: kommune, metode …\" aria-label=\"Search responses\"> ");
     let _ = write!(
         s,
         "<select id=\"theme\" aria-label=\"Theme\"><option value=\"\">all themes</option>"
@@ -311,11 +323,10 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        "</select> <span class=\"muted\"><span id=\"shown\">{}</span> shown</span></p>",
-        r.responses.len()
+        "</select> <span class=\"muted\"><span id=\"shown\">{shown}</span> shown</span></p>"
     );
     let _ = writeln!(s, "<table id=\"responses\"><thead><tr><th>id</th><th>response</th><th>theme</th><th>scope</th></tr></thead><tbody>");
-    for row in &r.responses {
+    for row in r.responses.iter().take(max_rows) {
         let _ = writeln!(
             s,
             "<tr data-stems=\"{}\" data-text=\"{}\" data-theme=\"{}\" data-scope=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td><span class=\"tag {}\" title=\"{}\">{}</span></td></tr>",
@@ -353,6 +364,30 @@ mod tests {
         );
         let json = embed_json(&vec!["</script><b>"]);
         assert!(!json.contains('<') && !json.contains('>'));
+    }
+
+    #[test]
+    fn large_corpora_list_the_first_rows_and_say_so() {
+        let csv =
+            "svar\nKommunen må lytte mer\nStaten bør bestemme mindre\nLokalsamfunnet trenger møteplasser\n";
+        let file = crate::ingest::ingest_bytes(
+            csv.as_bytes().to_vec(),
+            "s.csv",
+            std::path::Path::new("s.csv"),
+            &crate::ingest::IngestOptions::default(),
+        )
+        .expect("ingests");
+        let options = crate::themes::ThemeOptions {
+            k: Some(2),
+            ..Default::default()
+        };
+        let analysis =
+            crate::pipeline::analyse(vec![file], None, &options, &crate::Silent).expect("analyses");
+        let report = Report::new(&analysis);
+        let page = render(&report, 2);
+        assert_eq!(page.matches("<tr data-stems").count(), 2);
+        assert!(page.contains("the first 2 of 3 responses"));
+        assert!(!render(&report, MAX_ROWS).contains("the first"));
     }
 
     #[test]

@@ -276,7 +276,10 @@ pub fn write_all(out: &Path, analysis: &Analysis) -> Result<()> {
     json.push(b'\n');
     write(&out.join("report.json"), &json)?;
     write(&out.join("report.md"), markdown::render(&report).as_bytes())?;
-    write(&out.join("report.html"), html::render(&report).as_bytes())?;
+    write(
+        &out.join("report.html"),
+        html::render(&report, html::MAX_ROWS).as_bytes(),
+    )?;
     write(&out.join("responses.csv"), &tables::responses(&report)?)?;
     write(&out.join("themes.csv"), &tables::themes(&report)?)?;
     write(&out.join("keyness.csv"), &tables::keyness(&report)?)?;
