@@ -32,6 +32,9 @@ pub struct RunArgs {
     /// Seed for clustering; the same seed gives the same themes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Smallest theme: smaller clusters are dissolved into the nearest others.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub min_size: usize,
     /// Clustering restarts (run in parallel); the best is kept.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub restarts: usize,
@@ -48,6 +51,7 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
             max_k: args.max_k,
             seed: args.seed,
             restarts: args.restarts,
+            min_size: args.min_size,
             ..ThemeOptions::default()
         },
         out: args.out.clone(),

@@ -28,6 +28,9 @@ pub struct ThemeOptions {
     pub max_iter: usize,
     /// Responses less similar than this to their theme's centre are unclassified.
     pub min_similarity: f32,
+    /// Clusters with fewer responses are dissolved into the others (a theme of one or two
+    /// answers is noise, not a theme).
+    pub min_size: usize,
     /// Quotes per theme.
     pub quotes: usize,
 }
@@ -41,6 +44,7 @@ impl Default for ThemeOptions {
             restarts: 8,
             max_iter: 100,
             min_similarity: 0.05,
+            min_size: 3,
             quotes: 3,
         }
     }
@@ -214,12 +218,31 @@ pub fn find_themes(
     };
     progress.advance(1);
 
-    // Raw cluster per response, weak fits unclassified.
+    // Raw cluster per response. Clusters smaller than `min_size` are dissolved: their
+    // members move to the nearest remaining cluster; weak fits are unclassified.
     let mut raw: Vec<Option<(usize, f32)>> = vec![None; responses.len()];
     if let Some(c) = &clustering {
+        let mut sizes = vec![0usize; k];
+        for &a in &c.assignment {
+            sizes[a] += 1;
+        }
+        let kept: Vec<usize> = (0..k).filter(|&a| sizes[a] >= options.min_size).collect();
         for (j, &i) in usable.iter().enumerate() {
-            if c.similarity[j] >= options.min_similarity {
-                raw[i] = Some((c.assignment[j], c.similarity[j]));
+            let (mut cluster, mut sim) = (c.assignment[j], c.similarity[j]);
+            if sizes[cluster] < options.min_size {
+                (cluster, sim) = kept
+                    .iter()
+                    .map(|&a| (a, kmeans::dot(&docs[j], &c.centroids[a])))
+                    .fold(
+                        (cluster, f32::NEG_INFINITY),
+                        |best, x| if x.1 > best.1 { x } else { best },
+                    );
+                if sim == f32::NEG_INFINITY {
+                    continue;
+                }
+            }
+            if sim >= options.min_similarity {
+                raw[i] = Some((cluster, sim));
             }
         }
     }

@@ -42,6 +42,10 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
             !label.split(" · ").any(|w| w == "spenn"),
             "labels use display forms: {label}"
         );
+        assert!(
+            t["size"].as_u64() >= Some(3),
+            "themes below the minimum size are dissolved"
+        );
         let quotes = t["quotes"].as_array().expect("quotes");
         assert!(!quotes.is_empty() && quotes.len() <= 3);
     }
