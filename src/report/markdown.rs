@@ -161,11 +161,12 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(s, "## Method\n");
     let _ = writeln!(
         s,
-        "Texts are analysed with Snowball Norwegian stems and Bokmål/Nynorsk stopwords. Themes: spherical k-means on TF-IDF (terms in at least two responses), k = {} chosen {}, seed {}, {} features. Scope: the marker lexicon `lexicon/scope_markers.txt` (or a scope column). Keyness compares responses tagged only local with those tagged only national ({} and {} words).",
+        "Texts are analysed with Snowball Norwegian stems of each word's lemma, compound parts and Bokmål/Nynorsk stopwords. Themes: spherical k-means on TF-IDF (terms in at least two responses, compound parts included), k = {} chosen {}, seed {}, {} features; clusters under {} responses dissolved into the nearest others. Scope: the marker lexicon `lexicon/scope_markers.txt` (or a scope column). Keyness compares responses tagged only local with those tagged only national ({} and {} words).",
         r.theme_choice.k,
         if r.theme_choice.k_scores.is_empty() { "by the analyst" } else { "by mean silhouette" },
         r.theme_choice.seed,
         r.theme_choice.features,
+        r.theme_choice.min_size,
         c.local_tokens,
         c.national_tokens
     );

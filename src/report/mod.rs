@@ -68,6 +68,8 @@ pub struct ThemeChoice {
     pub k: usize,
     pub seed: u64,
     pub features: usize,
+    /// Clusters smaller than this were dissolved into the others.
+    pub min_size: usize,
     /// Mean silhouette per k tried (empty when k was given).
     pub k_scores: Vec<(usize, f64)>,
 }
@@ -201,6 +203,7 @@ impl Report {
                 k: a.themes.k,
                 seed: a.themes.seed,
                 features: a.themes.features,
+                min_size: a.themes.min_size,
                 k_scores: a.themes.k_scores.clone(),
             },
             agreement: a.themes.agreement,

@@ -77,6 +77,8 @@ pub struct ThemeModel {
     pub seed: u64,
     /// Number of terms used as features.
     pub features: usize,
+    /// Clusters smaller than this were dissolved into the others.
+    pub min_size: usize,
     pub agreement: Option<Agreement>,
 }
 
@@ -255,6 +257,7 @@ pub fn find_themes(
         k,
         k_scores,
         seed: options.seed,
+        min_size: options.min_size,
         features: terms.len(),
         agreement,
     }
