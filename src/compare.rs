@@ -54,6 +54,17 @@ pub struct Comparison {
     pub national_tokens: u64,
 }
 
+/// G² at which one comparison is significant at p < 0.05 (chi-squared, 1 degree of freedom).
+pub const G2_SIGNIFICANT: f64 = 3.84;
+
+impl Keyness {
+    /// The G² formatted with two decimals, `*` marking p < 0.05 for this one comparison.
+    pub fn g2_marked(&self) -> String {
+        let star = if self.g2 >= G2_SIGNIFICANT { "*" } else { "" };
+        format!("{:.2}{star}", self.g2)
+    }
+}
+
 /// Minimum occurrences in the favoured group for a word to be listed.
 const MIN_FREQ: u64 = 2;
 /// Words listed per side.
@@ -191,5 +202,19 @@ mod tests {
         assert!((log_likelihood(10, 2, 1000, 1000) - expected).abs() < 1e-12);
         assert_eq!(log_likelihood(0, 0, 10, 10), 0.0);
         assert!((log_ratio(10, 5, 1000, 1000) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn significant_g2_is_starred() {
+        let k = |g2| Keyness {
+            term: "x".into(),
+            stem: "x".into(),
+            local: 1,
+            national: 0,
+            g2,
+            log_ratio: 1.0,
+        };
+        assert_eq!(k(3.9).g2_marked(), "3.90*");
+        assert_eq!(k(1.5).g2_marked(), "1.50");
     }
 }

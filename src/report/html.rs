@@ -258,13 +258,13 @@ pub fn render(r: &Report, max_rows: usize) -> String {
         for k in list.iter() {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td></tr>",
-                escape(&k.term), k.local, k.national, k.g2, k.log_ratio
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td></tr>",
+                escape(&k.term), k.local, k.national, k.g2_marked(), k.log_ratio
             );
         }
         let _ = writeln!(s, "</tbody></table></div>");
     }
-    let _ = writeln!(s, "</div>\n<p class=\"muted\">Log-likelihood keyness between responses tagged only local ({} words) and only national ({} words); scope marker words are left out.</p>", c.local_tokens, c.national_tokens);
+    let _ = writeln!(s, "</div>\n<p class=\"muted\">Log-likelihood keyness between responses tagged only local ({} words) and only national ({} words); scope marker words are left out; * marks G² ≥ 3.84 (p &lt; 0.05 for that word alone, not corrected for the many words compared).</p>", c.local_tokens, c.national_tokens);
     let _ = writeln!(s, "<div class=\"cols\">");
     for (title, quotes) in [
         ("Local voices", &r.side_by_side.local),

@@ -109,7 +109,7 @@ pub fn render(r: &Report) -> String {
     ] {
         let _ = writeln!(
             s,
-            "\nWords {title} (log-likelihood G², Log Ratio; scope marker words left out):\n"
+            "\nWords {title} (log-likelihood G², `*` = p < 0.05 for that word alone; Log Ratio; scope marker words left out):\n"
         );
         if list.is_empty() {
             let _ = writeln!(s, "(none occur twice or more)");
@@ -120,11 +120,11 @@ pub fn render(r: &Report) -> String {
         for k in list {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {:.2} | {:.2} |",
+                "| {} | {} | {} | {} | {:.2} |",
                 escape(&k.term),
                 k.local,
                 k.national,
-                k.g2,
+                escape(&k.g2_marked()),
                 k.log_ratio
             );
         }
