@@ -169,6 +169,12 @@ pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<(PathBuf, 
     let dir = corpus.join(&file.collection);
     let mut manifest = manifest(file);
     let mut written = Written::New;
+    if dir.exists() && read_manifest(&dir).is_err() {
+        return Err(Error::input(
+            &dir,
+            "exists but is not a stemme collection (no readable manifest.json); it is left alone: choose another --collection or --corpus",
+        ));
+    }
     if let Ok(old) = read_manifest(&dir) {
         written = Written::Replaced;
         if old.inputs == manifest.inputs {

@@ -133,12 +133,16 @@ pub fn ingest_bytes(
     path: &Path,
     options: &IngestOptions,
 ) -> Result<IngestedFile> {
-    let collection = options.collection.clone().unwrap_or_else(|| {
-        let stem = Path::new(source)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned());
-        sanitize_collection(&stem.unwrap_or_else(|| "input".to_string()))
-    });
+    let collection = options
+        .collection
+        .as_deref()
+        .map(sanitize_collection)
+        .unwrap_or_else(|| {
+            let stem = Path::new(source)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned());
+            sanitize_collection(&stem.unwrap_or_else(|| "input".to_string()))
+        });
     if bytes.is_empty() {
         return Err(Error::input(path, "the file is empty"));
     }

@@ -118,7 +118,15 @@ fn nearest_centroid(doc: &SparseVec, centroids: &[Vec<f32>]) -> (usize, f32) {
 
 /// One run of spherical k-means from a seeded start.
 pub fn kmeans(docs: &[SparseVec], dims: usize, k: usize, seed: u64, max_iter: usize) -> Clustering {
-    let k = k.clamp(1, docs.len().max(1));
+    if docs.is_empty() {
+        return Clustering {
+            assignment: Vec::new(),
+            similarity: Vec::new(),
+            centroids: Vec::new(),
+            objective: 0.0,
+        };
+    }
+    let k = k.clamp(1, docs.len());
     let mut rng = Rng::new(seed);
     let mut centroids = seed_centroids(docs, dims, k, &mut rng);
     let mut assignment = vec![usize::MAX; docs.len()];

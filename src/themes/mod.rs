@@ -151,7 +151,6 @@ fn features(tokens: &[Vec<Token>]) -> Features {
     }
 }
 
-/// Up to 2,000 evenly spaced indices, so choosing k stays linear in corpus size.
 /// At most `n` evenly spaced indices below `len` (all of them when `len <= n`).
 fn sample(len: usize, n: usize) -> Vec<usize> {
     (0..len).step_by(len.div_ceil(n.max(1)).max(1)).collect()
@@ -178,6 +177,8 @@ pub fn find_themes(
     let mut k_scores = Vec::new();
     let k = match options.k {
         Some(k) => k.clamp(1, docs.len().max(1)),
+        // No two responses share a word: nothing to cluster, everything unclassified.
+        None if docs.len() < 2 => 1,
         None => {
             let max_k = options.max_k.min(docs.len() / 4).max(2);
             let subset: Vec<SparseVec> = sample(docs.len(), K_CHOICE_SAMPLE)

@@ -65,3 +65,61 @@ fn unknown_text_column_lists_the_columns() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("s.csv") && err.contains("id, svar"), "{err}");
 }
+
+#[test]
+fn tiny_inputs_with_no_shared_words_run_without_themes() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        dir.path().join("two.csv"),
+        "svar\nKommunen lytter godt\nStaten bestemmer alt\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("one.csv"), "svar\nja\n").expect("write");
+    for file in ["two.csv", "one.csv"] {
+        let out_dir = format!("out-{file}");
+        let out = ok_in(dir.path(), &["-q", "run", file, "-o", &out_dir]);
+        let summary = String::from_utf8_lossy(&out.stdout);
+        assert!(summary.contains("0 themes"), "{summary}");
+    }
+}
+
+#[test]
+fn collection_names_cannot_reach_outside_the_corpus() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir(dir.path().join("important")).expect("mkdir");
+    std::fs::write(dir.path().join("important/file.txt"), "precious").expect("write");
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "svar\nKommunen må lytte mer til innbyggerne\n",
+    )
+    .expect("write");
+    ok_in(
+        dir.path(),
+        &[
+            "ingest",
+            "a.csv",
+            "--corpus",
+            "corpus",
+            "--collection",
+            "../important",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("important/file.txt")).expect("kept"),
+        "precious"
+    );
+    assert!(dir.path().join("corpus/___important/responses.csv").exists());
+    // A folder in the corpus that is not a collection is never replaced.
+    std::fs::create_dir_all(dir.path().join("corpus/notes")).expect("mkdir");
+    std::fs::write(dir.path().join("corpus/notes/mine.txt"), "mine").expect("write");
+    let out = run_in(
+        dir.path(),
+        &["ingest", "a.csv", "--corpus", "corpus", "--collection", "notes"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a stemme collection"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("corpus/notes/mine.txt")).expect("kept"),
+        "mine"
+    );
+}
