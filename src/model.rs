@@ -74,14 +74,19 @@ impl Reject {
         }
     }
 
+    /// A reject of the row `raw`. The excerpt is the row's start with national identity
+    /// numbers, phone numbers and e-mail addresses masked, always: it only helps find the
+    /// row, and rejects reach the corpus and the reports.
     pub fn new(source: &str, line: u64, reason: &str, detail: impl Into<String>, raw: &str) -> Self {
+        let start: String = raw.chars().take(200).collect();
+        let masked = crate::ingest::mask::mask(&start).0;
         Reject {
             source: source.to_string(),
             sheet: String::new(),
             line,
             reason: reason.to_string(),
             detail: detail.into(),
-            excerpt: raw.chars().take(80).collect(),
+            excerpt: masked.chars().take(80).collect(),
         }
     }
 

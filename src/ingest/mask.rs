@@ -152,8 +152,12 @@ fn is_phone(raw: &str, local: &str, country: bool) -> bool {
     if !local.starts_with(['2', '3', '4', '5', '6', '7', '8', '9']) {
         return false;
     }
+    // Strip the country code once: `+4747412345` is +47 and then 47412345.
     let body = if country {
-        raw.trim_start_matches(['+', '0']).trim_start_matches("47")
+        raw.strip_prefix('+')
+            .or_else(|| raw.strip_prefix("00"))
+            .and_then(|r| r.strip_prefix("47"))
+            .unwrap_or(raw)
     } else {
         raw
     };
@@ -253,6 +257,8 @@ mod tests {
             "ring 912 34 567",
             "ring +47 912 34 567",
             "ring 0047 91234567",
+            "ring +4747412345",
+            "ring 0047 47 41 23 45",
             "ring 22 33 44 55",
         ] {
             let (masked, counts) = mask(text);

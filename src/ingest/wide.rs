@@ -197,8 +197,19 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     };
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     for row in data {
+        // The excerpt leaves out personal columns (names, e-mail) unless they are kept.
+        let excerpt: Vec<&str> = row
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| {
+                options.keep_personal || columns.get(i).is_none_or(|c| c.hint != Hint::Personal)
+            })
+            .map(|(_, c)| c.as_str())
+            .collect();
+        let excerpt = excerpt.join(" | ");
         let reject = |reason: &str, detail: String| {
-            Reject::new(source, row.number, reason, detail, &row.cells.join(" | ")).in_sheet(sheet)
+            Reject::new(source, row.number, reason, detail, &excerpt).in_sheet(sheet)
         };
         if is_blank(&row.cells) {
             out.structural_lines += 1;

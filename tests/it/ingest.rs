@@ -231,3 +231,35 @@ fn mojibake_is_repaired_and_counted() {
     let manifest = std::fs::read_to_string(dir.path().join("corpus/m/manifest.json")).expect("manifest");
     assert!(manifest.contains("\"mojibake_repaired\": 1"), "{manifest}");
 }
+
+#[test]
+fn rejected_rows_keep_no_personal_data_in_their_excerpts() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "Respondent ID,E-postadresse,Navn,Hva mener du om kommunen?\n\
+1,kari@example.no,Kari Nordmann,Kommunen må lytte mer til innbyggerne sine\n\
+2,per@example.no,Per Hansen,\n\
+3,ola@example.no,Ola Olsen,For mange felt her,ekstra,ring 912 34 567\n";
+    std::fs::write(dir.path().join("p.csv"), csv).expect("write");
+    ok_in(dir.path(), &["-q", "run", "p.csv", "-k", "1"]);
+    ok_in(dir.path(), &["ingest", "p.csv"]);
+    for file in [
+        "out/report.html",
+        "out/report.json",
+        "out/report.md",
+        "corpus/p/rejects.csv",
+        "corpus/p/responses.csv",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(file)).expect(file);
+        for personal in [
+            "example.no",
+            "Per Hansen",
+            "Ola Olsen",
+            "Kari Nordmann",
+            "912 34 567",
+        ] {
+            assert!(!text.contains(personal), "{personal} leaked into {file}");
+        }
+    }
+    let (_, rejects) = read_csv(&dir.path().join("corpus/p/rejects.csv"));
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+}
