@@ -30,8 +30,6 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Folder of the search index.
     pub index_dir: PathBuf,
-    /// Threads for indexing (clustering uses the rayon pool the caller set up).
-    pub threads: usize,
     /// Write the report files (false for `stemme index`).
     pub reports: bool,
 }
@@ -199,12 +197,7 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
         scopes: &analysis.scopes,
         themes: &analysis.themes,
     };
-    index::build(
-        &options.index_dir,
-        &input,
-        &Analyzer::norwegian(),
-        options.threads,
-    )?;
+    index::build(&options.index_dir, &input, &Analyzer::norwegian())?;
     progress.finish("index written");
 
     if options.reports {

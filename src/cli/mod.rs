@@ -32,7 +32,7 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Worker threads for clustering and indexing (default: all cores). Output is
+    /// Worker threads for analysis and clustering (default: all cores). Output is
     /// identical for any number.
     #[arg(short = 'j', long, global = true, value_name = "N")]
     jobs: Option<usize>,

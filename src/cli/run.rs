@@ -56,7 +56,6 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         },
         out: args.out.clone(),
         index_dir: index_dir.clone(),
-        threads: rayon::current_num_threads(),
         reports,
     };
     let analysis = pipeline::run(&options, bars)?;

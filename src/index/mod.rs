@@ -71,6 +71,8 @@ pub(crate) struct Fields {
     scope: Field,
     meta: Field,
     facets: Field,
+    /// Position of the response in the corpus (fast): breaks ties between equal scores.
+    pub(crate) ord: Field,
 }
 
 fn text_options(tokenizer: &str, positions: bool) -> TextOptions {
@@ -117,6 +119,7 @@ fn schema() -> (Schema, Fields) {
         scope: b.add_text_field("scope", keyword),
         meta: b.add_json_field("meta", meta),
         facets: b.add_facet_field("facets", FacetOptions::default()),
+        ord: b.add_u64_field("ord", FAST),
     };
     (b.build(), fields)
 }
@@ -138,6 +141,7 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
         scope: f("scope")?,
         meta: f("meta")?,
         facets: f("facets")?,
+        ord: f("ord")?,
     })
 }
 
@@ -163,18 +167,28 @@ pub struct IndexInput<'a> {
     pub themes: &'a ThemeModel,
 }
 
-/// Builds a fresh index in `dir` (replacing any index there).
-pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer, threads: usize) -> Result<()> {
+/// Builds a fresh index in `dir`, replacing a stemme index there; any other non-empty
+/// folder is left alone with an error.
+pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> {
     if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_none();
+        if !empty && !dir.join(SIDECAR).exists() {
+            return Err(Error::index(
+                dir,
+                "this folder is not empty and holds no stemme index; it is left alone: choose another --index or --out",
+            ));
+        }
         std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
     register_tokenizers(&index, analyzer);
-    let threads = threads.clamp(1, 8);
     let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(threads, 64_000_000 * threads)
+        .writer_with_num_threads::<TantivyDocument>(2, 128_000_000)
         .map_err(|e| Error::index(dir, e))?;
     let mut meta_columns = BTreeSet::new();
     for (i, r) in input.responses.iter().enumerate() {
@@ -198,6 +212,7 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer, threads: usize
         doc.add_text(f.source, &r.source);
         doc.add_text(f.collection, &r.collection);
         doc.add_u64(f.line, r.line);
+        doc.add_u64(f.ord, i as u64);
         for kind in &r.kinds {
             doc.add_text(f.kind, kind);
         }

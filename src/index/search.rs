@@ -16,7 +16,9 @@ use tantivy::schema::document::{CompactDocValue, Value};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
+};
 
 /// Weight of a match through a compound part relative to a whole-word match.
 const PART_WEIGHT: f32 = 0.5;
@@ -89,6 +91,20 @@ pub struct Searcher {
     info: IndexInfo,
 }
 
+/// Rank of a hit: higher score first, then earlier in the corpus, so equal scores come out
+/// in the same order whatever the index's segment layout.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ranked {
+    score: Score,
+    ord: u64,
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.score.total_cmp(&other.score).then(other.ord.cmp(&self.ord)))
+    }
+}
+
 /// Levenshtein distance between two words, by chars.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -146,7 +162,7 @@ impl Searcher {
         Error::index(&self.dir, e)
     }
 
-    /// Runs `query`; the best `limit` hits by BM25, equal scores ordered by id.
+    /// Runs `query`; the best `limit` hits by BM25, equal scores in corpus order.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResult> {
         let f = self.fields;
         let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.parts]);
@@ -248,7 +264,17 @@ impl Searcher {
             .search(
                 query,
                 &(
-                    TopDocs::with_limit(limit.max(1)).order_by_score(),
+                    TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+                        let ord = segment
+                            .fast_fields()
+                            .u64("ord")
+                            .ok()
+                            .map(|c| c.first_or_default_col(0));
+                        move |doc: DocId, score: Score| Ranked {
+                            score,
+                            ord: ord.as_ref().map_or(u64::MAX, |c| c.get_val(doc)),
+                        }
+                    }),
                     Count,
                     facet_collector,
                 ),
@@ -263,10 +289,10 @@ impl Searcher {
             }
         });
         let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            hits.push(self.hit(&searcher, score, address, &terms, near, fuzzy)?);
+        // `top` is best first: by score, then by position in the corpus.
+        for (rank, address) in top.into_iter().take(limit) {
+            hits.push(self.hit(&searcher, rank.score, address, &terms, near, fuzzy)?);
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
 
         let mut facets = Facets::new();
         let mut add = |name: String, facet: Facet| {

@@ -229,3 +229,16 @@ fn exit_codes_say_found_nothing_or_error() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere"));
 }
+
+#[test]
+fn equal_scores_come_in_corpus_order_and_limit_zero_shows_none() {
+    let dir = seed_run();
+    // A filter alone gives every match the same score: corpus order decides.
+    let mut lines = json_lines(dir.path(), &["search", "scope:unspecified", "--json", "-n", "3"]);
+    lines.pop();
+    let ids: Vec<&str> = lines.iter().map(|h| h["id"].as_str().expect("id")).collect();
+    assert_eq!(ids, ["seed-0009", "seed-0010", "seed-0011"]);
+    let none = json_lines(dir.path(), &["search", "kommune", "--json", "-n", "0"]);
+    assert_eq!(none.len(), 1, "only the summary");
+    assert!(none[0]["total"].as_u64() > Some(0));
+}
