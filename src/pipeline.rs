@@ -152,6 +152,23 @@ pub fn analyse(
         vocabulary.len()
     ));
 
+    if let Some(column) = &scope_column {
+        if !responses.iter().any(|r| r.meta.contains_key(column)) {
+            let columns: BTreeSet<&str> = responses
+                .iter()
+                .flat_map(|r| r.meta.keys().map(String::as_str))
+                .collect();
+            let listed: Vec<&str> = columns.into_iter().collect();
+            return Err(Error::Usage(format!(
+                "--scope-column {column:?}: no input has this column; the metadata columns are: {}",
+                if listed.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    listed.join(", ")
+                }
+            )));
+        }
+    }
     progress.stage("scope", responses.len() as u64);
     let tagger = ScopeTagger::bundled(scope_column);
     let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();

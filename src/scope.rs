@@ -38,7 +38,7 @@ impl Scope {
             "local" | "lokal" | "lokalt" | "l" => Some(Scope::Local),
             "national" | "nasjonal" | "nasjonalt" | "n" => Some(Scope::National),
             "both" | "begge" | "begge deler" | "b" => Some(Scope::Both),
-            "" | "unspecified" | "uspesifisert" | "ukjent" | "-" => Some(Scope::Unspecified),
+            "unspecified" | "uspesifisert" | "ukjent" | "-" => Some(Scope::Unspecified),
             _ => None,
         }
     }
@@ -115,7 +115,8 @@ impl ScopeTagger {
         self.patterns.iter().any(|p| p.matches(&word))
     }
 
-    /// Tags one response. A named column with a readable value wins over the lexicon.
+    /// Tags one response. A named column with a readable value wins over the lexicon; an
+    /// empty or unreadable cell leaves the decision to the lexicon.
     pub fn tag(&self, response: &Response) -> ScopeTag {
         if let Some(column) = &self.column {
             if let Some(value) = response.meta.get(column) {

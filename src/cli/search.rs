@@ -26,9 +26,9 @@ pub struct QueryArgs {
     /// Index folder to search.
     #[arg(long, default_value = "out/index", value_name = "DIR")]
     pub index: PathBuf,
-    /// Number of responses to show.
-    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
-    pub limit: usize,
+    /// Number of responses to show (default: 10; for kwic: every matching response).
+    #[arg(short = 'n', long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Print JSON lines instead of text (see README: "JSON output").
     #[arg(long)]
     pub json: bool,
@@ -171,7 +171,7 @@ fn open(common: &QueryArgs) -> Result<Searcher> {
 
 pub fn run(args: SearchArgs) -> Result<bool> {
     let options = SearchOptions {
-        limit: args.common.limit,
+        limit: args.common.limit.unwrap_or(10),
         any: args.any,
         fuzzy: args.fuzzy,
     };
@@ -180,13 +180,13 @@ pub fn run(args: SearchArgs) -> Result<bool> {
 }
 
 pub fn similar(args: SimilarArgs) -> Result<bool> {
-    let result = open(&args.common)?.similar(&args.id, args.common.limit)?;
+    let result = open(&args.common)?.similar(&args.id, args.common.limit.unwrap_or(10))?;
     print(&result, args.common.json)
 }
 
 pub fn kwic(args: KwicArgs) -> Result<bool> {
     let options = SearchOptions {
-        limit: args.common.limit,
+        limit: args.common.limit.unwrap_or(usize::MAX),
         any: false,
         fuzzy: args.fuzzy,
     };

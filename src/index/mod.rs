@@ -44,12 +44,12 @@ const SIDECAR: &str = "stemme-index.json";
 pub struct IndexInfo {
     pub schema_version: u32,
     pub responses: usize,
-    /// Metadata columns, for facet counts.
+    /// Metadata columns as searchable keys ([`meta_key`]), for facets and query checks.
     pub meta_columns: Vec<String>,
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -167,7 +167,7 @@ pub struct IndexInput<'a> {
     pub themes: &'a ThemeModel,
 }
 
-/// Builds a fresh index in `dir`, replacing a stemme index there; any other non-empty
+/// Builds a fresh index in `dir`, replacing a (stemme or tantivy) index there; any other non-empty
 /// folder is left alone with an error.
 pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> {
     if dir.exists() {
@@ -175,7 +175,7 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> 
             .map_err(|e| Error::io(dir, e))?
             .next()
             .is_none();
-        if !empty && !dir.join(SIDECAR).exists() {
+        if !empty && !dir.join(SIDECAR).exists() && !dir.join("meta.json").exists() {
             return Err(Error::index(
                 dir,
                 "this folder is not empty and holds no stemme index; it is left alone: choose another --index or --out",
@@ -226,7 +226,7 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> 
         let meta: Vec<(String, OwnedValue)> = r
             .meta
             .iter()
-            .map(|(k, v)| (k.clone(), OwnedValue::Str(v.clone())))
+            .map(|(k, v)| (meta_key(k), OwnedValue::Str(v.clone())))
             .collect();
         doc.add_field_value(f.meta, &OwnedValue::Object(meta));
         let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));
@@ -237,10 +237,11 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> 
             facet(&["kind", kind]);
         }
         for (column, value) in &r.meta {
+            let key = meta_key(column);
             if !value.is_empty() {
-                facet(&["meta", column, value]);
+                facet(&["meta", &key, value]);
             }
-            meta_columns.insert(column.clone());
+            meta_columns.insert(key);
         }
         writer.add_document(doc).map_err(|e| Error::index(dir, e))?;
     }
@@ -254,6 +255,17 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> 
     let json = serde_json::to_vec_pretty(&info).map_err(|e| Error::index(dir, e))?;
     std::fs::write(dir.join(SIDECAR), json).map_err(|e| Error::io(dir.join(SIDECAR), e))?;
     Ok(())
+}
+
+/// The key under which a metadata column is searched: lowercase, every character other
+/// than a letter or digit replaced by `_` (`Alder gruppe` → `meta.alder_gruppe:`), so no
+/// escaping is needed in queries.
+pub fn meta_key(column: &str) -> String {
+    column
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Reads `stemme-index.json` (an index without it is not a stemme index of this version).

@@ -105,6 +105,25 @@ impl PartialOrd for Ranked {
     }
 }
 
+/// `a AND NOT b` as `a -b`: tantivy reads `AND NOT b` as a clause that only excludes and
+/// so matches nothing, while researchers mean "a without b". Quoted phrases are left alone.
+fn and_not_as_minus(query: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"\bAND\s+NOT\s+").expect("static regex"));
+    query
+        .split('"')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 0 {
+                re.replace_all(part, "-").into_owned()
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\"")
+}
+
 /// Levenshtein distance between two words, by chars.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -173,10 +192,13 @@ impl Searcher {
         if let Some(distance) = options.fuzzy {
             parser.set_field_fuzzy(f.text, false, distance.min(2), true);
         }
-        let parsed = parser.parse_query(query).map_err(|e| Error::Query {
-            query: query.to_string(),
-            message: e.to_string(),
-        })?;
+        self.check_meta_columns(query)?;
+        let parsed = parser
+            .parse_query(&and_not_as_minus(query))
+            .map_err(|e| Error::Query {
+                query: query.to_string(),
+                message: e.to_string(),
+            })?;
         // Fuzzy term queries report no terms, so the words to highlight come from the query.
         let near: BTreeSet<String> = match options.fuzzy {
             Some(_) => self
@@ -189,6 +211,40 @@ impl Searcher {
         };
         let fuzzy = options.fuzzy.map_or(0, usize::from);
         self.run(query, &*parsed, options.limit, &near, fuzzy)
+    }
+
+    /// A `meta.<key>:` filter on a column no input had would silently match nothing: say so.
+    fn check_meta_columns(&self, query: &str) -> Result<()> {
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = RE.get_or_init(|| regex::Regex::new(r"\bmeta\.([^\s:()]+)\s*:").expect("static regex"));
+        for (i, part) in query.split('"').enumerate() {
+            if i % 2 == 1 {
+                continue;
+            }
+            for cap in re.captures_iter(part) {
+                let key = &cap[1];
+                if !self.info.meta_columns.iter().any(|c| c == key) {
+                    let known: Vec<String> = self
+                        .info
+                        .meta_columns
+                        .iter()
+                        .map(|c| format!("meta.{c}"))
+                        .collect();
+                    return Err(Error::Query {
+                        query: query.to_string(),
+                        message: format!(
+                            "no metadata column meta.{key}; the index has: {}",
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The responses most like the one with `id`: its content words, ranked by BM25.
@@ -264,17 +320,19 @@ impl Searcher {
             .search(
                 query,
                 &(
-                    TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
-                        let ord = segment
-                            .fast_fields()
-                            .u64("ord")
-                            .ok()
-                            .map(|c| c.first_or_default_col(0));
-                        move |doc: DocId, score: Score| Ranked {
-                            score,
-                            ord: ord.as_ref().map_or(u64::MAX, |c| c.get_val(doc)),
-                        }
-                    }),
+                    TopDocs::with_limit(limit.clamp(1, searcher.num_docs().max(1) as usize)).tweak_score(
+                        move |segment: &SegmentReader| {
+                            let ord = segment
+                                .fast_fields()
+                                .u64("ord")
+                                .ok()
+                                .map(|c| c.first_or_default_col(0));
+                            move |doc: DocId, score: Score| Ranked {
+                                score,
+                                ord: ord.as_ref().map_or(u64::MAX, |c| c.get_val(doc)),
+                            }
+                        },
+                    ),
                     Count,
                     facet_collector,
                 ),
@@ -398,6 +456,17 @@ impl Searcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn and_not_becomes_an_exclusion_outside_phrases() {
+        assert_eq!(and_not_as_minus("kommune AND NOT metode"), "kommune -metode");
+        assert_eq!(and_not_as_minus("a AND  NOT (b OR c)"), "a -(b OR c)");
+        assert_eq!(
+            and_not_as_minus("\"x AND NOT y\" AND NOT z"),
+            "\"x AND NOT y\" -z"
+        );
+        assert_eq!(and_not_as_minus("kommune NOT metode"), "kommune NOT metode");
+    }
 
     #[test]
     fn edit_distance_counts_insertions_and_substitutions() {

@@ -123,3 +123,69 @@ fn collection_names_cannot_reach_outside_the_corpus() {
         "mine"
     );
 }
+
+#[test]
+fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "nivå,svar\nnasjonal,Vi trenger bedre veier i hele landet\n,Lokalsamfunnet trenger en møteplass\nx,Kommunen må lytte mer til oss\n";
+    std::fs::write(dir.path().join("s.csv"), csv).expect("write");
+    let missing = run_in(
+        dir.path(),
+        &["run", "s.csv", "--text-column", "svar", "--scope-column", "nope"],
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nivå"));
+    ok_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "s.csv",
+            "--text-column",
+            "svar",
+            "--scope-column",
+            "nivå",
+        ],
+    );
+    let (_, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    let scopes: Vec<(&str, &str)> = rows.iter().map(|r| (r[6].as_str(), r[7].as_str())).collect();
+    assert_eq!(
+        scopes,
+        [
+            ("national", "column nivå=nasjonal"),
+            ("local", "lokalsamfunnet"),
+            ("local", "kommunen")
+        ]
+    );
+}
+
+#[test]
+fn metadata_columns_are_searched_by_a_plain_key_and_unknown_ones_are_an_error() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "Kommune,Alder gruppe,svar\nLom,18-29,Vi trenger flere møteplasser for unge\nVågå,30-49,Kommunen må lytte mer til innbyggerne\n";
+    std::fs::write(dir.path().join("m.csv"), csv).expect("write");
+    ok_in(
+        dir.path(),
+        &["-q", "run", "m.csv", "--text-column", "svar", "-k", "1"],
+    );
+    let out = ok_in(
+        dir.path(),
+        &["search", "meta.kommune:lom AND meta.alder_gruppe:18-29", "--json"],
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2, "one hit and the summary");
+    assert_eq!(
+        lines[1]["facets"]["meta.kommune"][0],
+        serde_json::json!(["Lom", 1])
+    );
+    let unknown = run_in(dir.path(), &["search", "meta.fylke:innlandet"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("meta.alder_gruppe") && err.contains("meta.kommune"),
+        "{err}"
+    );
+}

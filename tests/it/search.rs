@@ -119,6 +119,10 @@ fn phrases_booleans_and_field_filters() {
     );
     assert_eq!(lines(&hits(dir.path(), "kjøpe -kommuner")), BTreeSet::from([41]));
     assert_eq!(
+        lines(&hits(dir.path(), "kjøpe AND NOT kommuner")),
+        BTreeSet::from([41])
+    );
+    assert_eq!(
         lines(&hits(dir.path(), "innkjøp OR kjøpe")),
         BTreeSet::from([40, 41, 42, 43])
     );
