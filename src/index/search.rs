@@ -23,8 +23,9 @@ use tantivy::{
 /// Weight of a match through a compound part relative to a whole-word match.
 const PART_WEIGHT: f32 = 0.5;
 
-/// Longest snippet fragment, in characters.
-const SNIPPET_CHARS: usize = 160;
+/// Texts up to this many characters are shown whole; longer ones as the best fragment of
+/// about this length, with `…` where text was cut.
+const SNIPPET_CHARS: usize = 200;
 
 /// How a query is run.
 #[derive(Debug, Clone)]
@@ -103,6 +104,24 @@ impl PartialOrd for Ranked {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.score.total_cmp(&other.score).then(other.ord.cmp(&self.ord)))
     }
+}
+
+/// `text` with the byte ranges `marks` (sorted, non-overlapping) wrapped in `**`.
+fn mark(text: &str, marks: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len() + 4 * marks.len());
+    let mut last = 0;
+    for m in marks {
+        let (Some(gap), Some(word)) = (text.get(last..m.start), text.get(m.clone())) else {
+            continue;
+        };
+        out.push_str(gap);
+        out.push_str("**");
+        out.push_str(word);
+        out.push_str("**");
+        last = m.end;
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+    out
 }
 
 /// `a AND NOT b` as `a -b`: tantivy reads `AND NOT b` as a clause that only excludes and
@@ -399,33 +418,51 @@ impl Searcher {
         // A word matches when its stem or a part's stem is a query term (or, fuzzy, close to one).
         let close = |stem: &str| terms.contains(stem) || near.iter().any(|t| edit_distance(t, stem) <= fuzzy);
         let mut matched_stems = BTreeMap::new();
-        let mut matches = Vec::new();
-        for token in self.analyzer.analyze(&text) {
-            let stems = std::iter::once(&*token.stem).chain(token.parts.iter().map(|p| p.stem.as_str()));
-            let hit: Vec<&str> = stems.filter(|s| close(s)).collect();
-            if !hit.is_empty() {
-                matches.push(token.offset.clone());
-                for s in hit {
-                    matched_stems.insert(s.to_string(), 1.0);
-                }
-            }
-        }
-        let tokenizer = TextAnalyzer::from(NorwegianTokenizer::with_parts(self.analyzer.clone()));
-        let snippet = SnippetGenerator::new(matched_stems, tokenizer, f.text, SNIPPET_CHARS).snippet(&text);
-        let fragment = snippet.fragment();
-        let mut marked = String::new();
-        let mut last = 0;
-        for range in snippet.highlighted() {
-            if range.start < last || range.end > fragment.len() {
+        let mut matches: Vec<Range<usize>> = Vec::new();
+        let tokens = self.analyzer.analyze(&text);
+        for (i, token) in tokens.iter().enumerate() {
+            let whole = close(&token.stem);
+            let parts: Vec<&crate::analyze::Part> = token.parts.iter().filter(|p| close(&p.stem)).collect();
+            if !whole && parts.is_empty() {
                 continue;
             }
-            marked.push_str(&fragment[last..range.start]);
-            marked.push_str("**");
-            marked.push_str(&fragment[range.clone()]);
-            marked.push_str("**");
-            last = range.end;
+            // A match through the hyphen-joined word covers both halves (`tverr-kommunalt`).
+            let next = tokens.get(i + 1);
+            let joined = next.is_some_and(|n| {
+                parts
+                    .iter()
+                    .any(|p| p.word == format!("{}{}", token.word, n.word))
+            });
+            let end = match next {
+                Some(n) if joined => n.offset.end,
+                _ => token.offset.end,
+            };
+            matches.push(token.offset.start..end);
+            if whole {
+                matched_stems.insert(token.stem.to_string(), 1.0);
+            }
+            for p in parts {
+                matched_stems.insert(p.stem.clone(), 1.0);
+            }
         }
-        marked.push_str(&fragment[last..]);
+        let snippet = if text.chars().count() <= SNIPPET_CHARS {
+            mark(&text, &matches)
+        } else {
+            let tokenizer = TextAnalyzer::from(NorwegianTokenizer::with_parts(self.analyzer.clone()));
+            let snippet =
+                SnippetGenerator::new(matched_stems, tokenizer, f.text, SNIPPET_CHARS).snippet(&text);
+            let range = snippet.fragment_range();
+            // Highlights from our own matches (whole hyphenated words), shifted into the fragment.
+            let inside: Vec<Range<usize>> = matches
+                .iter()
+                .filter(|m| m.start >= range.start && m.end <= range.end)
+                .map(|m| m.start - range.start..m.end - range.start)
+                .collect();
+            let body = mark(snippet.fragment(), &inside);
+            let before = if range.start > 0 { "… " } else { "" };
+            let after = if range.end < text.len() { " …" } else { "" };
+            format!("{before}{body}{after}")
+        };
         let mut matched: Vec<String> = matches
             .iter()
             .filter_map(|r| text.get(r.clone()))
@@ -441,11 +478,7 @@ impl Searcher {
             theme: first_text(&doc, f.theme),
             scope: first_text(&doc, f.scope),
             kinds: all_texts(&doc, f.kind),
-            snippet: if marked.trim().is_empty() {
-                text.clone()
-            } else {
-                marked
-            },
+            snippet,
             text,
             matched,
             matches,

@@ -246,3 +246,23 @@ fn equal_scores_come_in_corpus_order_and_limit_zero_shows_none() {
     assert_eq!(none.len(), 1, "only the summary");
     assert!(none[0]["total"].as_u64() > Some(0));
 }
+
+#[test]
+fn snippets_show_short_texts_whole_and_mark_cuts_in_long_ones() {
+    let dir = seed_run();
+    let joined = hits(dir.path(), "tverrkommunalt");
+    let snippet = joined[0]["snippet"].as_str().expect("snippet");
+    assert!(snippet.contains("**tverr-kommunalt**"), "{snippet}");
+    assert!(
+        snippet.ends_with("for slike?"),
+        "short texts keep their last word and mark: {snippet}"
+    );
+    // Line 46 is 846 characters: the snippet is a fragment around the match, marked as cut.
+    let long = hits(dir.path(), "velferdsorganisering");
+    let snippet = long[0]["snippet"].as_str().expect("snippet");
+    assert!(
+        snippet.contains("**velferdsorganisering**") && snippet.ends_with(" …"),
+        "{snippet}"
+    );
+    assert!(snippet.chars().count() < 260, "{snippet}");
+}
