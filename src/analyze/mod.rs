@@ -216,8 +216,8 @@ impl Analyzer {
         }
     }
 
-    /// Content tokens of `text` (stopwords removed, positions kept). Offsets refer to
-    /// `text` itself when it is already NFC (all corpus text is), else to its NFC form.
+    /// The tokens of `text`, stopwords included and flagged. Offsets refer to `text` itself
+    /// when it is already NFC (all corpus text is), else to its NFC form.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
         self.analyze_into(text, &mut out);
