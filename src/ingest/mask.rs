@@ -1,8 +1,9 @@
 //! Personal data masking, applied to every response text at ingest so that nothing
 //! downstream (corpus, index, reports) ever holds it: Norwegian national identity numbers
-//! and D-numbers (11 digits passing both mod-11 checks) become `[fnr]`, phone numbers
-//! (8 digits, optionally `+47`/`0047`, grouped with spaces) `[tlf]`, e-mail addresses
-//! `[e-post]`. Years, amounts, postal codes, dates and organisation numbers stay.
+//! and D-numbers (11 digits passing both mod-11 checks, also written `ddmmyy-nnnnn`)
+//! become `[fnr]`, phone numbers (8 digits, optionally `+47`/`0047`, grouped with spaces,
+//! or `12.34.56.78` / `123-45-678`) `[tlf]`, e-mail addresses `[e-post]`. Years, amounts,
+//! postal codes, dates and organisation numbers stay.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -38,12 +39,50 @@ fn number_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?:(?:\+|00)47[ \u{a0}]?)?\d(?:[ \u{a0}]?\d)*").expect("static regex"))
 }
 
+/// Numbers written with dots or hyphens: `12.34.56.78`, `123-45-678` (phone) and
+/// `010190-12345` (fnr). Dates (`22.03.2024`, `2024-03-22`) have other group lengths.
+fn punctuated_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?:\+47 ?)?(?:\d{2}\.\d{2}\.\d{2}\.\d{2}|\d{2}-\d{2}-\d{2}-\d{2}|\d{3}\.\d{2}\.\d{3}|\d{3}-\d{2}-\d{3}|\d{6}-\d{5})",
+        )
+        .expect("static regex")
+    })
+}
+
 /// Masks personal data in `text`, returning the masked text and the counts.
 pub fn mask(text: &str) -> (String, MaskCounts) {
     let mut counts = MaskCounts::default();
     let text = email_re().replace_all(text, |_: &regex::Captures| {
         counts.email += 1;
         "[e-post]"
+    });
+    let original = text.as_bytes();
+    let text = punctuated_re().replace_all(&text, |caps: &regex::Captures| {
+        let Some(m) = caps.get(0) else {
+            return String::new();
+        };
+        // Part of a longer code or number (`1.12.34.56.78`, `v12.34.56.78b`): leave it.
+        let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+        if glued(m.start().checked_sub(1).and_then(|i| original.get(i))) || glued(original.get(m.end())) {
+            return m.as_str().to_string();
+        }
+        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+        let local = if m.as_str().starts_with('+') {
+            digits.get(2..).unwrap_or("")
+        } else {
+            &digits
+        };
+        if digits.len() == 11 && !m.as_str().starts_with('+') && is_fnr(&digits) {
+            counts.fnr += 1;
+            "[fnr]".to_string()
+        } else if local.len() == 8 && local.starts_with(['2', '3', '4', '5', '6', '7', '8', '9']) {
+            counts.phone += 1;
+            "[tlf]".to_string()
+        } else {
+            m.as_str().to_string()
+        }
     });
     let bytes = text.as_bytes();
     let masked = number_re().replace_all(&text, |caps: &regex::Captures| {
@@ -216,6 +255,8 @@ mod tests {
                 let (masked, counts) = mask(&format!("mitt nummer er {fnr}."));
                 assert_eq!(masked, "mitt nummer er [fnr].");
                 assert_eq!(counts.fnr, 1);
+                let hyphenated = format!("fnr {}-{}", &fnr[..6], &fnr[6..]);
+                assert_eq!(mask(&hyphenated).0, "fnr [fnr]", "{hyphenated}");
                 found += 1;
             }
         }
@@ -243,6 +284,9 @@ mod tests {
             "971032081",
             "dato 20231231",
             "kr 12 000 000",
+            "møtet 22.03.2024 og 2024-03-22",
+            "versjon 1.12.34.56.78",
+            "i 2024-2025",
             "trinn 2b",
             "1 kommune",
         ] {
@@ -260,6 +304,9 @@ mod tests {
             "ring +4747412345",
             "ring 0047 47 41 23 45",
             "ring 22 33 44 55",
+            "ring 22.33.44.55",
+            "ring 474-12-345",
+            "ring +47 22.33.44.55",
         ] {
             let (masked, counts) = mask(text);
             assert_eq!(masked, "ring [tlf]", "{text}");
