@@ -241,6 +241,16 @@ impl CompoundSplitter {
         splitter
     }
 
+    /// True when the lexicon knows `word` as a lemma or an inflected form of one.
+    pub fn knows(&self, word: &str) -> bool {
+        if word.len() > 60 {
+            return false;
+        }
+        let mut buf = String::new();
+        let lemmas = self.last_lemmas(word, &mut buf);
+        self.is_known(word, &lemmas, &mut buf)
+    }
+
     /// The noun or adjective lemma of an inflected form (`innbyggerne` → `innbygger`,
     /// `kommunegrensene` → `kommunegrense`) when the lexicon knows exactly one. Suppletive forms (`bedre` of
     /// `god`) are not mapped: for search they are different words.

@@ -183,6 +183,21 @@ impl Analyzer {
         });
     }
 
+    /// A word the lexicon does not know, of four letters or more, within two edits of a
+    /// stopword that starts with the same letter (`howdan` for `hvordan`): a typo of a
+    /// function word, so not a theme or keyness feature. It stays searchable.
+    fn is_misspelled_stopword(&self, word: &str, lexicon: &CompoundSplitter) -> bool {
+        let first = word.chars().next();
+        word.chars().count() >= 4
+            && word.chars().all(char::is_alphabetic)
+            && self
+                .stopwords
+                .iter()
+                .any(|s| s.chars().count() >= 4 && s.chars().next() == first && edit_distance(s, word) <= 2)
+            && !lexicon.knows(word)
+            && lexicon.split(word).is_none()
+    }
+
     /// Stopword flag, stem and compound parts of one lowercased word (uncached).
     fn analyze_word(&self, word: &str) -> WordInfo {
         if self.is_stopword(word) {
@@ -193,9 +208,17 @@ impl Analyzer {
                 stop: true,
             };
         }
+        let splitter = CompoundSplitter::bundled();
+        if self.is_misspelled_stopword(word, splitter) {
+            return WordInfo {
+                word: word.into(),
+                stem: self.stem(word),
+                parts: Vec::new(),
+                stop: true,
+            };
+        }
         let stem = self.term(word);
         let mut parts: Vec<Part> = Vec::new();
-        let splitter = CompoundSplitter::bundled();
         for part in splitter.split(word).unwrap_or_default() {
             let sub = splitter.split(&part).unwrap_or_default();
             for p in std::iter::once(part).chain(sub) {
@@ -292,6 +315,22 @@ fn lowercase_into(raw: &str, out: &mut String) {
             c => out.extend(c.to_lowercase()),
         }
     }
+}
+
+/// Levenshtein distance between two words, by chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// Unicode NFC form of `text`.
@@ -465,6 +504,25 @@ mod tests {
             wrong.len(),
             &wrong[..wrong.len().min(10)]
         );
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_and_substitutions() {
+        assert_eq!(edit_distance("howdan", "hvordan"), 2);
+        assert_eq!(edit_distance("kommune", "kommune"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("æøå", "aøå"), 1);
+    }
+
+    #[test]
+    fn misspelled_function_words_are_not_features() {
+        let a = Analyzer::norwegian();
+        let tokens = a.analyze("Howdan kan kommunen hjelpe");
+        assert!(tokens[0].stop, "howdan reads as hvordan");
+        assert!(!tokens[2].stop && !tokens[3].stop);
+        // Known words and names that are not near a stopword stay content words.
+        assert!(!a.analyze("Hamar")[0].stop);
+        assert!(!a.analyze("hjelpe")[0].stop);
     }
 
     #[test]

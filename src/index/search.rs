@@ -4,7 +4,7 @@
 //! optional fuzzy matching for typos (`Howdan` finds `Hvordan`), and more-like-this.
 
 use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
-use crate::analyze::{Analyzer, NorwegianTokenizer};
+use crate::analyze::{edit_distance, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -141,22 +141,6 @@ fn and_not_as_minus(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\"")
-}
-
-/// Levenshtein distance between two words, by chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 fn value_text(v: CompactDocValue<'_>) -> Option<String> {
@@ -499,13 +483,5 @@ mod tests {
             "\"x AND NOT y\" -z"
         );
         assert_eq!(and_not_as_minus("kommune NOT metode"), "kommune NOT metode");
-    }
-
-    #[test]
-    fn edit_distance_counts_insertions_and_substitutions() {
-        assert_eq!(edit_distance("howdan", "hvordan"), 2);
-        assert_eq!(edit_distance("kommune", "kommune"), 0);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("æøå", "aøå"), 1);
     }
 }
