@@ -23,23 +23,27 @@ impl Vocabulary {
         for token in tokens {
             let raw = text.get(token.offset.clone()).unwrap_or(&token.word);
             let upper = raw.chars().count() > 1 && raw.chars().all(|c| !c.is_lowercase());
-            let entry = self
-                .forms
-                .entry(token.stem.to_string())
-                .or_default()
-                .entry(token.word.to_string())
-                .or_default();
+            self.count(&token.stem, &token.word, upper);
+            for part in token.parts.iter() {
+                self.count(&part.stem, &part.word, false);
+            }
+        }
+    }
+
+    /// One occurrence of `word` behind `stem`; allocates only for a new stem or word.
+    fn count(&mut self, stem: &str, word: &str, upper: bool) {
+        if !self.forms.contains_key(stem) {
+            self.forms.insert(stem.to_string(), HashMap::new());
+        }
+        let Some(forms) = self.forms.get_mut(stem) else {
+            return;
+        };
+        if !forms.contains_key(word) {
+            forms.insert(word.to_string(), FormCount::default());
+        }
+        if let Some(entry) = forms.get_mut(word) {
             entry.count += 1;
             entry.upper += u64::from(upper);
-            for part in token.parts.iter() {
-                let e = self
-                    .forms
-                    .entry(part.stem.clone())
-                    .or_default()
-                    .entry(part.word.clone())
-                    .or_default();
-                e.count += 1;
-            }
         }
     }
 

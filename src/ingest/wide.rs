@@ -422,15 +422,20 @@ mod tests {
         }
     }
 
-    fn read_default(t: Table) -> (TableInfo, Ingested) {
+    /// Reads a table with default options as the file `source`.
+    fn read_as(t: Table, source: &str) -> Result<(TableInfo, Ingested)> {
         let options = IngestOptions::default();
         let target = Target {
             collection: "c",
-            source: "s.xlsx",
-            path: Path::new("s.xlsx"),
+            source,
+            path: Path::new(source),
             options: &options,
         };
-        read(t, &target, &mut Normalizer::default()).expect("reads")
+        read(t, &target, &mut Normalizer::default())
+    }
+
+    fn read_default(t: Table) -> (TableInfo, Ingested) {
+        read_as(t, "s.xlsx").expect("reads")
     }
 
     #[test]
@@ -588,14 +593,7 @@ mod tests {
             let refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
             let mut t = table(&refs);
             t.check_width = next(2) == 0;
-            let options = IngestOptions::default();
-            let target = Target {
-                collection: "c",
-                source: "g.csv",
-                path: Path::new("g.csv"),
-                options: &options,
-            };
-            if let Ok((_, out)) = read(t, &target, &mut Normalizer::default()) {
+            if let Ok((_, out)) = read_as(t, "g.csv") {
                 assert!(out.balanced(), "{rows:?} {out:?}");
                 assert_eq!(out.total_lines, rows.len() as u64);
                 read_ok += 1;
