@@ -13,6 +13,7 @@ pub mod error;
 pub mod index;
 pub mod ingest;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod scope;

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::index::{self, IndexInput};
 use crate::ingest::{self, IngestOptions, IngestedFile};
 use crate::model::{Reject, Response};
+use crate::output::{self, Kind, Staged};
 use crate::report;
 use crate::scope::{ScopeTag, ScopeTagger};
 use crate::themes::{find_themes, ThemeModel, ThemeOptions};
@@ -201,7 +202,41 @@ pub fn analyse(
 }
 
 /// Runs the whole job and writes into `options.out`. Returns the analysis for the summary.
+///
+/// Outputs are switched in whole (see [`crate::output`]): the reports folder, with the
+/// index when it lies inside it, is one unit; an index elsewhere is a second unit, switched
+/// in first. A failed or killed run leaves the previous outputs as they were.
 pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
+    let reports = options
+        .reports
+        .then(|| Staged::begin(&options.out, Kind::Reports))
+        .transpose()?;
+    // The index inside the reports folder is written into the staged folder; elsewhere it
+    // is staged on its own.
+    let index_target = output::absolute(&options.index_dir)?;
+    let inside = match &reports {
+        Some(r) => match index_target.strip_prefix(r.target()) {
+            Ok(rel) if rel.as_os_str().is_empty() => {
+                return Err(Error::Usage(format!(
+                    "--index {} is the output folder itself; give the index a folder of its own",
+                    options.index_dir.display()
+                )))
+            }
+            Ok(rel) => Some(r.path().join(rel)),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let index_stage = match inside {
+        Some(_) => None,
+        None => Some(Staged::begin(&options.index_dir, Kind::Index)?),
+    };
+    let index_dir = match (&inside, &index_stage) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(stage)) => stage.path().to_path_buf(),
+        (None, None) => options.index_dir.clone(),
+    };
+
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
@@ -214,13 +249,16 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
         scopes: &analysis.scopes,
         themes: &analysis.themes,
     };
-    index::build(&options.index_dir, &input, &Analyzer::norwegian())?;
+    index::build(&index_dir, &input, &Analyzer::norwegian())?;
+    if let Some(stage) = index_stage {
+        stage.commit()?;
+    }
     progress.finish("index written");
 
-    if options.reports {
-        std::fs::create_dir_all(&options.out).map_err(|e| Error::io(&options.out, e))?;
+    if let Some(stage) = reports {
         progress.stage("report", 1);
-        report::write_all(&options.out, &analysis)?;
+        report::write_all(stage.path(), &analysis)?;
+        stage.commit()?;
         progress.finish("reports written");
     }
     Ok(analysis)

@@ -36,12 +36,16 @@ use tantivy::schema::{
 use tantivy::tokenizer::{LowerCaser, PreTokenizedString, RawTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
 
-/// File beside the index that records what tantivy's schema does not.
-const SIDECAR: &str = "stemme-index.json";
+/// File beside the index that records what tantivy's schema does not; it is also the
+/// marker by which stemme knows an index folder as its own (see [`crate::output`]).
+pub const SIDECAR: &str = "stemme-index.json";
 
 /// What `stemme-index.json` holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IndexInfo {
+    /// Always `stemme-index`.
+    #[serde(default)]
+    pub format: String,
     pub schema_version: u32,
     pub responses: usize,
     /// Metadata columns as searchable keys ([`meta_key`]), for facets and query checks.
@@ -167,22 +171,9 @@ pub struct IndexInput<'a> {
     pub themes: &'a ThemeModel,
 }
 
-/// Builds a fresh index in `dir`, replacing a (stemme or tantivy) index there; any other non-empty
-/// folder is left alone with an error.
+/// Builds an index in the empty folder `dir` (a staged folder, see [`crate::output`]: the
+/// caller switches it in for the old index once it is complete).
 pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> {
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_none();
-        if !empty && !dir.join(SIDECAR).exists() && !dir.join("meta.json").exists() {
-            return Err(Error::index(
-                dir,
-                "this folder is not empty and holds no stemme index; it is left alone: choose another --index or --out",
-            ));
-        }
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
@@ -248,6 +239,7 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> 
     writer.commit().map_err(|e| Error::index(dir, e))?;
     writer.wait_merging_threads().map_err(|e| Error::index(dir, e))?;
     let info = IndexInfo {
+        format: crate::output::Kind::Index.format().to_string(),
         schema_version: INDEX_SCHEMA_VERSION,
         responses: input.responses.len(),
         meta_columns: meta_columns.into_iter().collect(),
