@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub ingest: IngestOptions,
     /// Metadata column that overrides the scope lexicon.
     pub scope_column: Option<String>,
+    /// The analyst's scope lexicon, read after the bundled one (`--scope-lexicon`).
+    pub scope_lexicon: Option<PathBuf>,
     pub themes: ThemeOptions,
     /// Output folder for the reports and tables.
     pub out: PathBuf,
@@ -105,7 +107,7 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
 /// Analyses ingested files: tokens, vocabulary, scope, themes and the comparison.
 pub fn analyse(
     files: Vec<IngestedFile>,
-    scope_column: Option<String>,
+    tagger: &ScopeTagger,
     theme_options: &ThemeOptions,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
@@ -152,7 +154,7 @@ pub fn analyse(
         vocabulary.len()
     ));
 
-    if let Some(column) = &scope_column {
+    if let Some(column) = tagger.column() {
         if !responses.iter().any(|r| r.meta.contains_key(column)) {
             let columns: BTreeSet<&str> = responses
                 .iter()
@@ -170,8 +172,11 @@ pub fn analyse(
         }
     }
     progress.stage("scope", responses.len() as u64);
-    let tagger = ScopeTagger::bundled(scope_column);
-    let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
+    let scopes: Vec<ScopeTag> = responses
+        .par_iter()
+        .zip(&tokens)
+        .map(|(r, t)| tagger.tag(r, t))
+        .collect();
     progress.finish("tagged local / national / both / unspecified");
 
     let k_tried = if theme_options.k.is_some() {
@@ -187,7 +192,7 @@ pub fn analyse(
         themes.unclassified()
     ));
 
-    let comparison = compare(&tokens, &scopes, &themes, &vocabulary, &tagger);
+    let comparison = compare(&tokens, &scopes, &themes, &vocabulary, tagger);
     Ok(Analysis {
         files,
         responses,
@@ -205,7 +210,8 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
-    let analysis = analyse(files, options.scope_column.clone(), &options.themes, progress)?;
+    let tagger = ScopeTagger::new(options.scope_column.clone(), options.scope_lexicon.as_deref())?;
+    let analysis = analyse(files, &tagger, &options.themes, progress)?;
 
     progress.stage("index", analysis.responses.len() as u64);
     let input = IndexInput {

@@ -6,6 +6,7 @@ mod cli;
 mod formats;
 mod ingest;
 mod reports;
+mod scope_eval;
 mod search;
 mod sheets;
 
