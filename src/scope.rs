@@ -9,7 +9,7 @@
 
 mod lexicon;
 
-use crate::analyze::{Analyzer, Token};
+use crate::analyze::{Analyzer, Token, Words};
 use crate::error::{Error, Result};
 use crate::model::Response;
 use lexicon::{How, Level, Lexicon};
@@ -97,7 +97,8 @@ pub struct ScopeTagger {
     column: Option<String>,
 }
 
-/// One analysed word as the rules see it. Built in one place ([`view`]) from the tokens.
+/// One analysed word as the rules see it. Built in one place ([`view`]) from the tokens
+/// and the run's word table.
 struct View<'a> {
     /// As written.
     surface: &'a str,
@@ -111,21 +112,22 @@ struct View<'a> {
     sentence_start: bool,
 }
 
-fn view<'a>(text: &'a str, tokens: &'a [Token]) -> Vec<View<'a>> {
+fn view<'a>(text: &'a str, tokens: &[Token], words: &'a Words) -> Vec<View<'a>> {
     tokens
         .iter()
         .map(|t| {
+            let info = words.info(t);
             let surface = text
-                .get(t.offset.clone())
-                .filter(|s| s.to_lowercase() == t.word)
-                .unwrap_or(&t.word);
+                .get(t.offset())
+                .filter(|s| s.to_lowercase() == info.word)
+                .unwrap_or(&info.word);
             View {
                 surface,
-                word: &t.word,
-                stem: &t.stem,
-                parts: t.parts.iter().map(|p| p.stem.as_str()).collect(),
+                word: &info.word,
+                stem: &info.stem,
+                parts: info.parts.iter().map(|p| p.stem.as_str()).collect(),
                 capital: surface.chars().next().is_some_and(char::is_uppercase),
-                sentence_start: text.get(..t.offset.start).is_none_or(|before| {
+                sentence_start: text.get(..t.offset().start).is_none_or(|before| {
                     before
                         .trim_end_matches(|c: char| c.is_whitespace() || "«»\"'-–(".contains(c))
                         .chars()
@@ -190,9 +192,10 @@ impl ScopeTagger {
         self.lexicon.marker_stems.contains(stem)
     }
 
-    /// Tags one response from its analysed tokens. A named column with a readable value
-    /// wins over the lexicon; an empty or unreadable cell leaves the decision to it.
-    pub fn tag(&self, response: &Response, tokens: &[Token]) -> ScopeTag {
+    /// Tags one response from its analysed tokens and the run's word table. A named column
+    /// with a readable value wins over the lexicon; an empty or unreadable cell leaves the
+    /// decision to it.
+    pub fn tag(&self, response: &Response, tokens: &[Token], words: &Words) -> ScopeTag {
         if let Some(column) = &self.column {
             if let Some(value) = response.meta.get(column) {
                 if let Some(scope) = Scope::parse(value) {
@@ -203,18 +206,19 @@ impl ScopeTagger {
                 }
             }
         }
-        self.tag_words(&response.text, tokens)
+        self.tag_words(&response.text, tokens, words)
     }
 
     /// Analyses and tags a text by the lexicon alone (`stemme analyze`, tests).
     pub fn tag_text(&self, text: &str) -> ScopeTag {
         let text = crate::analyze::nfc(text);
-        let tokens = self.analyzer.analyze(&text);
-        self.tag_words(&text, &tokens)
+        let analysed = self.analyzer.analyze(&text);
+        let tokens = analysed.tokens.first().map(Vec::as_slice).unwrap_or_default();
+        self.tag_words(&text, tokens, &analysed.words)
     }
 
-    fn tag_words(&self, text: &str, tokens: &[Token]) -> ScopeTag {
-        let words = view(text, tokens);
+    fn tag_words(&self, text: &str, tokens: &[Token], table: &Words) -> ScopeTag {
+        let words = view(text, tokens, table);
         let mut hits = self.marker_hits(&words);
         hits.extend(self.place_hits(&words, &hits));
         self.apply_blocks(&mut hits);
@@ -638,11 +642,11 @@ mod tests {
         let t = ScopeTagger::bundled(Some("nivå".into()));
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
         r.meta.insert("nivå".into(), "Lokalt".into());
-        let tokens = Analyzer::norwegian().analyze(&r.text);
-        assert_eq!(t.tag(&r, &tokens).scope, Scope::Local);
-        assert_eq!(t.tag(&r, &tokens).evidence, ["column nivå=Lokalt"]);
+        let a = Analyzer::norwegian().analyze(&r.text);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::Local);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).evidence, ["column nivå=Lokalt"]);
         r.meta.insert("nivå".into(), String::new());
-        assert_eq!(t.tag(&r, &tokens).scope, Scope::National);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::National);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod cli;
 mod formats;
 mod ingest;
+mod outputs;
 mod reports;
 mod scope_eval;
 mod search;
