@@ -160,7 +160,7 @@ pub fn compare(
             g2: log_likelihood(a, b, local_tokens, national_tokens),
             log_ratio: log_ratio(a, b, local_tokens, national_tokens),
         })
-        .filter(|k| !tagger.is_marker(&k.term))
+        .filter(|k| !tagger.is_marker_stem(&k.stem))
         .collect();
     scored.sort_by(|a, b| b.g2.total_cmp(&a.g2).then(a.stem.cmp(&b.stem)));
     let side = |local: bool| -> Vec<Keyness> {

@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub ingest: IngestOptions,
     /// Metadata column that overrides the scope lexicon.
     pub scope_column: Option<String>,
+    /// The analyst's scope lexicon, read after the bundled one (`--scope-lexicon`).
+    pub scope_lexicon: Option<PathBuf>,
     pub themes: ThemeOptions,
     /// Output folder for the reports and tables.
     pub out: PathBuf,
@@ -96,7 +98,7 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
 /// comparison. The responses move out of the files into the rows; the files keep their counts.
 pub fn analyse(
     files: Vec<IngestedFile>,
-    scope_column: Option<String>,
+    tagger: &ScopeTagger,
     theme_options: &ThemeOptions,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
@@ -115,7 +117,7 @@ pub fn analyse(
             rejects.len()
         )));
     }
-    if let Some(column) = &scope_column {
+    if let Some(column) = tagger.column() {
         if !responses.iter().any(|r| r.meta.contains_key(column)) {
             let columns: BTreeSet<&str> = responses
                 .iter()
@@ -147,8 +149,11 @@ pub fn analyse(
     ));
 
     progress.stage("scope", responses.len() as u64);
-    let tagger = ScopeTagger::bundled(scope_column);
-    let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
+    let scopes: Vec<ScopeTag> = responses
+        .par_iter()
+        .zip(&tokens)
+        .map(|(r, t)| tagger.tag(r, t, &words))
+        .collect();
     let mut rows: Vec<Row> = responses
         .into_iter()
         .zip(tokens)
@@ -178,7 +183,7 @@ pub fn analyse(
         themes.unclassified()
     ));
 
-    let comparison = compare(&rows, &words, &themes, &vocabulary, &tagger);
+    let comparison = compare(&rows, &words, &themes, &vocabulary, tagger);
     Ok(Analysis {
         files: summaries,
         rows,
@@ -229,7 +234,8 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
-    let analysis = analyse(files, options.scope_column.clone(), &options.themes, progress)?;
+    let tagger = ScopeTagger::new(options.scope_column.clone(), options.scope_lexicon.as_deref())?;
+    let analysis = analyse(files, &tagger, &options.themes, progress)?;
 
     progress.stage("index", analysis.rows.len() as u64);
     index::build(&index_dir, &analysis, progress)?;

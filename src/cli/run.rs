@@ -24,6 +24,10 @@ pub struct RunArgs {
     /// local/lokal, national/nasjonal, both/begge); overrides the marker lexicon.
     #[arg(long, value_name = "NAME")]
     pub scope_column: Option<String>,
+    /// Extra scope markers and place names, in the format of lexicon/scope_markers.txt,
+    /// merged with the bundled lists.
+    #[arg(long, value_name = "FILE")]
+    pub scope_lexicon: Option<PathBuf>,
     /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
     #[arg(short, long, value_name = "N")]
     pub k: Option<usize>,
@@ -47,6 +51,7 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         inputs: args.input.inputs.clone(),
         ingest: args.input.ingest_options(),
         scope_column: args.scope_column,
+        scope_lexicon: args.scope_lexicon,
         themes: ThemeOptions {
             k: args.k,
             max_k: args.max_k,
