@@ -3,8 +3,8 @@
 //! never prints (progress goes through [`Progress`]).
 
 use crate::analyze::{Analyzer, Token, Vocabulary};
-use crate::compare::{compare, Comparison};
-use crate::corpus::{SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
+use crate::compare::{cases, compare, CompareOptions, Comparison};
+use crate::corpus::{self, SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
 use crate::error::{Error, Result};
 use crate::index::{self, IndexInput};
 use crate::ingest::{self, IngestOptions, IngestedFile};
@@ -26,6 +26,8 @@ pub struct RunOptions {
     /// Metadata column that overrides the scope lexicon.
     pub scope_column: Option<String>,
     pub themes: ThemeOptions,
+    /// Groupings to compare and the small-cell threshold.
+    pub compare: CompareOptions,
     /// Output folder for the reports and tables.
     pub out: PathBuf,
     /// Folder of the search index.
@@ -46,7 +48,8 @@ pub struct Analysis {
     pub comparison: Comparison,
 }
 
-/// Reads the inputs (or the bundled seed). Collection names are made unique.
+/// Reads the inputs (or the bundled seed): files are ingested, collection folders read
+/// back as stored. Collection names of files are made unique.
 pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<IngestedFile>> {
     let mut files = Vec::new();
     if inputs.is_empty() {
@@ -68,6 +71,18 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
     }
     let mut taken = BTreeSet::new();
     for path in inputs {
+        if path.is_dir() {
+            // A stored collection: ids, metadata and masking stay as they were stored.
+            let file = corpus::read_collection(path)?;
+            if !taken.insert(file.collection.clone()) {
+                return Err(Error::input(
+                    path,
+                    format!("collection {:?} is given twice", file.collection),
+                ));
+            }
+            files.push(file);
+            continue;
+        }
         let mut file = ingest::ingest_path(path, options)?;
         let base = file.collection.clone();
         let mut n = 1;
@@ -107,6 +122,7 @@ pub fn analyse(
     files: Vec<IngestedFile>,
     scope_column: Option<String>,
     theme_options: &ThemeOptions,
+    compare_options: &CompareOptions,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
     let responses: Vec<Response> = files
@@ -170,7 +186,7 @@ pub fn analyse(
         }
     }
     progress.stage("scope", responses.len() as u64);
-    let tagger = ScopeTagger::bundled(scope_column);
+    let tagger = ScopeTagger::bundled(scope_column.clone());
     let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
     progress.finish("tagged local / national / both / unspecified");
 
@@ -187,7 +203,17 @@ pub fn analyse(
         themes.unclassified()
     ));
 
-    let comparison = compare(&tokens, &scopes, &themes, &vocabulary, &tagger);
+    let compare_options = CompareOptions {
+        scope_column,
+        ..compare_options.clone()
+    };
+    let comparison = compare(
+        &cases(&responses, &tokens, &scopes, &themes),
+        &themes,
+        &vocabulary,
+        &tagger,
+        &compare_options,
+    )?;
     Ok(Analysis {
         files,
         responses,
@@ -205,7 +231,13 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
-    let analysis = analyse(files, options.scope_column.clone(), &options.themes, progress)?;
+    let analysis = analyse(
+        files,
+        options.scope_column.clone(),
+        &options.themes,
+        &options.compare,
+        progress,
+    )?;
 
     progress.stage("index", analysis.responses.len() as u64);
     let input = IndexInput {

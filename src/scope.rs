@@ -32,15 +32,39 @@ impl Scope {
         }
     }
 
-    /// Reads a metadata value: English or Norwegian names, any case.
+    /// Reads a `--scope-column` value strictly: English or Norwegian (Bokmål and Nynorsk)
+    /// names of the levels, any case and spacing. Anything else (`regional`, a single
+    /// letter) is `None`: the caller reports it rather than guessing.
     pub fn parse(value: &str) -> Option<Scope> {
-        match value.trim().to_lowercase().as_str() {
-            "local" | "lokal" | "lokalt" | "l" => Some(Scope::Local),
-            "national" | "nasjonal" | "nasjonalt" | "n" => Some(Scope::National),
-            "both" | "begge" | "begge deler" | "b" => Some(Scope::Both),
-            "unspecified" | "uspesifisert" | "ukjent" | "-" => Some(Scope::Unspecified),
-            _ => None,
-        }
+        let value = value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let value = value.trim_end_matches('.');
+        let scope = match value {
+            "local" | "municipal" | "municipality" | "lokal" | "lokalt" | "lokale" | "lokalnivå"
+            | "lokalt nivå" | "kommune" | "kommunen" | "kommunal" | "kommunalt" | "kommunale"
+            | "kommunenivå" | "kommunalt nivå" => Scope::Local,
+            "national" | "state" | "nasjonal" | "nasjonalt" | "nasjonale" | "nasjonalnivå"
+            | "nasjonalt nivå" | "stat" | "staten" | "statlig" | "statlige" | "statleg" | "statlege"
+            | "statlig nivå" | "statleg nivå" => Scope::National,
+            "both"
+            | "local and national"
+            | "begge"
+            | "begge deler"
+            | "begge nivå"
+            | "begge nivåer"
+            | "begge nivåa"
+            | "både og"
+            | "lokalt og nasjonalt"
+            | "lokal og nasjonal"
+            | "kommune og stat" => Scope::Both,
+            "unspecified" | "neither" | "none" | "uspesifisert" | "ukjent" | "ingen" | "ingen av delene"
+            | "ikke oppgitt" | "ikkje oppgitt" => Scope::Unspecified,
+            _ => return None,
+        };
+        Some(scope)
     }
 }
 
@@ -50,12 +74,25 @@ impl std::fmt::Display for Scope {
     }
 }
 
+/// What decided a response's scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeBasis {
+    /// The `--scope-column` value (an unknown value gives `unspecified`).
+    Column,
+    /// The marker lexicon (no column, or an empty cell).
+    #[default]
+    Lexicon,
+}
+
 /// A response's scope with the evidence for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeTag {
     pub scope: Scope,
     /// The words that matched a marker, or `column <name>=<value>` when a column decided.
     pub evidence: Vec<String>,
+    #[serde(default)]
+    pub basis: ScopeBasis,
 }
 
 #[derive(Debug, Clone)]
@@ -115,17 +152,23 @@ impl ScopeTagger {
         self.patterns.iter().any(|p| p.matches(&word))
     }
 
-    /// Tags one response. A named column with a readable value wins over the lexicon; an
-    /// empty or unreadable cell leaves the decision to the lexicon.
+    /// Tags one response. A non-empty cell of the named column decides, strictly (see
+    /// [`Scope::parse`]): a value that names no level gives `unspecified`, marked as such
+    /// in the evidence, and is never re-guessed from the text. An empty cell, or no
+    /// column, leaves the decision to the lexicon.
     pub fn tag(&self, response: &Response) -> ScopeTag {
         if let Some(column) = &self.column {
-            if let Some(value) = response.meta.get(column) {
-                if let Some(scope) = Scope::parse(value) {
-                    return ScopeTag {
-                        scope,
-                        evidence: vec![format!("column {column}={value}")],
-                    };
-                }
+            let value = response.meta.get(column).map_or("", |v| v.trim());
+            if !value.is_empty() {
+                let (scope, note) = match Scope::parse(value) {
+                    Some(scope) => (scope, ""),
+                    None => (Scope::Unspecified, " (not a scope value)"),
+                };
+                return ScopeTag {
+                    scope,
+                    evidence: vec![format!("column {column}={value}{note}")],
+                    basis: ScopeBasis::Column,
+                };
             }
         }
         self.tag_text(&response.text)
@@ -155,6 +198,7 @@ impl ScopeTagger {
         ScopeTag {
             scope,
             evidence: evidence.into_iter().collect(),
+            basis: ScopeBasis::Lexicon,
         }
     }
 }
@@ -184,5 +228,35 @@ mod tests {
         r.meta.insert("nivå".into(), "Lokalt".into());
         assert_eq!(t.tag(&r).scope, Scope::Local);
         assert_eq!(t.tag(&r).evidence, ["column nivå=Lokalt"]);
+        assert_eq!(t.tag(&r).basis, ScopeBasis::Column);
+        // An unknown value is unspecified, never re-read from the text.
+        r.meta.insert("nivå".into(), "regional".into());
+        let tag = t.tag(&r);
+        assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
+        assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
+        // An empty cell leaves it to the lexicon.
+        r.meta.insert("nivå".into(), " ".into());
+        let tag = t.tag(&r);
+        assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
+    }
+
+    #[test]
+    fn scope_values_are_read_strictly() {
+        for (value, scope) in [
+            ("Lokalt", Scope::Local),
+            ("  kommunalt   nivå ", Scope::Local),
+            ("Kommune", Scope::Local),
+            ("NASJONAL", Scope::National),
+            ("statleg", Scope::National),
+            ("Staten", Scope::National),
+            ("begge deler", Scope::Both),
+            ("Both", Scope::Both),
+            ("ukjent", Scope::Unspecified),
+        ] {
+            assert_eq!(Scope::parse(value), Some(scope), "{value}");
+        }
+        for value in ["B", "N", "L", "regional", "fylke", "x", "", "-", "lokalsamfunn"] {
+            assert_eq!(Scope::parse(value), None, "{value}");
+        }
     }
 }

@@ -15,6 +15,7 @@ fn reports_are_byte_identical_with_one_and_two_threads() {
         "report.html",
         "responses.csv",
         "themes.csv",
+        "groups.csv",
         "keyness.csv",
     ] {
         let a = std::fs::read(dir.path().join("one").join(file)).expect("one");
@@ -74,16 +75,29 @@ fn markdown_has_a_real_local_versus_national_section() {
         .nth(1)
         .expect("section exists");
     let section = section.split("\n## ").next().expect("section");
-    assert!(section.contains("| theme | local | national | both | unspecified |"));
-    assert!(section.contains("Words more local"));
-    assert!(section.contains("Words more national"));
-    let keyness_rows = section
-        .lines()
-        .filter(|l| l.starts_with("| ") && l.matches('|').count() == 6)
-        .count();
-    assert!(keyness_rows >= 4, "keyness tables are empty:\n{section}");
-    // The side-by-side quotes come from the corpus.
-    assert!(section.contains("**Local**") && section.contains("**National**"));
+    assert!(section.contains("Scope was decided by the marker lexicon for all 88 responses"));
+    assert!(
+        section
+            .contains("| theme | local (n = 22) | national (n = 8) | both (n = 6) | unspecified (n = 52) |"),
+        "{section}"
+    );
+    // Intervals in every shown cell, dashes for suppressed ones, the test and its caveats.
+    assert!(
+        section.contains("| samfunn · lokal · utvikle | 7 (32 %, 16–53) |"),
+        "{section}"
+    );
+    assert!(section.contains(" – |"));
+    assert!(section.contains("χ² test of theme × group: χ² = "));
+    assert!(section.contains("**Note:** national has only 8 responses"));
+    // Words are only called distinctive after correction; otherwise the report says so.
+    // (On 88 responses no word survives the correction for the 60 word × group tests.)
+    assert!(section.contains("Words distinctive of local responses: none. None of the 15 words tested"));
+    assert!(section.contains("Words distinctive of responses with no scope: none."));
+    // A significant cell gets its sentence with both shares and intervals.
+    assert!(section.contains("Theme 2 (kommunen · sosiale · testet) is mentioned by 0 % (0–7 %) of responses with no scope against 33 % (20–50 %) of the other responses."), "{section}");
+    // Quotes come from the corpus, never from a suppressed group.
+    assert!(section.contains("**Quotes: local**"));
+    assert!(!section.contains("**Quotes: national**"));
     assert!(section.matches("\n> ").count() >= 2);
 }
 
