@@ -31,8 +31,19 @@ pub struct Group {
     /// Words distinctive of the group (adjusted p < alpha, used more than in the rest),
     /// strongest first; empty when none are.
     pub keyness: Vec<Keyness>,
-    /// Ids of responses quoted for the group: those using most of its distinctive words.
-    pub quotes: Vec<String>,
+    /// Responses quoted for the group: those using most of its distinctive words.
+    pub quotes: Vec<Quote>,
+}
+
+/// A response quoted for a group (never from a suppressed group or cell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub id: String,
+    pub text: String,
+    pub source: String,
+    pub line: u64,
+    /// Theme id; 0 = unclassified.
+    pub theme_id: usize,
 }
 
 /// One theme in one group.
@@ -399,8 +410,8 @@ pub(super) fn grouping(
     }
 }
 
-/// Up to [`QUOTES`] response ids of group `g`: most distinctive-word occurrences, then
-/// the longer text (up to 400 bytes), then by id; never from a suppressed cell.
+/// Up to [`QUOTES`] responses of group `g`: most distinctive-word occurrences, then the
+/// longer text (up to 400 bytes), then by id; never from a suppressed cell.
 fn quotes(
     cases: &[Case],
     group_of: &[Option<usize>],
@@ -408,18 +419,32 @@ fn quotes(
     distinctive: &[Keyness],
     hidden: &dyn Fn(usize) -> bool,
     row_of: &HashMap<usize, usize>,
-) -> Vec<String> {
+) -> Vec<Quote> {
     let words: BTreeSet<&str> = distinctive.iter().map(|k| k.stem.as_str()).collect();
-    let mut picks: Vec<(usize, usize, &str)> = cases
+    let mut picks: Vec<(usize, usize, &Case)> = cases
         .iter()
         .zip(group_of)
         .filter(|(_, gi)| **gi == Some(g))
         .filter(|(c, _)| row_of.get(&c.theme.unwrap_or(0)).is_some_and(|&r| !hidden(r)))
         .map(|(c, _)| {
             let hits = c.stems.iter().filter(|s| words.contains(*s)).count();
-            (hits, c.response.text.len().min(400), c.response.id.as_str())
+            (hits, c.response.text.len().min(400), c)
         })
         .collect();
-    picks.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-    picks.into_iter().take(QUOTES).map(|p| p.2.to_string()).collect()
+    picks.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(a.2.response.id.cmp(&b.2.response.id))
+    });
+    picks
+        .into_iter()
+        .take(QUOTES)
+        .map(|(_, _, c)| Quote {
+            id: c.response.id.clone(),
+            text: c.response.text.clone(),
+            source: c.response.source.clone(),
+            line: c.response.line,
+            theme_id: c.theme.unwrap_or(0),
+        })
+        .collect()
 }

@@ -15,12 +15,13 @@ mod groups;
 mod keyness;
 pub mod stats;
 
-pub use groups::{Cell, Finding, Group, Grouping, TestSummary};
+pub use groups::{Cell, Finding, Group, Grouping, Quote, TestSummary};
 pub use keyness::Keyness;
 
-use crate::analyze::{is_feature, Token, Vocabulary};
+use crate::analyze::{Token, Vocabulary, Words};
 use crate::error::{Error, Result};
 use crate::model::Response;
+use crate::row::Row;
 use crate::scope::{Scope, ScopeBasis, ScopeTag, ScopeTagger};
 use crate::themes::ThemeModel;
 use serde::{Deserialize, Serialize};
@@ -81,32 +82,24 @@ impl Case<'_> {
 }
 
 /// The stems a response contributes to keyness: one per feature word (stopwords, numbers
-/// and single letters left out). The one place the comparison reads token information.
-pub fn keyness_stems(tokens: &[Token]) -> Vec<&str> {
+/// and single letters left out; compound parts not added). The one place the comparison
+/// reads token information.
+pub fn keyness_stems<'a>(tokens: &[Token], words: &'a Words) -> Vec<&'a str> {
     tokens
         .iter()
-        .filter(|t| is_feature(t))
-        .map(|t| &*t.stem)
+        .filter_map(|t| words.feature_stem(t.word))
+        .map(|s| words.stem(s))
         .collect()
 }
 
-/// The cases of an analysed corpus; all slices are parallel to `responses`.
-pub fn cases<'a>(
-    responses: &'a [Response],
-    tokens: &'a [Vec<Token>],
-    scopes: &'a [ScopeTag],
-    themes: &ThemeModel,
-) -> Vec<Case<'a>> {
-    responses
-        .iter()
-        .zip(tokens)
-        .zip(scopes)
-        .enumerate()
-        .map(|(i, ((response, tokens), scope))| Case {
-            response,
-            theme: themes.assignment.get(i).copied().flatten(),
-            scope,
-            stems: keyness_stems(tokens),
+/// The cases of the analysed rows.
+pub fn cases<'a>(rows: &'a [Row], words: &'a Words) -> Vec<Case<'a>> {
+    rows.iter()
+        .map(|row| Case {
+            response: &row.response,
+            theme: row.theme,
+            scope: &row.scope,
+            stems: keyness_stems(&row.tokens, words),
         })
         .collect()
 }
@@ -559,7 +552,7 @@ mod tests {
         // No quote comes from a suppressed cell.
         let in_small: BTreeSet<&str> = aurland[..2].iter().map(|&i| c.responses[i].id.as_str()).collect();
         for group in &g.groups {
-            assert!(group.quotes.iter().all(|q| !in_small.contains(q.as_str())));
+            assert!(group.quotes.iter().all(|q| !in_small.contains(q.id.as_str())));
         }
         // With --min-cell 1 nothing is hidden.
         let all = c.compare(1);

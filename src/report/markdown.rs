@@ -1,10 +1,9 @@
 //! `report.md`: the report as Markdown, to paste into documents. Response text is
 //! backslash-escaped so that a renderer shows it as written and never as markup or HTML.
 
-use super::{percent, Quote, Report, ResponseRow};
+use super::{percent, Quote, Report};
 use crate::compare::{Grouping, SCOPE_GROUPING};
 use crate::scope::Scope;
-use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Escapes Markdown and HTML-significant characters and folds line breaks.
@@ -41,7 +40,6 @@ fn pct(x: f64) -> String {
 /// The comparison: the scope grouping, then each `--compare` column.
 fn comparison(s: &mut String, r: &Report) {
     let c = &r.comparison;
-    let by_id: HashMap<&str, &ResponseRow> = r.responses.iter().map(|x| (x.id.as_str(), x)).collect();
     for g in &c.groupings {
         if g.name == SCOPE_GROUPING {
             let _ = writeln!(s, "## Local and national concerns\n");
@@ -67,13 +65,13 @@ fn comparison(s: &mut String, r: &Report) {
         } else {
             let _ = writeln!(s, "## Compared by {}\n", escape(&g.name));
         }
-        grouping(s, g, c.min_cell, c.alpha, &by_id);
+        grouping(s, g, c.min_cell, c.alpha);
     }
 }
 
 /// One grouping: warnings, the theme × group table, the test, the findings, the
 /// distinctive words and quotes of each group.
-fn grouping(s: &mut String, g: &Grouping, min_cell: usize, alpha: f64, by_id: &HashMap<&str, &ResponseRow>) {
+fn grouping(s: &mut String, g: &Grouping, min_cell: usize, alpha: f64) {
     let _ = write!(s, "{} responses in {} groups", g.responses, g.groups.len());
     if g.missing > 0 {
         let _ = write!(s, " ({} without a value left out)", g.missing);
@@ -189,17 +187,18 @@ fn grouping(s: &mut String, g: &Grouping, min_cell: usize, alpha: f64, by_id: &H
         }
         if !group.quotes.is_empty() {
             let _ = writeln!(s, "**Quotes: {}**\n", escape(&group.name));
-            for id in &group.quotes {
-                if let Some(q) = by_id.get(id.as_str()) {
-                    let _ = writeln!(
-                        s,
-                        "> {} — *{}, line {}, {}*\n",
-                        escape(&q.text),
-                        escape(&q.source),
-                        q.line,
-                        q.scope
-                    );
-                }
+            for q in &group.quotes {
+                let theme = match q.theme_id {
+                    0 => "unclassified".to_string(),
+                    id => format!("theme {id}"),
+                };
+                let _ = writeln!(
+                    s,
+                    "> {} — *{}, line {}, {theme}*\n",
+                    escape(&q.text),
+                    escape(&q.source),
+                    q.line
+                );
             }
         }
     }

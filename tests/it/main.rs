@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod formats;
 mod ingest;
+mod outputs;
 mod reports;
 mod search;
 mod sheets;
