@@ -381,11 +381,21 @@ pub(super) fn grouping(
             }
         }
     }
-    for &g in &tested_ids {
-        if group_n[g] < SMALL_GROUP as u64 {
+    let small: Vec<(&str, u64)> = tested_ids
+        .iter()
+        .filter(|&&g| group_n[g] < SMALL_GROUP as u64)
+        .map(|&g| (names[g].as_str(), group_n[g]))
+        .collect();
+    match small.as_slice() {
+        [] => {}
+        [(group, n)] => warnings.push(format!(
+            "{group} has only {n} responses: its intervals are wide and only large differences can reach significance"
+        )),
+        _ => {
+            let listed: Vec<String> = small.iter().map(|(g, n)| format!("{g} ({n})")).collect();
             warnings.push(format!(
-                "{} has only {} responses: its intervals are wide and only large differences can reach significance",
-                names[g], group_n[g]
+                "groups under {SMALL_GROUP} responses: {}; their intervals are wide and only large differences can reach significance",
+                listed.join(", ")
             ));
         }
     }

@@ -32,6 +32,9 @@ fn quote_line(q: &Quote) -> String {
     )
 }
 
+/// Most groups shown as table columns; more are shown as rows.
+const WIDE_GROUPS: usize = 6;
+
 /// A percentage with no decimals, for table cells.
 fn pct(x: f64) -> String {
     format!("{:.0}", x * 100.0)
@@ -83,7 +86,7 @@ fn grouping(s: &mut String, g: &Grouping, min_cell: usize, alpha: f64) {
     if !g.warnings.is_empty() {
         s.push('\n');
     }
-    let header: Vec<String> = g
+    let group_heads: Vec<String> = g
         .groups
         .iter()
         .map(|x| match x.n {
@@ -91,33 +94,37 @@ fn grouping(s: &mut String, g: &Grouping, min_cell: usize, alpha: f64) {
             None => format!("{} (suppressed)", escape(&x.name)),
         })
         .collect();
-    let _ = writeln!(s, "| theme | {} |", header.join(" | "));
-    let _ = writeln!(s, "|---|{}", "---:|".repeat(header.len()));
     let themes = g.cells.len() / g.groups.len().max(1);
-    for t in 0..themes {
-        let label = &g.cells[t].theme;
-        let cells: Vec<String> = (0..g.groups.len())
-            .map(|k| {
-                let cell = &g.cells[k * themes + t];
-                match (cell.n, cell.share, cell.ci_low, cell.ci_high) {
-                    (Some(n), Some(sh), Some(lo), Some(hi)) => {
-                        let mark = match (cell.adj_residual, cell.p_adj) {
-                            (Some(z), Some(p)) if p < alpha => {
-                                if z > 0.0 {
-                                    " ↑"
-                                } else {
-                                    " ↓"
-                                }
-                            }
-                            _ => "",
-                        };
-                        format!("{n} ({} %, {}–{}){mark}", pct(sh), pct(lo), pct(hi))
-                    }
-                    _ => "–".to_string(),
-                }
-            })
-            .collect();
-        let _ = writeln!(s, "| {} | {} |", escape(label), cells.join(" | "));
+    let theme_heads: Vec<String> = g.cells[..themes].iter().map(|c| escape(&c.theme)).collect();
+    let cell = |k: usize, t: usize| -> String {
+        let cell = &g.cells[k * themes + t];
+        match (cell.n, cell.share, cell.ci_low, cell.ci_high) {
+            (Some(n), Some(sh), Some(lo), Some(hi)) => {
+                let mark = match (cell.adj_residual, cell.p_adj) {
+                    (Some(z), Some(p)) if p < alpha && z > 0.0 => " ↑",
+                    (Some(_), Some(p)) if p < alpha => " ↓",
+                    _ => "",
+                };
+                format!("{n} ({} %, {}–{}){mark}", pct(sh), pct(lo), pct(hi))
+            }
+            _ => "–".to_string(),
+        }
+    };
+    // Themes as rows while the groups fit across the page; groups as rows beyond that.
+    if g.groups.len() <= WIDE_GROUPS {
+        let _ = writeln!(s, "| theme | {} |", group_heads.join(" | "));
+        let _ = writeln!(s, "|---|{}", "---:|".repeat(group_heads.len()));
+        for (t, head) in theme_heads.iter().enumerate() {
+            let cells: Vec<String> = (0..g.groups.len()).map(|k| cell(k, t)).collect();
+            let _ = writeln!(s, "| {head} | {} |", cells.join(" | "));
+        }
+    } else {
+        let _ = writeln!(s, "| group | {} |", theme_heads.join(" | "));
+        let _ = writeln!(s, "|---|{}", "---:|".repeat(theme_heads.len()));
+        for (k, head) in group_heads.iter().enumerate() {
+            let cells: Vec<String> = (0..themes).map(|t| cell(k, t)).collect();
+            let _ = writeln!(s, "| {head} | {} |", cells.join(" | "));
+        }
     }
     match &g.test {
         Some(t) => {

@@ -96,7 +96,7 @@ fn markdown_has_a_real_local_versus_national_section() {
     );
     assert!(section.contains(" – |"));
     assert!(section.contains("χ² test of theme × group: χ² = "));
-    assert!(section.contains("**Note:** national has only 8 responses"));
+    assert!(section.contains("**Note:** groups under 30 responses: local (22), national (8), both (6);"));
     // Words are only called distinctive after correction; otherwise the report says so.
     // (On 88 responses no word survives the correction for the 60 word × group tests.)
     assert!(section.contains("Words distinctive of local responses: none. None of the 15 words tested"));
