@@ -122,6 +122,8 @@ pub struct Grouping {
     pub cells: Vec<Cell>,
     /// `None` when fewer than two groups (or themes) can be tested.
     pub test: Option<TestSummary>,
+    /// The significant cells, most significant first (with two groups, each difference
+    /// once, from the group where the theme is larger).
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
 }
@@ -264,7 +266,9 @@ pub(super) fn grouping(
                 cell.adj_residual = residual[g][r];
                 cell.p_adj = p_adj[g][r];
                 if let (Some(z), Some(q)) = (residual[g][r], p_adj[g][r]) {
-                    if q < ALPHA {
+                    // With two groups the two cells of a theme mirror each other: the
+                    // difference is said once, from the side where the theme is larger.
+                    if q < ALPHA && (tested_ids.len() > 2 || z > 0.0) {
                         let others: Vec<usize> = tested_ids.iter().copied().filter(|&o| o != g).collect();
                         let rest = if others.len() == 1 {
                             phrase(name, &names[others[0]])

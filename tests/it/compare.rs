@@ -161,6 +161,18 @@ fn compare_writes_groups_and_keyness_tables_with_suppression() {
     assert_eq!(names, ["scope", "kommune", "alder"]);
     assert_eq!(groupings[1]["groups"][1]["suppressed"], true);
     assert_eq!(groupings[1]["groups"][1]["n"], Value::Null);
+    // Two groups are tested (Utsira is suppressed): each difference is said once.
+    let findings = groupings[1]["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert!(f["adj_residual"].as_f64() > Some(0.0), "{f}");
+        let sentence = f["sentence"].as_str().expect("sentence");
+        assert!(
+            sentence.contains(" of responses with kommune = ")
+                && sentence.contains("%) of responses with kommune = "),
+            "{sentence}"
+        );
+    }
 }
 
 #[test]
