@@ -16,6 +16,7 @@
 //! most frequent surface word behind it.
 
 pub mod compound;
+mod lexicon;
 mod tokenizer;
 mod vocabulary;
 
