@@ -226,9 +226,11 @@ fn exit_codes_say_found_nothing_or_error() {
     let dir = seed_run();
     let none = run_in(dir.path(), &["search", "fotballbane"]);
     assert_eq!(none.status.code(), Some(1));
-    let bad = run_in(dir.path(), &["search", "AND ("]);
+    let deep = format!("{}kommune{}", "(".repeat(10_000), ")".repeat(10_000));
+    let bad = run_in(dir.path(), &["search", &deep]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("query"));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("parentheses nested 10000 deep"), "{stderr}");
     let missing = run_in(dir.path(), &["search", "kommune", "--index", "nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere"));
