@@ -245,10 +245,48 @@ fn print(result: &SearchResult, json: bool) -> Result<bool> {
 }
 
 fn open(common: &QueryArgs) -> Result<Searcher> {
+    stemme::index::search::quiet_index_panics();
     Searcher::open(&common.index, &Analyzer::norwegian())
 }
 
+/// Set in the environment of the process that does the work of a query command.
+const WORKER: &str = "STEMME_QUERY_WORKER";
+
+/// Runs a query command in a child process of the same binary, with the same arguments,
+/// and reports how it ended. tantivy trusts lengths read from the index: on some damaged
+/// files it asks for exabytes of memory, which aborts the process (no unwinding to catch),
+/// so the parent turns an abnormal end into an error naming the index (exit 2). The
+/// child's exit codes 0, 1 and 2 (with its own message) pass through; output is written
+/// only after the search, so a crash leaves none. Costs one process start (about 1 ms).
+fn supervised(common: &QueryArgs, work: impl FnOnce() -> Result<bool>) -> Result<bool> {
+    if std::env::var_os(WORKER).is_some() {
+        return work();
+    }
+    let exe = std::env::current_exe().map_err(|e| Error::io("<current executable>", e))?;
+    let status = std::process::Command::new(&exe)
+        .args(std::env::args_os().skip(1))
+        .env(WORKER, "1")
+        .status()
+        .map_err(|e| Error::io(exe, e))?;
+    match status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        // The worker printed its error.
+        Some(2) => std::process::exit(2),
+        _ => Err(Error::index(
+            &common.index,
+            format!(
+                "the search stopped abnormally ({status}); the index is probably damaged: rebuild it with `stemme index` or `stemme run`"
+            ),
+        )),
+    }
+}
+
 pub fn run(args: SearchArgs) -> Result<bool> {
+    supervised(&args.common, || search(&args))
+}
+
+fn search(args: &SearchArgs) -> Result<bool> {
     let options = SearchOptions {
         limit: args.common.limit.unwrap_or(10),
         any: args.any,
@@ -259,11 +297,17 @@ pub fn run(args: SearchArgs) -> Result<bool> {
 }
 
 pub fn similar(args: SimilarArgs) -> Result<bool> {
-    let result = open(&args.common)?.similar(&args.id, args.common.limit.unwrap_or(10))?;
-    print(&result, args.common.json)
+    supervised(&args.common, || {
+        let result = open(&args.common)?.similar(&args.id, args.common.limit.unwrap_or(10))?;
+        print(&result, args.common.json)
+    })
 }
 
 pub fn kwic(args: KwicArgs) -> Result<bool> {
+    supervised(&args.common, || concordances(&args))
+}
+
+fn concordances(args: &KwicArgs) -> Result<bool> {
     let options = SearchOptions {
         limit: args.common.limit.unwrap_or(usize::MAX),
         any: false,

@@ -9,9 +9,12 @@ use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
 use serde::Serialize;
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::{Bound, Range};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
@@ -146,19 +149,87 @@ fn all_texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
     doc.get_all(field).filter_map(value_text).collect()
 }
 
+thread_local! {
+    /// Set while tantivy reads an index on this thread, so the panic hook keeps quiet about
+    /// panics that [`read_index`] turns into errors.
+    static READING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes panics caught while reading an index silent (they become an error that says the
+/// index is damaged); other panics are reported by the hook in place before. For binaries,
+/// once before searching.
+pub fn quiet_index_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !READING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs tantivy work, its error or panic as a message.
+fn catch<T>(work: impl FnOnce() -> tantivy::Result<T>) -> std::result::Result<T, String> {
+    READING.with(|r| r.set(true));
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(work));
+    READING.with(|r| r.set(false));
+    match outcome {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!("tantivy stopped: {message}"))
+        }
+    }
+}
+
+/// Runs `read`, tantivy work on the index in `dir`, turning its errors and its panics
+/// (tantivy asserts on some damaged files, a flipped byte in a `.term` file for one) into
+/// an index error that names the files failing their checksums, when `index` is open.
+fn read_index<T>(dir: &Path, index: Option<&Index>, read: impl FnOnce() -> tantivy::Result<T>) -> Result<T> {
+    let cause = match catch(read) {
+        Ok(value) => return Ok(value),
+        Err(cause) => cause,
+    };
+    let damaged = index.and_then(|index| {
+        let mut files: Vec<String> = catch(|| index.validate_checksum())
+            .ok()?
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        files.sort();
+        (!files.is_empty()).then(|| files.join(", "))
+    });
+    let message = match damaged {
+        Some(files) => format!(
+            "the index is damaged (checksum wrong in {files}): rebuild it with `stemme index` or `stemme run` ({cause})"
+        ),
+        None => format!(
+            "the index cannot be read; if it was damaged, rebuild it with `stemme index` or `stemme run` ({cause})"
+        ),
+    };
+    Err(Error::index(dir, message))
+}
+
 impl Searcher {
     /// Opens the index in `dir`.
     pub fn open(dir: &Path, analyzer: &Analyzer) -> Result<Searcher> {
         let info = read_info(dir)?;
-        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        let index = read_index(dir, None, || Index::open_in_dir(dir))?;
         register_tokenizers(&index, analyzer);
         let fields =
             fields_of(&index.schema()).map_err(|e| Error::index(dir, format!("not a stemme index: {e}")))?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e| Error::index(dir, e))?;
+        let reader = read_index(dir, Some(&index), || {
+            index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into()
+        })?;
         Ok(Searcher {
             dir: dir.to_path_buf(),
             analyzer: analyzer.clone(),
@@ -171,6 +242,11 @@ impl Searcher {
 
     fn index_error(&self, e: impl std::fmt::Display) -> Error {
         Error::index(&self.dir, e)
+    }
+
+    /// Runs tantivy work on this index; see [`read_index`].
+    fn read<T>(&self, read: impl FnOnce() -> tantivy::Result<T>) -> Result<T> {
+        read_index(&self.dir, Some(&self.index), read)
     }
 
     /// Runs `query` (any text: see [`query`](super::query) for how it is read); the best
@@ -196,19 +272,19 @@ impl Searcher {
         let f = self.fields;
         let searcher = self.reader.searcher();
         let id_term = Term::from_field_text(f.id, &id.to_lowercase());
-        let found = searcher
-            .search(
+        let found = self.read(|| {
+            searcher.search(
                 &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
                 &TopDocs::with_limit(1).order_by_score(),
             )
-            .map_err(|e| self.index_error(e))?;
+        })?;
         let Some(&(_, address)) = found.first() else {
             return Err(Error::Query {
                 query: id.to_string(),
                 message: "no response has this id (ids look like seed-0045; see responses.csv)".into(),
             });
         };
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.index_error(e))?;
+        let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
         let text = first_text(&doc, f.text);
         let stems: BTreeSet<String> = self
             .analyzer
@@ -260,15 +336,15 @@ impl Searcher {
         let mut unique_columns = Vec::new();
         for column in &self.info.meta_columns {
             let spec = FacetSpec::new(format!("meta.{column}"), &["meta", column.as_str()]);
-            if is_identifier(&spec, searcher.segment_readers()).map_err(|e| self.index_error(e))? {
+            if self.read(|| is_identifier(&spec, searcher.segment_readers()))? {
                 unique_columns.push(spec.name);
             } else {
                 specs.push(spec);
             }
         }
         let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-        let (top, total, facet_counts) = searcher
-            .search(
+        let (top, total, facet_counts) = self.read(|| {
+            searcher.search(
                 query,
                 &(
                     TopDocs::with_limit(limit.clamp(1, searcher.num_docs().max(1) as usize)).tweak_score(
@@ -288,7 +364,7 @@ impl Searcher {
                     FacetCounter { specs },
                 ),
             )
-            .map_err(|e| self.index_error(e))?;
+        })?;
         let mut terms = BTreeSet::new();
         query.query_terms(&mut |term, _| {
             if term.field() == f.text || term.field() == f.parts {
@@ -329,7 +405,7 @@ impl Searcher {
         fuzzy: usize,
     ) -> Result<Hit> {
         let f = self.fields;
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.index_error(e))?;
+        let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
         let text = first_text(&doc, f.text);
         // A word matches when its stem or a part's stem is a query term (or, fuzzy, close to one).
         let close = |stem: &str| terms.contains(stem) || near.iter().any(|t| edit_distance(t, stem) <= fuzzy);
