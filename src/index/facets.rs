@@ -150,8 +150,14 @@ impl Collector for FacetCounter {
 impl SegmentCollector for SegmentFacetCounter {
     type Fruit = std::io::Result<Tally>;
 
+    /// Counts each value once per response (a response may list a kind twice).
     fn collect(&mut self, doc: DocId, _: Score) {
+        let mut previous = None;
         for ord in self.reader.facet_ords(doc) {
+            if previous == Some(ord) {
+                continue;
+            }
+            previous = Some(ord);
             if let Some(n) = self.counts.get_mut(ord as usize) {
                 *n += 1;
             }

@@ -4,6 +4,7 @@
 
 mod cli;
 mod formats;
+mod fuzz;
 mod ingest;
 mod reports;
 mod search;

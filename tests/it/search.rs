@@ -173,12 +173,24 @@ fn facets_count_all_matches_by_theme_scope_kind_and_source() {
     assert!(total > 1 && lines.len() == 1);
     for facet in ["theme", "scope", "kind", "source"] {
         let values = summary["facets"][facet].as_array().expect(facet);
-        let sum: u64 = values.iter().map(|v| v[1].as_u64().expect("count")).sum();
+        let counts: Vec<u64> = values.iter().map(|v| v[1].as_u64().expect("count")).collect();
+        let sum: u64 = counts.iter().sum();
         if facet == "kind" {
             assert!(sum >= total, "every match has at least one kind");
         } else {
             assert_eq!(sum, total, "{facet} counts add up to all matches");
         }
+    }
+    // Each count is the number of matching responses with that value (a response listing
+    // a kind twice counts once).
+    let all = hits(dir.path(), "kommune");
+    for pair in summary["facets"]["kind"].as_array().expect("kind") {
+        let kind = pair[0].as_str().expect("value");
+        let with = all
+            .iter()
+            .filter(|h| h["kinds"].as_array().expect("kinds").iter().any(|k| k == kind))
+            .count();
+        assert_eq!(pair[1].as_u64(), Some(with as u64), "{kind}");
     }
     let text = String::from_utf8_lossy(&ok_in(dir.path(), &["search", "kommune"]).stdout).to_string();
     assert!(
@@ -286,7 +298,7 @@ const TYPED: &str = "id,text,kommune
 ";
 
 /// An index of [`TYPED`], built once for the tests that read it (never written to).
-fn typed_index() -> &'static Path {
+pub fn typed_index() -> &'static Path {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-typed");
