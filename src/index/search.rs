@@ -253,7 +253,7 @@ impl Searcher {
     /// `limit` hits by BM25, equal scores in corpus order.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResult> {
         let node = parse(query).map_err(|e| Error::Query {
-            query: query.to_string(),
+            query: shown(query),
             message: e.to_string(),
         })?;
         let mut compiler = Compiler {
@@ -478,6 +478,14 @@ impl Searcher {
     }
 }
 
+/// A query as error messages show it: up to 100 characters, then `…`.
+fn shown(query: &str) -> String {
+    match query.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &query[..cut]),
+        None => query.to_string(),
+    }
+}
+
 /// A query part; `None` where nothing is left to search for (punctuation, an empty group).
 type Compiled = Option<Box<dyn Query>>;
 
@@ -536,7 +544,7 @@ struct Compiler<'a> {
 impl Compiler<'_> {
     fn error(&self, message: String) -> Error {
         Error::Query {
-            query: self.query.to_string(),
+            query: shown(self.query),
             message,
         }
     }

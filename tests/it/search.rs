@@ -244,6 +244,10 @@ fn exit_codes_say_found_nothing_or_error() {
     assert_eq!(bad.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("parentheses nested 10000 deep"), "{stderr}");
+    assert!(
+        stderr.len() < 400,
+        "the message shows the start of the query: {stderr}"
+    );
     let missing = run_in(dir.path(), &["search", "kommune", "--index", "nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere"));
