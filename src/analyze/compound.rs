@@ -10,7 +10,8 @@
 //! How it decides:
 //! * Parts come from the bundled lexicon `lexicon/compound_words.txt`, a compact derivative
 //!   of Norsk ordbank (Bokmål), Språkbanken / Nasjonalbiblioteket, CC BY 4.0 (rebuilt by
-//!   `lexicon/make_compound_words.py`).
+//!   `lexicon/make_compound_words.py`), compiled into a hash table by `build.rs`
+//!   ([`super::lexicon`]) so that no run parses it.
 //! * Only the last part inflects: first parts are noun, adjective or verb lemmas (verbs in
 //!   the infinitive: `lese`+`sal`), optionally followed by a linking `s` or `e`
 //!   (`lokalsamfunn`+s+`modeller`, `barn`+e+`hage`). The last part is any form of a noun or
@@ -43,12 +44,17 @@
 //! ones (`bygg`, `kjøp`, `bruk`) are noun lemmas anyway, and the others cut ordinary words
 //! (`fors`+`lag`, `komm`+`misjon`).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use super::lexicon::{parse_line, Entry, Line, WordTable};
+use super::lexicon::{ADJ, ADV, LINKS_WITH_S, NOUN, PRODUCTIVE_FIRST, PRODUCTIVE_LAST, VERB};
 use std::sync::OnceLock;
 
-/// The vendored word list: see its header and `lexicon/make_compound_words.py`.
-const LEXICON: &str = include_str!("../../lexicon/compound_words.txt");
+pub(crate) use super::lexicon::FastMap;
+
+/// The lemmas of the vendored word list (see its header and
+/// `lexicon/make_compound_words.py`), as the hash table `build.rs` makes of it.
+static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compound_words.table"));
+/// The word list's inflection rules (`@r`) and paradigms (`@p`), as `build.rs` copies them.
+const RULES: &str = include_str!(concat!(env!("OUT_DIR"), "/compound_rules.txt"));
 
 /// Longer words are not split (they are not words, and the search would be slow).
 const MAX_WORD_CHARS: usize = 60;
@@ -102,62 +108,6 @@ const VERB_ENDINGS: &[&str] = &["", "de", "dd", "er", "es", "et", "r", "s", "t",
 /// Suffixes of derivations from verbs (`levering` from `levere`).
 const DEVERBAL_SUFFIXES: &[&str] = &["ning", "ing", "else", "ende"];
 
-const NOUN: u8 = 1;
-const ADJ: u8 = 2;
-const VERB: u8 = 4;
-const ADV: u8 = 8;
-const PRODUCTIVE_FIRST: u8 = 16;
-const PRODUCTIVE_LAST: u8 = 32;
-const LINKS_WITH_S: u8 = 64;
-
-/// The Fx hash (as in rustc): the keys are short words, for which mixing eight bytes at a
-/// time is much faster than SipHash. Not DoS-resistant, which word lookups do not need.
-#[derive(Default)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        // The multiply mixes upwards only: fold the well-mixed high half into the low bits
-        // that pick the bucket.
-        self.0 ^ (self.0 >> 32)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// What the lexicon says about one lemma.
-#[derive(Clone, Copy)]
-struct Entry {
-    flags: u8,
-    /// Index into `paradigms`, or `None` when the lemma has no noun/adjective forms.
-    paradigm: Option<u32>,
-}
-
 /// One way to read a stretch of the word as a first part.
 #[derive(Clone, Copy)]
 struct FirstPart {
@@ -173,7 +123,7 @@ struct FirstPart {
 
 /// Splits Norwegian compounds using the bundled Norsk ordbank derivative.
 pub struct CompoundSplitter {
-    words: FastMap<&'static str, Entry>,
+    words: WordTable,
     /// Inflection rules: (lemma tail to cut, ending to append).
     rules: Vec<(&'static str, &'static str)>,
     /// Rule numbers by the ending they append.
@@ -188,54 +138,39 @@ impl CompoundSplitter {
     /// The splitter over the bundled lexicon, built once.
     pub fn bundled() -> &'static CompoundSplitter {
         static SPLITTER: OnceLock<CompoundSplitter> = OnceLock::new();
-        SPLITTER.get_or_init(|| CompoundSplitter::from_lexicon(LEXICON))
+        SPLITTER.get_or_init(|| {
+            let words = WordTable::new(WORDS).expect("build.rs writes a valid word table");
+            CompoundSplitter::new(words, RULES)
+        })
     }
 
-    /// Builds the splitter from text in the `compound_words.txt` format; malformed lines
-    /// are skipped.
-    fn from_lexicon(text: &'static str) -> CompoundSplitter {
+    /// The splitter over `words` with the inflection rules and paradigms in `rules` (the
+    /// `@r` and `@p` lines of the `compound_words.txt` format; other lines are skipped).
+    fn new(words: WordTable, rules: &'static str) -> CompoundSplitter {
         let mut splitter = CompoundSplitter {
-            words: FastMap::with_capacity_and_hasher(150_000, Default::default()),
+            words,
             rules: Vec::new(),
             rules_by_ending: FastMap::default(),
             paradigms: Vec::new(),
             max_ending_len: 0,
         };
-        for line in text.lines() {
-            if line.starts_with('#') {
-                continue;
-            }
-            if let Some(rules) = line.strip_prefix("@r\t") {
-                for rule in rules.split(' ') {
-                    let (cut, ending) = rule.split_once(':').unwrap_or((rule, ""));
-                    let number = splitter.rules.len() as u32;
-                    splitter.rules.push((cut, ending));
-                    splitter.rules_by_ending.entry(ending).or_default().push(number);
-                    splitter.max_ending_len = splitter.max_ending_len.max(ending.len());
-                }
-            } else if let Some(numbers) = line.strip_prefix("@p\t") {
-                let mut paradigm: Vec<u32> = numbers.split(' ').filter_map(|n| n.parse().ok()).collect();
-                paradigm.sort_unstable();
-                splitter.paradigms.push(paradigm);
-            } else {
-                let mut cols = line.split('\t');
-                let (Some(lemma), Some(flags)) = (cols.next(), cols.next()) else {
-                    continue;
-                };
-                let paradigm = cols.next().and_then(|p| p.parse().ok());
-                let flags = flags.bytes().fold(0, |acc, f| {
-                    acc | match f {
-                        b'n' => NOUN,
-                        b'a' => ADJ,
-                        b'v' => VERB,
-                        b'd' => ADV,
-                        b'M' => PRODUCTIVE_FIRST,
-                        b'H' => PRODUCTIVE_LAST,
-                        b'S' => LINKS_WITH_S,
-                        _ => 0,
+        for line in rules.lines() {
+            match parse_line(line) {
+                Line::Rules(rules) => {
+                    for rule in rules.split(' ') {
+                        let (cut, ending) = rule.split_once(':').unwrap_or((rule, ""));
+                        let number = splitter.rules.len() as u32;
+                        splitter.rules.push((cut, ending));
+                        splitter.rules_by_ending.entry(ending).or_default().push(number);
+                        splitter.max_ending_len = splitter.max_ending_len.max(ending.len());
                     }
-                });
-                splitter.words.insert(lemma, Entry { flags, paradigm });
+                }
+                Line::Paradigm(numbers) => {
+                    let mut paradigm: Vec<u32> = numbers.split(' ').filter_map(|n| n.parse().ok()).collect();
+                    paradigm.sort_unstable();
+                    splitter.paradigms.push(paradigm);
+                }
+                Line::Word(..) | Line::Skip => {}
             }
         }
         splitter
@@ -287,7 +222,7 @@ impl CompoundSplitter {
         }
         // Adverbs (`nettopp`, `allerede`) stay whole, whatever their length.
         let adverb_only = |e: &Entry| e.flags & ADV != 0 && e.flags & (NOUN | ADJ) == 0;
-        if whole_lemmas.is_empty() && self.words.get(word).is_some_and(adverb_only) {
+        if whole_lemmas.is_empty() && self.words.entry(word).is_some_and(|e| adverb_only(&e)) {
             return None;
         }
 
@@ -376,7 +311,10 @@ impl CompoundSplitter {
             .first_lemma(seg)
             .filter(|_| linked.is_none() || seg.ends_with('e'));
         if let Some(lemma) = plain {
-            let missing_s = self.words.get(lemma).is_some_and(|e| e.flags & LINKS_WITH_S != 0);
+            let missing_s = self
+                .words
+                .entry(lemma)
+                .is_some_and(|e| e.flags & LINKS_WITH_S != 0);
             found.push(FirstPart {
                 lemma,
                 missing_s,
@@ -414,7 +352,7 @@ impl CompoundSplitter {
         if BLOCKED_FIRST.contains(&part) {
             return None;
         }
-        let (lemma, entry) = self.words.get_key_value(part)?;
+        let (lemma, entry) = self.words.get(part)?;
         if entry.flags & (NOUN | ADJ | VERB) == 0 {
             return None;
         }
@@ -426,7 +364,7 @@ impl CompoundSplitter {
         } else {
             true
         };
-        ok.then_some(*lemma)
+        ok.then_some(lemma)
     }
 
     /// Whether `lemma` may be the lemma of a last part.
@@ -448,7 +386,7 @@ impl CompoundSplitter {
     fn head_ok(&self, word: &str, at: usize, whole_lemmas: &[&'static str], buf: &mut String) -> bool {
         let (prefix, last) = word.split_at(at);
         self.last_lemmas(last, buf).into_iter().any(|lemma| {
-            let Some(&entry) = self.words.get(lemma) else {
+            let Some(entry) = self.words.entry(lemma) else {
                 return false;
             };
             if !self.last_lemma_ok(lemma, entry) {
@@ -477,7 +415,7 @@ impl CompoundSplitter {
 
     /// Whether `base` (+ infinitive `e`) is a verb lemma.
     fn is_verb_base(&self, base: &str) -> bool {
-        let is_verb = |w: &str| self.words.get(w).is_some_and(|e| e.flags & VERB != 0);
+        let is_verb = |w: &str| self.words.entry(w).is_some_and(|e| e.flags & VERB != 0);
         is_verb(base) || is_verb(&[base, "e"].concat())
     }
 
@@ -505,7 +443,7 @@ impl CompoundSplitter {
                 buf.clear();
                 buf.push_str(stem);
                 buf.push_str(cut);
-                let Some((lemma, entry)) = self.words.get_key_value(buf.as_str()) else {
+                let Some((lemma, entry)) = self.words.get(buf.as_str()) else {
                     continue;
                 };
                 let in_paradigm = entry
@@ -520,7 +458,7 @@ impl CompoundSplitter {
         for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
             for ending in endings {
                 if let Some(stem) = form.strip_suffix(ending) {
-                    if let Some((lemma, entry)) = self.words.get_key_value(stem) {
+                    if let Some((lemma, entry)) = self.words.get(stem) {
                         if entry.flags & flag != 0 {
                             push(lemma);
                         }
@@ -533,7 +471,7 @@ impl CompoundSplitter {
 
     /// Whether `word` is a known word of any kind (a whole word, not a compound candidate).
     fn is_known(&self, word: &str, lemmas: &[&'static str], buf: &mut String) -> bool {
-        if !lemmas.is_empty() || self.words.contains_key(word) {
+        if !lemmas.is_empty() || self.words.entry(word).is_some() {
             return true;
         }
         VERB_ENDINGS.iter().any(|ending| {
@@ -617,6 +555,27 @@ mod tests {
         assert!(words >= 300, "eval set has {words} words");
         assert!(precision >= 0.95, "precision {precision:.3}");
         assert!(recall >= 0.90, "recall {recall:.3}");
+    }
+
+    #[test]
+    fn the_compiled_table_holds_every_lemma_of_the_word_list() {
+        const TEXT: &str = include_str!("../../lexicon/compound_words.txt");
+        assert!(
+            super::super::lexicon::build_table(TEXT) == WORDS,
+            "the table is up to date"
+        );
+        let table = &CompoundSplitter::bundled().words;
+        let mut lemmas = 0;
+        for line in TEXT.lines() {
+            if let Line::Word(lemma, entry) = parse_line(line) {
+                lemmas += 1;
+                assert_eq!(table.get(lemma), Some((lemma, entry)), "{lemma}");
+            }
+        }
+        assert!(lemmas > 100_000, "{lemmas}");
+        for missing in ["", "kommunex", "xyzzy", "æøåæøå", &"a".repeat(300)] {
+            assert_eq!(table.get(missing), None, "{missing}");
+        }
     }
 
     #[test]

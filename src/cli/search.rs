@@ -3,6 +3,8 @@
 
 use clap::Args;
 use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use stemme::analyze::Analyzer;
@@ -76,6 +78,9 @@ pub struct KwicArgs {
     pub fuzzy: Option<u8>,
 }
 
+/// Facet values shown per line in text output.
+const TEXT_FACET_VALUES: usize = 8;
+
 fn io(e: std::io::Error) -> Error {
     Error::io("<stdout>", e)
 }
@@ -83,6 +88,46 @@ fn io(e: std::io::Error) -> Error {
 fn json_line(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
     let line = serde_json::to_string(value).map_err(|e| Error::Usage(e.to_string()))?;
     writeln!(out, "{line}").map_err(io)
+}
+
+/// `text` as it may reach a terminal: control characters (escape codes included: ESC
+/// starts a whole sequence, which is dropped with it) and the bidirectional overrides that
+/// reorder what is shown are removed; line breaks and tabs become spaces. Text from
+/// responses is untrusted: it must not move the cursor, recolour or retitle the terminal.
+fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' | '\r' => out.push(' '),
+            // ESC [ … final byte (CSI); ESC ] … BEL or ESC \ (OSC); ESC and one more char.
+            '\u{1b}' => match chars.next() {
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                Some(']') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            c if unsafe_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Prints a result: hits then facets as text, or JSON lines (`"type": "hit"` per hit, then
@@ -107,8 +152,23 @@ fn print(result: &SearchResult, json: bool) -> Result<bool> {
                 },
             )?;
         }
-        let summary =
-            serde_json::json!({"query": result.query, "total": result.total, "facets": result.facets});
+        let facets: BTreeMap<&str, &[(String, u64)]> = result
+            .facets
+            .iter()
+            .map(|(name, count)| (name.as_str(), count.top.as_slice()))
+            .collect();
+        let values: BTreeMap<&str, usize> = result
+            .facets
+            .iter()
+            .map(|(name, count)| (name.as_str(), count.values))
+            .collect();
+        let summary = serde_json::json!({
+            "query": result.query,
+            "total": result.total,
+            "facets": facets,
+            "facet_values": values,
+            "unique_columns": result.unique_columns,
+        });
         json_line(
             &mut out,
             &Tagged {
@@ -123,12 +183,13 @@ fn print(result: &SearchResult, json: bool) -> Result<bool> {
         "{} of {} matching responses for {:?}",
         result.hits.len(),
         result.total,
-        result.query
+        terminal_safe(&result.query)
     )
     .map_err(io)?;
     for hit in &result.hits {
+        let snippet = terminal_safe(&hit.snippet);
         let snippet: String = if color {
-            hit.snippet
+            snippet
                 .split("**")
                 .enumerate()
                 .map(|(i, p)| {
@@ -140,36 +201,92 @@ fn print(result: &SearchResult, json: bool) -> Result<bool> {
                 })
                 .collect()
         } else {
-            hit.snippet.clone()
+            snippet.into_owned()
         };
         writeln!(
             out,
             "\n{}  {}:{}  score {:.2}  [{} · {}]",
-            hit.id, hit.source, hit.line, hit.score, hit.theme, hit.scope
+            terminal_safe(&hit.id),
+            terminal_safe(&hit.source),
+            hit.line,
+            hit.score,
+            terminal_safe(&hit.theme),
+            terminal_safe(&hit.scope)
         )
         .map_err(io)?;
-        writeln!(out, "  {}", snippet.replace('\n', " ")).map_err(io)?;
+        writeln!(out, "  {snippet}").map_err(io)?;
     }
     if result.total > 0 {
         writeln!(out, "\nAll {} matches by", result.total).map_err(io)?;
-        for (name, values) in &result.facets {
-            let shown: Vec<String> = values.iter().take(8).map(|(v, n)| format!("{v} ({n})")).collect();
-            let more = if values.len() > 8 {
-                format!(", … {} more", values.len() - 8)
+        for (name, count) in &result.facets {
+            let shown: Vec<String> = count
+                .top
+                .iter()
+                .take(TEXT_FACET_VALUES)
+                .map(|(v, n)| format!("{} ({n})", terminal_safe(v)))
+                .collect();
+            let more = if count.values > shown.len() {
+                format!(", … {} more", count.values - shown.len())
             } else {
                 String::new()
             };
-            writeln!(out, "  {name}: {}{more}", shown.join(", ")).map_err(io)?;
+            writeln!(out, "  {}: {}{more}", terminal_safe(name), shown.join(", ")).map_err(io)?;
+        }
+        for name in &result.unique_columns {
+            writeln!(
+                out,
+                "  {}: not counted (most responses have a value of their own)",
+                terminal_safe(name)
+            )
+            .map_err(io)?;
         }
     }
     Ok(result.total > 0)
 }
 
 fn open(common: &QueryArgs) -> Result<Searcher> {
+    stemme::index::search::quiet_index_panics();
     Searcher::open(&common.index, &Analyzer::norwegian())
 }
 
+/// Set in the environment of the process that does the work of a query command.
+const WORKER: &str = "STEMME_QUERY_WORKER";
+
+/// Runs a query command in a child process of the same binary, with the same arguments,
+/// and reports how it ended. tantivy trusts lengths read from the index: on some damaged
+/// files it asks for exabytes of memory, which aborts the process (no unwinding to catch),
+/// so the parent turns an abnormal end into an error naming the index (exit 2). The
+/// child's exit codes 0, 1 and 2 (with its own message) pass through; output is written
+/// only after the search, so a crash leaves none. Costs one process start (about 1 ms).
+fn supervised(common: &QueryArgs, work: impl FnOnce() -> Result<bool>) -> Result<bool> {
+    if std::env::var_os(WORKER).is_some() {
+        return work();
+    }
+    let exe = std::env::current_exe().map_err(|e| Error::io("<current executable>", e))?;
+    let status = std::process::Command::new(&exe)
+        .args(std::env::args_os().skip(1))
+        .env(WORKER, "1")
+        .status()
+        .map_err(|e| Error::io(exe, e))?;
+    match status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        // The worker printed its error.
+        Some(2) => std::process::exit(2),
+        _ => Err(Error::index(
+            &common.index,
+            format!(
+                "the search stopped abnormally ({status}); the index is probably damaged: rebuild it with `stemme index` or `stemme run`"
+            ),
+        )),
+    }
+}
+
 pub fn run(args: SearchArgs) -> Result<bool> {
+    supervised(&args.common, || search(&args))
+}
+
+fn search(args: &SearchArgs) -> Result<bool> {
     let options = SearchOptions {
         limit: args.common.limit.unwrap_or(10),
         any: args.any,
@@ -180,11 +297,17 @@ pub fn run(args: SearchArgs) -> Result<bool> {
 }
 
 pub fn similar(args: SimilarArgs) -> Result<bool> {
-    let result = open(&args.common)?.similar(&args.id, args.common.limit.unwrap_or(10))?;
-    print(&result, args.common.json)
+    supervised(&args.common, || {
+        let result = open(&args.common)?.similar(&args.id, args.common.limit.unwrap_or(10))?;
+        print(&result, args.common.json)
+    })
 }
 
 pub fn kwic(args: KwicArgs) -> Result<bool> {
+    supervised(&args.common, || concordances(&args))
+}
+
+fn concordances(args: &KwicArgs) -> Result<bool> {
     let options = SearchOptions {
         limit: args.common.limit.unwrap_or(usize::MAX),
         any: false,
@@ -200,14 +323,31 @@ pub fn kwic(args: KwicArgs) -> Result<bool> {
             writeln!(
                 out,
                 "{:>14}  {}{}[{}]{}",
-                l.id,
+                terminal_safe(&l.id),
                 " ".repeat(pad),
-                l.left,
-                l.keyword,
-                l.right
+                terminal_safe(&l.left),
+                terminal_safe(&l.keyword),
+                terminal_safe(&l.right)
             )
             .map_err(io)?;
         }
     }
     Ok(!lines.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn escape_codes_and_control_characters_do_not_reach_the_terminal() {
+        assert_eq!(terminal_safe("kommune"), "kommune");
+        assert_eq!(terminal_safe("\x1b[31mrød\x1b[0m tekst"), "rød tekst");
+        assert_eq!(terminal_safe("a\x1b]0;tittel\x07b"), "ab");
+        assert_eq!(terminal_safe("a\x1b]8;;http://x\x1b\\lenke"), "alenke");
+        assert_eq!(terminal_safe("bell\x07\x08\x7f\u{9b}2J ok"), "bell2J ok");
+        assert_eq!(terminal_safe("linje\nny\tfane"), "linje ny fane");
+        assert_eq!(terminal_safe("abc\u{202e}fed"), "abcfed");
+        assert_eq!(terminal_safe("\x1b"), "");
+    }
 }

@@ -16,9 +16,12 @@
 //!
 //! Searching lives in [`search`], the concordance view in [`kwic`].
 
+mod facets;
 pub mod kwic;
+pub mod query;
 pub mod search;
 
+pub use facets::FacetCount;
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
 use crate::analysis::{Analysis, Row};

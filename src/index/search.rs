@@ -3,17 +3,25 @@
 //! (inflected forms, compounds matched through a part), facet counts over all matches,
 //! optional fuzzy matching for typos (`Howdan` finds `Hvordan`), and more-like-this.
 
+use super::facets::{is_identifier, FacetCount, FacetCounter, FacetSpec};
+use super::query::{parse, FieldKind, Node, Target};
 use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
-use crate::analyze::{edit_distance, Analyzer, NorwegianTokenizer};
+use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
 use serde::Serialize;
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
+use std::ops::{Bound, Range};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
+use std::sync::Once;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::document::{CompactDocValue, Value};
-use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
@@ -48,9 +56,9 @@ impl Default for SearchOptions {
     }
 }
 
-/// Facet counts over all matches: facet name (`theme`, `scope`, `kind`, `source`,
-/// `meta.<column>`) → (value, count), most frequent first.
-pub type Facets = BTreeMap<String, Vec<(String, u64)>>;
+/// Facet counts over all matches by facet name (`theme`, `scope`, `kind`, `source`,
+/// `meta.<column>`).
+pub type Facets = BTreeMap<String, FacetCount>;
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,6 +88,9 @@ pub struct SearchResult {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// Metadata columns not counted because most responses have a value of their own
+    /// (`meta.id`).
+    pub unique_columns: Vec<String>,
 }
 
 /// An opened index, ready for queries.
@@ -124,25 +135,6 @@ fn mark(text: &str, marks: &[Range<usize>]) -> String {
     out
 }
 
-/// `a AND NOT b` as `a -b`: tantivy reads `AND NOT b` as a clause that only excludes and
-/// so matches nothing, while researchers mean "a without b". Quoted phrases are left alone.
-fn and_not_as_minus(query: &str) -> String {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"\bAND\s+NOT\s+").expect("static regex"));
-    query
-        .split('"')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 0 {
-                re.replace_all(part, "-").into_owned()
-            } else {
-                part.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\"")
-}
-
 fn value_text(v: CompactDocValue<'_>) -> Option<String> {
     v.as_str()
         .map(str::to_string)
@@ -157,19 +149,87 @@ fn all_texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
     doc.get_all(field).filter_map(value_text).collect()
 }
 
+thread_local! {
+    /// Set while tantivy reads an index on this thread, so the panic hook keeps quiet about
+    /// panics that [`read_index`] turns into errors.
+    static READING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes panics caught while reading an index silent (they become an error that says the
+/// index is damaged); other panics are reported by the hook in place before. For binaries,
+/// once before searching.
+pub fn quiet_index_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !READING.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs tantivy work, its error or panic as a message.
+fn catch<T>(work: impl FnOnce() -> tantivy::Result<T>) -> std::result::Result<T, String> {
+    READING.with(|r| r.set(true));
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(work));
+    READING.with(|r| r.set(false));
+    match outcome {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!("tantivy stopped: {message}"))
+        }
+    }
+}
+
+/// Runs `read`, tantivy work on the index in `dir`, turning its errors and its panics
+/// (tantivy asserts on some damaged files, a flipped byte in a `.term` file for one) into
+/// an index error that names the files failing their checksums, when `index` is open.
+fn read_index<T>(dir: &Path, index: Option<&Index>, read: impl FnOnce() -> tantivy::Result<T>) -> Result<T> {
+    let cause = match catch(read) {
+        Ok(value) => return Ok(value),
+        Err(cause) => cause,
+    };
+    let damaged = index.and_then(|index| {
+        let mut files: Vec<String> = catch(|| index.validate_checksum())
+            .ok()?
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        files.sort();
+        (!files.is_empty()).then(|| files.join(", "))
+    });
+    let message = match damaged {
+        Some(files) => format!(
+            "the index is damaged (checksum wrong in {files}): rebuild it with `stemme index` or `stemme run` ({cause})"
+        ),
+        None => format!(
+            "the index cannot be read; if it was damaged, rebuild it with `stemme index` or `stemme run` ({cause})"
+        ),
+    };
+    Err(Error::index(dir, message))
+}
+
 impl Searcher {
     /// Opens the index in `dir`.
     pub fn open(dir: &Path, analyzer: &Analyzer) -> Result<Searcher> {
         let info = read_info(dir)?;
-        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        let index = read_index(dir, None, || Index::open_in_dir(dir))?;
         register_tokenizers(&index, analyzer);
         let fields =
             fields_of(&index.schema()).map_err(|e| Error::index(dir, format!("not a stemme index: {e}")))?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e| Error::index(dir, e))?;
+        let reader = read_index(dir, Some(&index), || {
+            index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into()
+        })?;
         Ok(Searcher {
             dir: dir.to_path_buf(),
             analyzer: analyzer.clone(),
@@ -184,70 +244,27 @@ impl Searcher {
         Error::index(&self.dir, e)
     }
 
-    /// Runs `query`; the best `limit` hits by BM25, equal scores in corpus order.
-    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResult> {
-        let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.text, f.parts]);
-        parser.set_field_boost(f.parts, PART_WEIGHT);
-        if !options.any {
-            parser.set_conjunction_by_default();
-        }
-        if let Some(distance) = options.fuzzy {
-            parser.set_field_fuzzy(f.text, false, distance.min(2), true);
-        }
-        self.check_meta_columns(query)?;
-        let parsed = parser
-            .parse_query(&and_not_as_minus(query))
-            .map_err(|e| Error::Query {
-                query: query.to_string(),
-                message: e.to_string(),
-            })?;
-        // Fuzzy term queries report no terms, so the words to highlight come from the query.
-        let near: BTreeSet<String> = match options.fuzzy {
-            Some(_) => self
-                .analyzer
-                .analyze(query)
-                .iter()
-                .map(|(_, w)| w.stem.clone())
-                .collect(),
-            None => BTreeSet::new(),
-        };
-        let fuzzy = options.fuzzy.map_or(0, usize::from);
-        self.run(query, &*parsed, options.limit, &near, fuzzy)
+    /// Runs tantivy work on this index; see [`read_index`].
+    fn read<T>(&self, read: impl FnOnce() -> tantivy::Result<T>) -> Result<T> {
+        read_index(&self.dir, Some(&self.index), read)
     }
 
-    /// A `meta.<key>:` filter on a column no input had would silently match nothing: say so.
-    fn check_meta_columns(&self, query: &str) -> Result<()> {
-        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let re = RE.get_or_init(|| regex::Regex::new(r"\bmeta\.([^\s:()]+)\s*:").expect("static regex"));
-        for (i, part) in query.split('"').enumerate() {
-            if i % 2 == 1 {
-                continue;
-            }
-            for cap in re.captures_iter(part) {
-                let key = &cap[1];
-                if !self.info.meta_columns.iter().any(|c| c == key) {
-                    let known: Vec<String> = self
-                        .info
-                        .meta_columns
-                        .iter()
-                        .map(|c| format!("meta.{c}"))
-                        .collect();
-                    return Err(Error::Query {
-                        query: query.to_string(),
-                        message: format!(
-                            "no metadata column meta.{key}; the index has: {}",
-                            if known.is_empty() {
-                                "none".to_string()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    });
-                }
-            }
-        }
-        Ok(())
+    /// Runs `query` (any text: see [`query`](super::query) for how it is read); the best
+    /// `limit` hits by BM25, equal scores in corpus order.
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResult> {
+        let node = parse(query).map_err(|e| Error::Query {
+            query: shown(query),
+            message: e.to_string(),
+        })?;
+        let mut compiler = Compiler {
+            searcher: self,
+            query,
+            options,
+            near: BTreeSet::new(),
+        };
+        let compiled = compiler.node(&node)?.unwrap_or_else(|| Box::new(EmptyQuery));
+        let fuzzy = options.fuzzy.map_or(0, usize::from);
+        self.run(query, &*compiled, options.limit, &compiler.near, fuzzy)
     }
 
     /// The responses most like the one with `id`: its content words, ranked by BM25.
@@ -255,19 +272,19 @@ impl Searcher {
         let f = self.fields;
         let searcher = self.reader.searcher();
         let id_term = Term::from_field_text(f.id, &id.to_lowercase());
-        let found = searcher
-            .search(
+        let found = self.read(|| {
+            searcher.search(
                 &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
                 &TopDocs::with_limit(1).order_by_score(),
             )
-            .map_err(|e| self.index_error(e))?;
+        })?;
         let Some(&(_, address)) = found.first() else {
             return Err(Error::Query {
                 query: id.to_string(),
                 message: "no response has this id (ids look like seed-0045; see responses.csv)".into(),
             });
         };
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.index_error(e))?;
+        let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
         let text = first_text(&doc, f.text);
         let stems: BTreeSet<String> = self
             .analyzer
@@ -312,15 +329,22 @@ impl Searcher {
     ) -> Result<SearchResult> {
         let f = self.fields;
         let searcher = self.reader.searcher();
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for name in ["theme", "scope", "kind", "source"] {
-            facet_collector.add_facet(Facet::from_path([name]));
-        }
+        let mut specs: Vec<FacetSpec> = ["theme", "scope", "kind", "source"]
+            .iter()
+            .map(|name| FacetSpec::new(name.to_string(), &[name]))
+            .collect();
+        let mut unique_columns = Vec::new();
         for column in &self.info.meta_columns {
-            facet_collector.add_facet(Facet::from_path(["meta", column.as_str()]));
+            let spec = FacetSpec::new(format!("meta.{column}"), &["meta", column.as_str()]);
+            if self.read(|| is_identifier(&spec, searcher.segment_readers()))? {
+                unique_columns.push(spec.name);
+            } else {
+                specs.push(spec);
+            }
         }
-        let (top, total, facet_counts) = searcher
-            .search(
+        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let (top, total, facet_counts) = self.read(|| {
+            searcher.search(
                 query,
                 &(
                     TopDocs::with_limit(limit.clamp(1, searcher.num_docs().max(1) as usize)).tweak_score(
@@ -337,10 +361,10 @@ impl Searcher {
                         },
                     ),
                     Count,
-                    facet_collector,
+                    FacetCounter { specs },
                 ),
             )
-            .map_err(|e| self.index_error(e))?;
+        })?;
         let mut terms = BTreeSet::new();
         query.query_terms(&mut |term, _| {
             if term.field() == f.text || term.field() == f.parts {
@@ -356,33 +380,17 @@ impl Searcher {
         }
 
         let mut facets = Facets::new();
-        let mut add = |name: String, facet: Facet| {
-            let mut values: Vec<(String, u64)> = facet_counts
-                .get(facet)
-                .map(|(child, count)| {
-                    let value = child.to_path().last().map_or_else(String::new, |s| s.to_string());
-                    (value, count)
-                })
-                .collect();
-            values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            if !values.is_empty() {
-                facets.insert(name, values);
+        for (name, count) in names.into_iter().zip(facet_counts) {
+            if count.values > 0 {
+                facets.insert(name, count);
             }
-        };
-        for name in ["theme", "scope", "kind", "source"] {
-            add(name.to_string(), Facet::from_path([name]));
-        }
-        for column in &self.info.meta_columns {
-            add(
-                format!("meta.{column}"),
-                Facet::from_path(["meta", column.as_str()]),
-            );
         }
         Ok(SearchResult {
             query: label.to_string(),
             total,
             hits,
             facets,
+            unique_columns,
         })
     }
 
@@ -397,7 +405,7 @@ impl Searcher {
         fuzzy: usize,
     ) -> Result<Hit> {
         let f = self.fields;
-        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.index_error(e))?;
+        let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
         let text = first_text(&doc, f.text);
         // A word matches when its stem or a part's stem is a query term (or, fuzzy, close to one).
         let close = |stem: &str| terms.contains(stem) || near.iter().any(|t| edit_distance(t, stem) <= fuzzy);
@@ -471,18 +479,256 @@ impl Searcher {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A query as error messages show it: up to 100 characters, then `…`.
+fn shown(query: &str) -> String {
+    match query.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &query[..cut]),
+        None => query.to_string(),
+    }
+}
 
-    #[test]
-    fn and_not_becomes_an_exclusion_outside_phrases() {
-        assert_eq!(and_not_as_minus("kommune AND NOT metode"), "kommune -metode");
-        assert_eq!(and_not_as_minus("a AND  NOT (b OR c)"), "a -(b OR c)");
-        assert_eq!(
-            and_not_as_minus("\"x AND NOT y\" AND NOT z"),
-            "\"x AND NOT y\" -z"
-        );
-        assert_eq!(and_not_as_minus("kommune NOT metode"), "kommune NOT metode");
+/// A query part; `None` where nothing is left to search for (punctuation, an empty group).
+type Compiled = Option<Box<dyn Query>>;
+
+/// What the query side needs of one analysed word.
+struct QueryWord {
+    /// The word as written, lowercased.
+    word: String,
+    stem: String,
+    stop: bool,
+    position: usize,
+    /// Byte range in the NFC form of the text.
+    offset: Range<usize>,
+}
+
+/// The words of `text` as the analyzer reads them, and the NFC text their offsets refer to.
+fn query_words(analyzer: &Analyzer, text: &str) -> (String, Vec<QueryWord>) {
+    let text = nfc(text);
+    let words = analyzer
+        .analyze(&text)
+        .iter()
+        .map(|(t, w)| QueryWord {
+            word: w.word.clone(),
+            stem: w.stem.clone(),
+            stop: w.stop,
+            position: t.position as usize,
+            offset: t.offset(),
+        })
+        .collect();
+    (text, words)
+}
+
+/// `clauses` as one query: a lone required or optional clause as itself, only exclusions
+/// as exclusions from every response.
+fn combine(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Compiled {
+    if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+        if clauses.is_empty() {
+            return None;
+        }
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    if clauses.len() == 1 {
+        return clauses.pop().map(|(_, q)| q);
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Turns a parsed query into a tantivy query over this index.
+struct Compiler<'a> {
+    searcher: &'a Searcher,
+    query: &'a str,
+    options: &'a SearchOptions,
+    /// Stems searched fuzzily, to highlight what they matched.
+    near: BTreeSet<String>,
+}
+
+impl Compiler<'_> {
+    fn error(&self, message: String) -> Error {
+        Error::Query {
+            query: shown(self.query),
+            message,
+        }
+    }
+
+    fn node(&mut self, node: &Node) -> Result<Compiled> {
+        match node {
+            Node::Words(target, text) => self.words(target, text, false),
+            Node::Phrase(target, text) => self.words(target, text, true),
+            Node::Range(name, lower, upper) => {
+                let field = self.field(name)?;
+                let term = |b: &Bound<u64>| b.map(|n| Term::from_field_u64(field, n));
+                Ok(Some(Box::new(RangeQuery::new(term(lower), term(upper)))))
+            }
+            Node::All => Ok(Some(Box::new(AllQuery))),
+            Node::Seq(items) => self.seq(items),
+            Node::And(items) => {
+                let mut clauses = Vec::new();
+                for item in items {
+                    let (occur, inner) = match item {
+                        Node::Not(inner) => (Occur::MustNot, &**inner),
+                        other => (Occur::Must, other),
+                    };
+                    clauses.extend(self.node(inner)?.map(|q| (occur, q)));
+                }
+                Ok(combine(clauses))
+            }
+            Node::Or(items) => {
+                let mut clauses = Vec::new();
+                for item in items {
+                    clauses.extend(self.node(item)?.map(|q| (Occur::Should, q)));
+                }
+                Ok(combine(clauses))
+            }
+            Node::Not(inner) => Ok(self.node(inner)?.and_then(|q| combine(vec![(Occur::MustNot, q)]))),
+            Node::Must(inner) => self.node(inner),
+        }
+    }
+
+    /// Items side by side: each required (with `--any`: optional), unless marked `+` or `-`.
+    /// With `--any`, a lone stopword does not count when other words are there.
+    fn seq(&mut self, items: &[Node]) -> Result<Compiled> {
+        let default = if self.options.any {
+            Occur::Should
+        } else {
+            Occur::Must
+        };
+        let stopword = |node: &Node| match node {
+            Node::Words(Target::Text, text) => {
+                let (_, words) = query_words(&self.searcher.analyzer, text);
+                words.len() == 1 && words[0].stop
+            }
+            _ => false,
+        };
+        let drop_stopwords =
+            self.options.any && items.iter().any(|n| !matches!(n, Node::Not(_)) && !stopword(n));
+        let mut clauses = Vec::new();
+        for item in items {
+            let (occur, inner) = match item {
+                Node::Not(inner) => (Occur::MustNot, &**inner),
+                Node::Must(inner) => (Occur::Must, &**inner),
+                other if drop_stopwords && stopword(other) => continue,
+                other => (default, other),
+            };
+            clauses.extend(self.node(inner)?.map(|q| (occur, q)));
+        }
+        Ok(combine(clauses))
+    }
+
+    fn field(&self, name: &str) -> Result<Field> {
+        self.searcher
+            .index
+            .schema()
+            .get_field(name)
+            .map_err(|e| self.searcher.index_error(e))
+    }
+
+    /// Words or a phrase in a field.
+    fn words(&mut self, target: &Target, text: &str, phrase: bool) -> Result<Compiled> {
+        let f = self.searcher.fields;
+        match target {
+            Target::Text => Ok(self.text(text, phrase)),
+            Target::Field(name, FieldKind::Keyword) => {
+                let term = Term::from_field_text(self.field(name)?, &text.to_lowercase());
+                Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
+            }
+            Target::Field(name, FieldKind::Analysed) => {
+                let field = self.field(name)?;
+                let (_, words) = query_words(&self.searcher.analyzer, text);
+                let terms: Vec<(usize, Term)> = words
+                    .iter()
+                    .map(|w| (w.position, Term::from_field_text(field, &w.stem)))
+                    .collect();
+                Ok(phrase_or_term(terms))
+            }
+            Target::Field(name, FieldKind::Number) => {
+                let field = self.field(name)?;
+                Ok(text.trim().parse().ok().map(|n| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_u64(field, n),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                }))
+            }
+            Target::Meta(key) => {
+                let columns = &self.searcher.info.meta_columns;
+                if !columns.iter().any(|c| c == key) {
+                    let known: Vec<String> = columns.iter().map(|c| format!("meta.{c}")).collect();
+                    let known = if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    };
+                    return Err(self.error(format!("no metadata column meta.{key}; the index has: {known}")));
+                }
+                let mut term = Term::from_field_json_path(f.meta, key, false);
+                term.append_type_and_str(&text.to_lowercase());
+                Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
+            }
+        }
+    }
+
+    /// Words in the response text. One word matches its stem as a whole word or (with less
+    /// weight) as a compound part; several words typed as one (`O'Rourke`) or quoted are a
+    /// phrase; a hyphenated word (`tverr-kommunalt`) also matches written without the
+    /// hyphen (`tverrkommunalt`, also as a compound part).
+    fn text(&mut self, text: &str, phrase: bool) -> Compiled {
+        let f = self.searcher.fields;
+        let (normalized, words) = query_words(&self.searcher.analyzer, text);
+        if let [word] = words.as_slice() {
+            return Some(self.word(&word.stem));
+        }
+        let terms = words
+            .iter()
+            .map(|w| (w.position, Term::from_field_text(f.text, &w.stem)))
+            .collect();
+        let exact = phrase_or_term(terms)?;
+        let hyphenated = !phrase
+            && words
+                .windows(2)
+                .all(|p| normalized.get(p[0].offset.end..p[1].offset.start) == Some("-"));
+        if !hyphenated {
+            return Some(exact);
+        }
+        let joined: String = words.iter().map(|w| w.word.as_str()).collect();
+        let joined = self.word(&self.searcher.analyzer.term(&joined));
+        combine(vec![(Occur::Should, exact), (Occur::Should, joined)])
+    }
+
+    /// One stem in the text field (fuzzy if asked) or, with less weight, in the parts field.
+    fn word(&mut self, stem: &str) -> Box<dyn Query> {
+        let f = self.searcher.fields;
+        let whole: Box<dyn Query> = match self.options.fuzzy {
+            Some(distance) => {
+                self.near.insert(stem.to_string());
+                Box::new(FuzzyTermQuery::new(
+                    Term::from_field_text(f.text, stem),
+                    distance.min(2),
+                    true,
+                ))
+            }
+            None => Box::new(TermQuery::new(
+                Term::from_field_text(f.text, stem),
+                IndexRecordOption::WithFreqs,
+            )),
+        };
+        let part = TermQuery::new(Term::from_field_text(f.parts, stem), IndexRecordOption::WithFreqs);
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Should, whole),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(part), PART_WEIGHT)),
+            ),
+        ]))
+    }
+}
+
+/// One term, or a phrase of several at their positions; `None` for none.
+fn phrase_or_term(mut terms: Vec<(usize, Term)>) -> Compiled {
+    match terms.len() {
+        0 => None,
+        1 => terms
+            .pop()
+            .map(|(_, t)| Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>),
+        _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
     }
 }

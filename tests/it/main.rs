@@ -5,6 +5,7 @@
 mod cli;
 mod compare;
 mod formats;
+mod fuzz;
 mod ingest;
 mod outputs;
 mod reports;

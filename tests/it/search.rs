@@ -4,6 +4,7 @@
 use super::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 /// All JSON lines of a command.
 fn json_lines(dir: &Path, args: &[&str]) -> Vec<Value> {
@@ -172,12 +173,24 @@ fn facets_count_all_matches_by_theme_scope_kind_and_source() {
     assert!(total > 1 && lines.len() == 1);
     for facet in ["theme", "scope", "kind", "source"] {
         let values = summary["facets"][facet].as_array().expect(facet);
-        let sum: u64 = values.iter().map(|v| v[1].as_u64().expect("count")).sum();
+        let counts: Vec<u64> = values.iter().map(|v| v[1].as_u64().expect("count")).collect();
+        let sum: u64 = counts.iter().sum();
         if facet == "kind" {
             assert!(sum >= total, "every match has at least one kind");
         } else {
             assert_eq!(sum, total, "{facet} counts add up to all matches");
         }
+    }
+    // Each count is the number of matching responses with that value (a response listing
+    // a kind twice counts once).
+    let all = hits(dir.path(), "kommune");
+    for pair in summary["facets"]["kind"].as_array().expect("kind") {
+        let kind = pair[0].as_str().expect("value");
+        let with = all
+            .iter()
+            .filter(|h| h["kinds"].as_array().expect("kinds").iter().any(|k| k == kind))
+            .count();
+        assert_eq!(pair[1].as_u64(), Some(with as u64), "{kind}");
     }
     let text = String::from_utf8_lossy(&ok_in(dir.path(), &["search", "kommune"]).stdout).to_string();
     assert!(
@@ -226,9 +239,15 @@ fn exit_codes_say_found_nothing_or_error() {
     let dir = seed_run();
     let none = run_in(dir.path(), &["search", "fotballbane"]);
     assert_eq!(none.status.code(), Some(1));
-    let bad = run_in(dir.path(), &["search", "AND ("]);
+    let deep = format!("{}kommune{}", "(".repeat(10_000), ")".repeat(10_000));
+    let bad = run_in(dir.path(), &["search", &deep]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("query"));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("parentheses nested 10000 deep"), "{stderr}");
+    assert!(
+        stderr.len() < 400,
+        "the message shows the start of the query: {stderr}"
+    );
     let missing = run_in(dir.path(), &["search", "kommune", "--index", "nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nowhere"));
@@ -266,4 +285,226 @@ fn snippets_show_short_texts_whole_and_mark_cuts_in_long_ones() {
         "{snippet}"
     );
     assert!(snippet.chars().count() < 260, "{snippet}");
+}
+
+/// Responses written the way people write, with what a terminal must not see.
+const TYPED: &str = "id,text,kommune
+1,\"Harmy's Despecialized Edition av Star Wars er bedre enn originalen\",Oslo
+2,\"O'Rourke sa at tverrkommunalt samarbeid må prioriteres\",Bergen
+3,\"Vi trenger mer tverr-kommunalt samarbeid om helse\",Oslo
+4,\"Send en e-post til kommunen om bussruta\",Bergen
+5,\"Hvordan går det med dere\",Oslo
+6,\"Kommunen må lytte til innbyggerne\",Tromsø
+7,\"Skolen trenger flere lærere og bedre lokaler\",Oslo
+8,\"Fotballbanen bør rustes opp\",Bergen
+9,\"Bussen \x1b[31mer rød\x1b[0m og \x07 ringer\x1b]0;tittel\x07 hele dagen\",Tromsø
+10,\"Sykehuset er for langt unna, og bussen går sjelden\",Oslo
+";
+
+/// An index of [`TYPED`], built once for the tests that read it (never written to).
+pub fn typed_index() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("search-typed");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(dir.join("typed.csv"), TYPED).expect("fixture written");
+        ok_in(
+            &dir,
+            &["-q", "index", "typed.csv", "--text-column", "text", "-k", "2"],
+        );
+        dir.join("out/index")
+    })
+}
+
+/// The ids (csv `id` column) of the responses `query` finds in [`typed_index`].
+fn typed_ids(query: &str, extra: &[&str]) -> Vec<String> {
+    let index = typed_index().to_str().expect("utf-8 path").to_string();
+    let mut args = vec!["search", query, "--json", "-n", "50", "--index", &index];
+    args.extend_from_slice(extra);
+    let out = run_in(Path::new("."), &args);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{query:?}: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
+        .filter(|v| v["type"] == "hit")
+        .map(|v| v["line"].as_u64().map(|l| (l - 1).to_string()).expect("line"))
+        .collect()
+}
+
+#[test]
+fn text_typed_as_people_write_it_is_a_query() {
+    assert_eq!(typed_ids("O'Rourke", &[]), ["2"]);
+    assert_eq!(typed_ids("Harmy's", &[]), ["1"]);
+    assert_eq!(typed_ids("Star Wars: Despecialized", &[]), ["1"]);
+    assert_eq!(typed_ids("Star:Wars", &[]), ["1"]);
+    assert_eq!(typed_ids("hvem:kommunen", &[]), Vec::<String>::new());
+    assert_eq!(typed_ids("(kommunen", &[]), ["6", "4"]);
+    assert_eq!(typed_ids("\"kommunen", &[]), ["6", "4"]);
+    assert_eq!(typed_ids("kommunen)", &[]), ["6", "4"]);
+    assert_eq!(
+        typed_ids("AND kommunen", &[]),
+        Vec::<String>::new(),
+        "AND is the word and"
+    );
+    assert_eq!(typed_ids("kommunen AND", &[]), Vec::<String>::new());
+    // Syntax where it is well-formed.
+    assert_eq!(typed_ids("kommunen -lytte", &[]), ["4"]);
+    assert_eq!(typed_ids("kommunen AND NOT lytte", &[]), ["4"]);
+    let mut either = typed_ids("(lytte OR e-post) kommunen", &[]);
+    either.sort();
+    assert_eq!(either, ["4", "6"]);
+    assert_eq!(typed_ids("meta.kommune:tromsø", &[]).len(), 2);
+    assert_eq!(
+        typed_ids("meta.kommune:(bergen OR tromsø) kommunen", &[]),
+        ["6", "4"]
+    );
+    let mut range = typed_ids("line:[2 TO 4] samarbeid", &[]);
+    range.sort();
+    assert_eq!(range, ["2", "3"]);
+    // An unknown metadata column is still an error, as documented.
+    let index = typed_index().to_str().expect("utf-8 path").to_string();
+    let out = run_in(
+        Path::new("."),
+        &["search", "meta.fylke:vestland", "--index", &index],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("meta.kommune"));
+}
+
+#[test]
+fn hyphenated_words_match_with_and_without_the_hyphen() {
+    let mut with = typed_ids("tverr-kommunalt", &[]);
+    let mut without = typed_ids("tverrkommunalt", &[]);
+    with.sort();
+    without.sort();
+    assert_eq!(with, ["2", "3"]);
+    assert_eq!(without, ["2", "3"]);
+    assert_eq!(typed_ids("epost", &[]), ["4"]);
+    assert_eq!(typed_ids("e-post", &[]), ["4"]);
+    // A quoted phrase stays exact: the joined spelling does not match it.
+    assert_eq!(typed_ids("\"tverr kommunalt\"", &[]), ["3"]);
+}
+
+#[test]
+fn stopwords_do_not_count_in_any_queries_but_phrases_stay_exact() {
+    // `hvordan` and `det` are stopwords: response 5 has only them.
+    let any = typed_ids("hvordan det kommunen", &["--any"]);
+    assert_eq!(any, ["6", "4"]);
+    assert_eq!(
+        typed_ids("\"hvordan går det\" kommunen", &["--any"]),
+        ["5", "6", "4"]
+    );
+    // A query of stopwords alone still finds them.
+    assert_eq!(typed_ids("hvordan det", &["--any"]), ["5"]);
+    assert_eq!(typed_ids("hvordan kommunen", &[]), Vec::<String>::new());
+}
+
+#[test]
+fn deep_and_long_queries_are_answered_or_refused_never_crash() {
+    let index = typed_index().to_str().expect("utf-8 path").to_string();
+    let cases = [
+        (
+            format!("{}kommunen{}", "(".repeat(10_000), ")".repeat(10_000)),
+            Some(2),
+        ),
+        ("(".repeat(10_000), Some(1)),
+        (format!("{}kommunen", "NOT ".repeat(10_000)), Some(0)),
+        (format!("{}kommunen", "-".repeat(10_001)), Some(0)),
+        ("kommunen ".repeat(5_000), Some(0)),
+        ("\"".repeat(10_001), Some(1)),
+    ];
+    for (query, code) in cases {
+        let out = run_in(Path::new("."), &["search", "--index", &index, "--", &query]);
+        assert_eq!(
+            out.status.code(),
+            code,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn escape_codes_in_responses_do_not_reach_the_terminal_but_json_keeps_them() {
+    let index = typed_index().to_str().expect("utf-8 path").to_string();
+    for command in ["search", "kwic"] {
+        let out = ok_in(Path::new("."), &[command, "bussen", "--index", &index]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("er rød og  ringer"), "{text}");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    }
+    let out = ok_in(Path::new("."), &["search", "bussen", "--json", "--index", &index]);
+    let raw = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        raw.contains("\\u001b[31m"),
+        "JSON escapes control characters: {raw}"
+    );
+    let texts: Vec<String> = raw
+        .lines()
+        .filter_map(|l| {
+            serde_json::from_str::<Value>(l).expect("JSON")["text"]
+                .as_str()
+                .map(String::from)
+        })
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("\x1b[31mer rød\x1b[0m og \x07 ringer")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn a_damaged_index_is_an_error_never_a_panic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let copy = dir.path().join("index");
+    std::fs::create_dir(&copy).expect("copy dir");
+    let files: Vec<PathBuf> = std::fs::read_dir(typed_index())
+        .expect("index dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let mut errors = 0;
+    let mut trials = 0;
+    for target in files.iter().filter(|p| {
+        p.extension()
+            .is_some_and(|e| ["idx", "fast", "store", "term", "pos"].contains(&e.to_str().unwrap_or("")))
+    }) {
+        let bytes = std::fs::read(target).expect("index file");
+        // A dozen positions spread over each file, and its last bytes (the footer).
+        let step = (bytes.len() / 12).max(1);
+        for at in (0..bytes.len())
+            .step_by(step)
+            .chain(bytes.len().saturating_sub(8)..bytes.len())
+        {
+            for f in &files {
+                std::fs::copy(f, copy.join(f.file_name().expect("name"))).expect("copied");
+            }
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0xa5;
+            std::fs::write(copy.join(target.file_name().expect("name")), &damaged).expect("written");
+            for query in ["kommunen", "\"tverr kommunalt\"", "bussen OR skolen"] {
+                let out = run_in(dir.path(), &["search", query, "--index", "index"]);
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                trials += 1;
+                match out.status.code() {
+                    Some(0 | 1) => {}
+                    Some(2) => {
+                        errors += 1;
+                        assert!(stderr.contains("rebuild it with `stemme index`"), "{stderr}");
+                    }
+                    other => panic!("{target:?} byte {at}: exit {other:?}: {stderr}"),
+                }
+                assert!(!stderr.contains("panicked"), "{stderr}");
+            }
+        }
+    }
+    println!("{trials} searches on damaged copies: {errors} reported the damage");
+    assert!(trials > 100 && errors > 10, "{trials} trials, {errors} errors");
 }

@@ -1,0 +1,246 @@
+//! The compound splitter's lexicon (`lexicon/compound_words.txt`) as a hash table that is
+//! built once, at compile time, by `build.rs`, and read in place at run time.
+//!
+//! Why: the lexicon lists about 133,000 lemmas. Parsing it into a `HashMap` cost about
+//! 15 ms on every start, which every `stemme search` paid before its first hit. The table
+//! built here is part of the binary: opening it validates a 16-byte header and the
+//! word blob's UTF-8, and a lookup hashes the word and probes a few slots.
+//!
+//! This file is shared with `build.rs` (through `#[path]`), so it uses `std` only. The
+//! layout, all integers little-endian:
+//! - header: `STLX`, slot count (a power of two), entry count, blob length (u32 each);
+//! - slots, 8 bytes each: blob offset (u32), word length in bytes (u8, 0 for an empty
+//!   slot), flags (u8), paradigm number (u16, `u16::MAX` for none); open addressing with
+//!   linear probing from the word's Fx hash;
+//! - blob: the words, concatenated.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+pub const NOUN: u8 = 1;
+pub const ADJ: u8 = 2;
+pub const VERB: u8 = 4;
+pub const ADV: u8 = 8;
+pub const PRODUCTIVE_FIRST: u8 = 16;
+pub const PRODUCTIVE_LAST: u8 = 32;
+pub const LINKS_WITH_S: u8 = 64;
+
+const MAGIC: &[u8; 4] = b"STLX";
+const HEADER: usize = 16;
+const SLOT: usize = 8;
+const NO_PARADIGM: u16 = u16::MAX;
+
+/// The Fx hash (as in rustc): the keys are short words, for which mixing eight bytes at a
+/// time is much faster than SipHash. Not DoS-resistant, which word lookups do not need.
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        // The multiply mixes upwards only: fold the well-mixed high half into the low bits
+        // that pick the bucket.
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+fn fx_hash(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// What the lexicon says about one lemma.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub flags: u8,
+    /// Index into the paradigms, or `None` when the lemma has no noun/adjective forms.
+    pub paradigm: Option<u32>,
+}
+
+/// One line of `compound_words.txt`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// A comment, or a line without the two columns a lemma needs.
+    Skip,
+    /// `@r`: inflection rules `cut:append`, numbered from 0 over all `@r` lines.
+    Rules(&'a str),
+    /// `@p`: one paradigm's rule numbers, paradigms numbered from 0.
+    Paradigm(&'a str),
+    /// `lemma<TAB>flags[<TAB>paradigm]`.
+    Word(&'a str, Entry),
+}
+
+/// Reads one line of the lexicon.
+pub fn parse_line(line: &str) -> Line<'_> {
+    if line.starts_with('#') {
+        return Line::Skip;
+    }
+    if let Some(rules) = line.strip_prefix("@r\t") {
+        return Line::Rules(rules);
+    }
+    if let Some(numbers) = line.strip_prefix("@p\t") {
+        return Line::Paradigm(numbers);
+    }
+    let mut cols = line.split('\t');
+    let (Some(lemma), Some(flags)) = (cols.next(), cols.next()) else {
+        return Line::Skip;
+    };
+    let paradigm = cols.next().and_then(|p| p.parse().ok());
+    let flags = flags.bytes().fold(0, |acc, f| {
+        acc | match f {
+            b'n' => NOUN,
+            b'a' => ADJ,
+            b'v' => VERB,
+            b'd' => ADV,
+            b'M' => PRODUCTIVE_FIRST,
+            b'H' => PRODUCTIVE_LAST,
+            b'S' => LINKS_WITH_S,
+            _ => 0,
+        }
+    });
+    Line::Word(lemma, Entry { flags, paradigm })
+}
+
+/// Builds the table's bytes from the lexicon text (used by `build.rs`). Words that cannot
+/// be stored (empty, over 255 bytes, a paradigm number over 65,534) are left out; a word
+/// listed twice keeps its last entry, as a map insert would.
+#[cfg_attr(not(test), allow(dead_code))] // the crate itself reads the table `build.rs` made
+pub fn build_table(text: &str) -> Vec<u8> {
+    let mut words: Vec<(&str, Entry)> = Vec::new();
+    for line in text.lines() {
+        if let Line::Word(word, entry) = parse_line(line) {
+            let storable = !word.is_empty()
+                && word.len() <= usize::from(u8::MAX)
+                && entry.paradigm.is_none_or(|p| p < u32::from(NO_PARADIGM));
+            if storable {
+                words.push((word, entry));
+            }
+        }
+    }
+    let slot_count = (words.len() * 4 / 3 + 1).next_power_of_two();
+    let mask = slot_count - 1;
+    let mut slots = vec![[0u8; SLOT]; slot_count];
+    let mut blob: Vec<u8> = Vec::new();
+    let mut entries = 0u32;
+    for (word, entry) in words {
+        let mut i = fx_hash(word.as_bytes()) as usize & mask;
+        loop {
+            let slot = &mut slots[i];
+            let len = usize::from(slot[4]);
+            let offset = u32::from_le_bytes([slot[0], slot[1], slot[2], slot[3]]) as usize;
+            if len == 0 || blob.get(offset..offset + len) == Some(word.as_bytes()) {
+                if len == 0 {
+                    slot[..4].copy_from_slice(&(blob.len() as u32).to_le_bytes());
+                    slot[4] = word.len() as u8;
+                    blob.extend_from_slice(word.as_bytes());
+                    entries += 1;
+                }
+                slot[5] = entry.flags;
+                let paradigm = entry.paradigm.map_or(NO_PARADIGM, |p| p as u16);
+                slot[6..8].copy_from_slice(&paradigm.to_le_bytes());
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    let mut out = Vec::with_capacity(HEADER + slot_count * SLOT + blob.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(slot_count as u32).to_le_bytes());
+    out.extend_from_slice(&entries.to_le_bytes());
+    out.extend_from_slice(&(blob.len() as u32).to_le_bytes());
+    for slot in &slots {
+        out.extend_from_slice(slot);
+    }
+    out.extend_from_slice(&blob);
+    out
+}
+
+/// The lemmas of the lexicon, looked up in place in the bytes [`build_table`] made.
+pub struct WordTable {
+    slots: &'static [u8],
+    blob: &'static str,
+    mask: usize,
+}
+
+impl WordTable {
+    /// Reads a table; `None` when the bytes are not one.
+    pub fn new(bytes: &'static [u8]) -> Option<WordTable> {
+        let u32_at = |at: usize| -> Option<usize> {
+            let b = bytes.get(at..at + 4)?;
+            Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        };
+        if bytes.get(..4)? != MAGIC {
+            return None;
+        }
+        let (slot_count, blob_len) = (u32_at(4)?, u32_at(12)?);
+        if !slot_count.is_power_of_two() {
+            return None;
+        }
+        let slots_end = HEADER + slot_count * SLOT;
+        let slots = bytes.get(HEADER..slots_end)?;
+        let blob = std::str::from_utf8(bytes.get(slots_end..slots_end + blob_len)?).ok()?;
+        Some(WordTable {
+            slots,
+            blob,
+            mask: slot_count - 1,
+        })
+    }
+
+    /// The entry of the lemma `word`.
+    pub fn entry(&self, word: &str) -> Option<Entry> {
+        self.get(word).map(|(_, entry)| entry)
+    }
+
+    /// The lemma equal to `word` (as the table's own `'static` string) and its entry.
+    pub fn get(&self, word: &str) -> Option<(&'static str, Entry)> {
+        let mut i = fx_hash(word.as_bytes()) as usize & self.mask;
+        // The table is at most three quarters full, so an empty slot ends every probe.
+        loop {
+            let slot = self.slots.get(i * SLOT..i * SLOT + SLOT)?;
+            let len = usize::from(slot[4]);
+            if len == 0 {
+                return None;
+            }
+            if len == word.len() {
+                let offset = u32::from_le_bytes([slot[0], slot[1], slot[2], slot[3]]) as usize;
+                let blob: &'static str = self.blob;
+                if let Some(lemma) = blob.get(offset..offset + len).filter(|l| *l == word) {
+                    let paradigm = u16::from_le_bytes([slot[6], slot[7]]);
+                    let entry = Entry {
+                        flags: slot[5],
+                        paradigm: (paradigm != NO_PARADIGM).then_some(u32::from(paradigm)),
+                    };
+                    return Some((lemma, entry));
+                }
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
