@@ -9,6 +9,7 @@
 pub mod analyze;
 pub mod compare;
 pub mod corpus;
+pub mod csv_cell;
 pub mod error;
 pub mod index;
 pub mod ingest;

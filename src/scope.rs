@@ -181,7 +181,7 @@ mod tests {
     fn a_scope_column_overrides_the_lexicon() {
         let t = ScopeTagger::bundled(Some("nivå".into()));
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
-        r.meta.insert("nivå".into(), "Lokalt".into());
+        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "Lokalt".into());
         assert_eq!(t.tag(&r).scope, Scope::Local);
         assert_eq!(t.tag(&r).evidence, ["column nivå=Lokalt"]);
     }

@@ -236,7 +236,7 @@ pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> 
         for kind in &r.kinds {
             facet(&["kind", kind]);
         }
-        for (column, value) in &r.meta {
+        for (column, value) in r.meta.iter() {
             let key = meta_key(column);
             if !value.is_empty() {
                 facet(&["meta", &key, value]);

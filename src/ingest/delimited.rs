@@ -2,9 +2,14 @@
 //! delimiter is sniffed from the first lines (or given), quoted fields may span lines,
 //! and rows are numbered as a spreadsheet program shows them (one row per record, blank
 //! lines included). [`super::wide`] then finds the header and the free-text columns.
+//! A record with more than [`limits::MAX_COLUMNS`] fields, or a field over
+//! [`limits::MAX_FIELD_BYTES`], stops the read with an error naming the row.
 
+use super::limits;
 use super::wide::{Row, Table};
+use crate::error::Result;
 use crate::model::Reject;
+use std::path::Path;
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
@@ -52,8 +57,8 @@ pub fn delimiter_name(delimiter: u8) -> String {
     }
 }
 
-/// Reads delimited `text` into a table of text cells.
-pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
+/// Reads delimited `text` into a table of text cells; `path` names the file in errors.
+pub fn table(text: &str, delimiter: u8, source: &str, path: &Path) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -84,6 +89,22 @@ pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
         match read {
             Ok(false) => break,
             Ok(true) => {
+                // The row this record gets once the blank lines before it are counted.
+                let place = || format!("row {}", row + start.saturating_sub(next_line) + 1);
+                if record.len() > limits::MAX_COLUMNS {
+                    return Err(limits::too_many_columns(path, &place(), record.len() as u64));
+                }
+                if let Some((i, f)) = record
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.len() > limits::MAX_FIELD_BYTES)
+                {
+                    return Err(limits::field_too_large(
+                        path,
+                        &format!("{} field {}", place(), i + 1),
+                        f.len(),
+                    ));
+                }
                 for _ in next_line..start {
                     row += 1;
                     table.rows.push(Row {
@@ -119,7 +140,7 @@ pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
             cells: Vec::new(),
         });
     }
-    table
+    Ok(table)
 }
 
 #[cfg(test)]
@@ -141,10 +162,33 @@ mod tests {
 
     #[test]
     fn numbers_rows_like_a_spreadsheet_with_blank_and_multiline_records() {
-        let t = table("a,b\r\n\r\n1,\"to\r\nlinjer\"\r\n2,x\r\n\r\n", b',', "f.csv");
+        let t = table(
+            "a,b\r\n\r\n1,\"to\r\nlinjer\"\r\n2,x\r\n\r\n",
+            b',',
+            "f.csv",
+            Path::new("f.csv"),
+        )
+        .expect("reads");
         let rows: Vec<(u64, usize)> = t.rows.iter().map(|r| (r.number, r.cells.len())).collect();
         assert_eq!(rows, [(1, 2), (2, 0), (3, 2), (4, 2), (5, 0)]);
         assert_eq!(t.rows[2].cells[1], "to\r\nlinjer");
         assert!(t.rejects.is_empty());
+    }
+
+    #[test]
+    fn refuses_a_huge_field_or_too_many_columns_naming_the_row() {
+        let big = format!("svar\nkort\n\n\"{}\"\n", "x".repeat(limits::MAX_FIELD_BYTES + 1));
+        let err = table(&big, b',', "b.csv", Path::new("b.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("b.csv: row 4 field 1 holds 1.0 MB of text"),
+            "{err}"
+        );
+        let wide = format!("a\n{}\n", ",".repeat(limits::MAX_COLUMNS));
+        let err = table(&wide, b',', "w.csv", Path::new("w.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("w.csv: row 2 has 16385 columns"), "{err}");
     }
 }
