@@ -277,8 +277,10 @@ fn personal_spans(text: &str, run: &Run) -> Vec<(usize, usize, Kind)> {
                     let start = if i == 0 { run.start } else { groups[i].start };
                     let end = groups[j - 1].end;
                     let plus = i == 0 && run.plus;
+                    // Only an ungrouped run can be an amount (`98982602 kroner`).
+                    let amount_like = !plus && j - i == 1;
                     classify(&groups[i..j], plus)
-                        .filter(|&kind| free_standing(text, start, end, kind, plus))
+                        .filter(|&kind| free_standing(text, start, end, kind, amount_like))
                         .map(|kind| (j, start, end, kind))
                 })
             })
@@ -348,13 +350,13 @@ fn is_year(d: &str) -> bool {
 }
 
 /// True when the number at `start..end` stands alone: not glued to letters (unless a
-/// word such as `tlf`), not part of a longer number, and (for a phone number without
-/// country code) not an amount.
-fn free_standing(text: &str, start: usize, end: usize, kind: Kind, plus: bool) -> bool {
+/// word such as `tlf`), not part of a longer number, and (for a phone number written as
+/// one run of digits, `amount_like`) not an amount.
+fn free_standing(text: &str, start: usize, end: usize, kind: Kind, amount_like: bool) -> bool {
     let before = &text[..start];
     let after = &text[end..];
     let mut prev = before.chars().rev();
-    match prev.next() {
+    let glued_before = match prev.next() {
         Some(c) if c.is_alphabetic() => {
             let word: String = before
                 .chars()
@@ -364,29 +366,25 @@ fn free_standing(text: &str, start: usize, end: usize, kind: Kind, plus: bool) -
                 .into_iter()
                 .rev()
                 .collect();
-            if !NUMBER_WORDS.contains(&word.to_lowercase().as_str()) {
-                return false;
-            }
+            !NUMBER_WORDS.contains(&word.to_lowercase().as_str())
         }
+        // `1.12.34.56.78`: part of a longer number.
         Some(c) if c == '.' || c == ',' || is_dash(c) || c == ':' => {
-            if prev.next().is_some_and(|p| digit(p).is_some()) {
-                return false;
-            }
+            prev.next().is_some_and(|p| digit(p).is_some())
         }
-        Some(c) if digit(c).is_some() || c == '_' => return false,
-        _ => {}
-    }
+        Some(c) => digit(c).is_some() || c == '_',
+        None => false,
+    };
     let mut next = after.chars();
-    match next.next() {
-        Some(c) if c.is_alphanumeric() || c == '_' || c == '%' || c == '‰' => return false,
-        Some(c) if c == '.' || c == ',' || is_dash(c) => {
-            if next.next().is_some_and(|n| digit(n).is_some()) {
-                return false;
-            }
-        }
-        _ => {}
+    let glued_after = match next.next() {
+        Some(c) if c.is_alphanumeric() || c == '_' || c == '%' || c == '‰' => true,
+        Some(c) if c == '.' || c == ',' || is_dash(c) => next.next().is_some_and(|n| digit(n).is_some()),
+        _ => false,
+    };
+    if glued_before || glued_after {
+        return false;
     }
-    if kind == Kind::Phone && !plus && (amount_word_after(after) || amount_word_before(before)) {
+    if kind == Kind::Phone && amount_like && (amount_word_after(after) || amount_word_before(before)) {
         return false;
     }
     true

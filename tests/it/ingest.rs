@@ -564,3 +564,319 @@ fn masking_recall_and_false_positives_on_generated_sentences() {
         "{false_positives:#?}"
     );
 }
+
+#[test]
+fn the_corpus_keeps_the_original_only_when_asked_and_warns() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "svar\nRing meg på 912 34 567 hilsen Kari\n",
+    )
+    .expect("write");
+    ok_in(dir.path(), &["ingest", "p.csv"]);
+    let coll = dir.path().join("corpus/p");
+    assert_eq!(
+        files_in(&coll),
+        ["manifest.json", "rejects.csv", "responses.csv", "responses.jsonl"]
+    );
+    let m = manifest_json(&coll);
+    assert_eq!(m["inputs"][0]["path"], "p.csv");
+    assert_eq!(m["inputs"][0]["bytes"], 41);
+    assert!(m["inputs"][0].get("original").is_none());
+    for file in files_in(&coll) {
+        let text = std::fs::read_to_string(coll.join(&file)).expect("text");
+        assert!(!text.contains("912 34 567"), "{file} holds the number");
+    }
+    let out = ok_in(
+        dir.path(),
+        &["ingest", "p.csv", "--keep-original", "--collection", "kept"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("keeps an unmasked copy of p.csv"),
+        "{err}"
+    );
+    let kept = dir.path().join("corpus/kept");
+    assert_eq!(
+        std::fs::read(kept.join("original/p.csv")).expect("original"),
+        std::fs::read(dir.path().join("p.csv")).expect("input")
+    );
+    assert_eq!(manifest_json(&kept)["inputs"][0]["original"], true);
+}
+
+#[test]
+fn a_second_file_with_the_same_name_does_not_replace_the_first() {
+    let dir = tempfile::tempdir().expect("temp");
+    for (sub, text) in [
+        ("a", "Første fil sitt svar her"),
+        ("b", "Andre fil sitt svar her"),
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).expect("dir");
+        std::fs::write(dir.path().join(sub).join("svar.csv"), format!("svar\n{text}\n")).expect("write");
+    }
+    ok_in(dir.path(), &["ingest", "a/svar.csv"]);
+    let out = run_in(dir.path(), &["ingest", "b/svar.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already holds the collection of another file (a/svar.csv)")
+            && err.contains("--collection NAME")
+            && err.contains("--replace"),
+        "{err}"
+    );
+    let (_, rows) = read_csv(&dir.path().join("corpus/svar/responses.csv"));
+    assert_eq!(rows[0][8], "Første fil sitt svar her");
+    // A new version of the same file replaces it; so does --replace for another file.
+    std::fs::write(dir.path().join("a/svar.csv"), "svar\nFørste fil med nytt svar\n").expect("write");
+    let out = ok_in(dir.path(), &["ingest", "a/svar.csv"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(replaced)"));
+    ok_in(dir.path(), &["ingest", "b/svar.csv", "--replace"]);
+    let (_, rows) = read_csv(&dir.path().join("corpus/svar/responses.csv"));
+    assert_eq!(rows[0][8], "Andre fil sitt svar her");
+}
+
+#[test]
+fn a_locked_corpus_is_refused_and_stale_temporaries_are_removed() {
+    use fs4::fs_std::FileExt;
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("s.csv"), "svar\nEt svar om skolen\n").expect("write");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join(".stemme-tmp-s-999999/original")).expect("stale");
+    std::fs::create_dir_all(corpus.join(".s.old-4242")).expect("stale, older layout");
+    let lock = std::fs::File::create(corpus.join(stemme::corpus::LOCK_FILE)).expect("lock file");
+    assert!(lock.try_lock_exclusive().expect("lock"));
+    let out = run_in(dir.path(), &["ingest", "s.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another stemme is writing to this corpus"), "{err}");
+    assert!(!corpus.join("s").exists());
+    FileExt::unlock(&lock).expect("unlock");
+    ok_in(dir.path(), &["ingest", "s.csv"]);
+    let mut names: Vec<String> = std::fs::read_dir(&corpus)
+        .expect("corpus")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, [".stemme-lock", "s"]);
+}
+
+#[test]
+fn a_replaced_collection_is_never_missing() {
+    use stemme::corpus::{Corpus, WriteOptions};
+    use stemme::ingest::ingest_bytes;
+    let dir = tempfile::tempdir().expect("temp");
+    let corpus = Corpus::open(dir.path()).expect("corpus");
+    let version = |n: usize| {
+        let text = format!("svar\nVersjon {n} av svaret her\n");
+        ingest_bytes(
+            text.into_bytes(),
+            "v.csv",
+            Path::new("v.csv"),
+            &IngestOptions::default(),
+        )
+        .expect("ingests")
+    };
+    corpus
+        .write_collection(&version(0), WriteOptions::default())
+        .expect("first");
+    let manifest = dir.path().join("v/manifest.json");
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let missing = std::thread::scope(|s| {
+        let watcher = s.spawn(|| {
+            let mut missing = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                missing += usize::from(!manifest.exists());
+            }
+            missing
+        });
+        for n in 1..60 {
+            corpus
+                .write_collection(&version(n), WriteOptions::default())
+                .expect("replace");
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        watcher.join().expect("watcher")
+    });
+    assert_eq!(missing, 0, "the collection was missing {missing} times");
+    let (_, rows) = read_csv(&dir.path().join("v/responses.csv"));
+    assert_eq!(rows[0][8], "Versjon 59 av svaret her");
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_quoted_and_jsonl_is_faithful() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(
+        dir.path().join("f.csv"),
+        "svar;kode\n\"=HYPERLINK(\"\"http://x.example\"\",\"\"klikk\"\")\";@SUM(A1)\nVanlig svar om skolen;-12\n=1+1;x;y\n",
+    )
+    .expect("write");
+    ok_in(dir.path(), &["ingest", "f.csv", "--text-column", "svar"]);
+    let (_, rows) = read_csv(&dir.path().join("corpus/f/responses.csv"));
+    assert_eq!(rows[0][8], "'=HYPERLINK(\"http://x.example\",\"klikk\")");
+    assert_eq!(rows[0][9], "'@SUM(A1)");
+    assert_eq!(
+        (rows[1][8].as_str(), rows[1][9].as_str()),
+        ("Vanlig svar om skolen", "-12")
+    );
+    let (_, rejects) = read_csv(&dir.path().join("corpus/f/rejects.csv"));
+    assert_eq!(rejects[0][5], "'=1+1 | x | y");
+    let jsonl = std::fs::read_to_string(dir.path().join("corpus/f/responses.jsonl")).expect("jsonl");
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().expect("line")).expect("json");
+    assert_eq!(first["text"], "=HYPERLINK(\"http://x.example\",\"klikk\")");
+    assert_eq!(first["meta"]["kode"], "@SUM(A1)");
+    ok_in(dir.path(), &["corpus", "export", "-o", "all.csv"]);
+    let (_, rows) = read_csv(&dir.path().join("all.csv"));
+    assert!(rows[0][8].starts_with("'="));
+}
+
+#[test]
+fn personal_data_is_masked_in_headers_metadata_questions_labels_and_excerpts() {
+    use super::sheets::xlsx_raw;
+    let fnr = (100..200)
+        .find_map(|i| stemme::ingest::mask::make_fnr("010190", &i.to_string()))
+        .expect("valid");
+    let dir = tempfile::tempdir().expect("temp");
+    // An fnr stored as a number (its leading zero dropped), a phone number in a header.
+    let book = xlsx_raw(
+        &format!(
+            "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c></row><row r=\"2\"><c r=\"A2\"><v>{}</v></c><c r=\"B2\" t=\"s\"><v>2</v></c></row>",
+            &fnr[1..]
+        ),
+        "",
+        &["Fødselsnummer".into(), "Ring 912 34 567: hva mener du?".into(), "Kommunen må bli bedre på skole".into()],
+    );
+    std::fs::write(dir.path().join("b.xlsx"), book).expect("write");
+    // Mentimeter: a phone number in a slide title, an e-mail address in a label.
+    let menti = "Date\n\nQuestion 1: Spørsmål til 41234567?\n\n\tTema\tSvar\tTema undergrupper\n\
+Hvordan blir det?\tSpørsmål\tSvar til kari@example.no\tper@example.no\n";
+    std::fs::write(dir.path().join("m.txt"), menti).expect("write");
+    // A reject whose row is cut in the middle of a number.
+    let row = format!("{}ring {}", "ord ".repeat(78), "912 34 567");
+    std::fs::write(
+        dir.path().join("r.csv"),
+        format!("svar;nr\nEt svar her om skolen;1\n{row};2;3\n"),
+    )
+    .expect("write");
+    ok_in(dir.path(), &["ingest", "b.xlsx", "m.txt", "r.csv"]);
+    let mut all = String::new();
+    for c in ["b", "m", "r"] {
+        for file in files_in(&dir.path().join("corpus").join(c)) {
+            all.push_str(
+                &std::fs::read_to_string(dir.path().join("corpus").join(c).join(file)).expect("text"),
+            );
+        }
+    }
+    for personal in [&fnr[1..], "912 34 567", "34 567", "41234567", "example.no"] {
+        assert!(!all.contains(personal), "{personal} leaked: {all}");
+    }
+    let (header, rows) = read_csv(&dir.path().join("corpus/b/responses.csv"));
+    assert_eq!(header.last().map(String::as_str), Some("meta.Fødselsnummer"));
+    assert_eq!(rows[0][4], "Ring [tlf]: hva mener du?");
+    assert_eq!(rows[0].last().map(String::as_str), Some("[fnr]"));
+    let (_, rows) = read_csv(&dir.path().join("corpus/m/responses.csv"));
+    assert_eq!(rows[0][4], "Question 1: Spørsmål til [tlf]?");
+    assert_eq!(
+        (rows[0][6].as_str(), rows[0][7].as_str()),
+        ("Svar til [e-post]", "[e-post]")
+    );
+}
+
+/// Cases per property: 256 in the test suite (under a second); set `PROPTEST_CASES`
+/// for a longer run by hand (`PROPTEST_CASES=20000 cargo test --release property`).
+fn proptest_config() -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
+/// A cell of a generated table: empty, a word or answer, a number, a personal number,
+/// a formula, text with quotes, delimiters and line breaks, or any string at all.
+fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(String::new()),
+        proptest::sample::select(vec![
+            "Ja",
+            "Nei",
+            "Bergen",
+            "18-29 år",
+            "Mer lys langs skoleveien om vinteren",
+            "Kommunen må lytte til innbyggerne",
+            "ring 912 34 567",
+            "ola@example.no",
+            "=1+1",
+            "\"sitat\", med komma; og semikolon",
+            "to\nlinjer",
+            "Respondent ID",
+            "Voter",
+        ])
+        .prop_map(String::from),
+        any::<u32>().prop_map(|n| n.to_string()),
+        any::<String>(),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest_config())]
+
+    #[test]
+    fn property_arbitrary_bytes_never_panic_and_every_row_is_accounted_for(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+        zip in proptest::prelude::any::<bool>(),
+    ) {
+        // Half of the cases start as a zip container, to reach the spreadsheet readers.
+        let bytes = if zip { [b"PK\x03\x04".as_slice(), &bytes].concat() } else { bytes };
+        if let Ok(f) = ingest_bytes(bytes, "p.csv", Path::new("p.csv"), &IngestOptions::default()) {
+            proptest::prop_assert!(f.data.balanced(), "{:?}", f.data);
+        }
+    }
+
+    #[test]
+    fn property_small_tables_never_panic_and_every_row_is_accounted_for(
+        rows in proptest::collection::vec(proptest::collection::vec(cell(), 0..6), 1..12),
+        delimiter in proptest::sample::select(vec![b',', b';', b'\t', b'|']),
+        spreadsheet in proptest::prelude::any::<bool>(),
+    ) {
+        let bytes = if spreadsheet {
+            let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+            let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+            super::sheets::xlsx(&[super::sheets::sheet("Ark1", &slices)])
+        } else {
+            let mut w = csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(Vec::new());
+            for r in &rows {
+                w.write_record(r).expect("csv");
+            }
+            w.into_inner().expect("csv")
+        };
+        let source = if spreadsheet { "t.xlsx" } else { "t.csv" };
+        match ingest_bytes(bytes, source, Path::new(source), &IngestOptions::default()) {
+            Ok(f) => {
+                proptest::prop_assert!(f.data.balanced(), "{:?}", f.data);
+                for r in &f.data.responses {
+                    proptest::prop_assert!(!r.text.contains("912 34 567") && !r.text.contains("ola@"));
+                }
+            }
+            Err(e) => proptest::prop_assert!(e.to_string().starts_with(source), "{e}"),
+        }
+    }
+
+    #[test]
+    fn property_masking_never_panics_is_stable_and_excerpts_never_cut_a_number(
+        before in proptest::prelude::any::<String>(),
+        after in proptest::prelude::any::<String>(),
+        max in 1usize..120,
+    ) {
+        let text = format!("{before} ring 912 34 567 {after}");
+        let (masked, counts) = stemme::ingest::mask::mask(&text);
+        proptest::prop_assert!(counts.phone >= 1 && !masked.contains("34 567"), "{masked:?}");
+        proptest::prop_assert_eq!(stemme::ingest::mask::mask(&masked).0, masked.clone());
+        let excerpt = stemme::ingest::mask::excerpt(&text, max);
+        proptest::prop_assert!(!excerpt.contains("34 567") && !excerpt.contains("567"), "{excerpt:?}");
+    }
+}
