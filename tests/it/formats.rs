@@ -695,6 +695,22 @@ fn repeated_ods_cells_are_refused_and_empty_padding_costs_nothing() {
         cell("Samme svar tre ganger")
     ));
     assert_eq!(ok(&repeated, "rep.ods").data.responses.len(), 3);
+    // A cell merged down over two rows fills both, as in XLSX.
+    let merged = ods_raw(&format!(
+        "<table:table-row>{}{}</table:table-row><table:table-row><table:table-cell table:number-rows-spanned=\"2\" office:value-type=\"string\"><text:p>Nord</text:p></table:table-cell>{}</table:table-row><table:table-row><table:covered-table-cell/>{}</table:table-row>",
+        cell("Hvor bor du?"),
+        cell("svar"),
+        cell("En park med benker og lekeplass"),
+        cell("Trygg skolevei for barna")
+    ));
+    let f = ok(&merged, "merged.ods");
+    let places: Vec<&str> = f
+        .data
+        .responses
+        .iter()
+        .map(|r| r.meta["Hvor bor du?"].as_str())
+        .collect();
+    assert_eq!(places, ["Nord", "Nord"]);
 }
 
 #[test]
