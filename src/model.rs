@@ -94,9 +94,9 @@ impl Reject {
         }
     }
 
-    /// The same reject, located on spreadsheet `sheet` (its name masked as the excerpt).
+    /// The same reject, located on spreadsheet `sheet`.
     pub fn in_sheet(mut self, sheet: Option<&str>) -> Self {
-        self.sheet = crate::ingest::mask::mask(sheet.unwrap_or_default()).0;
+        self.sheet = sheet.unwrap_or_default().to_string();
         self
     }
 }

@@ -1,7 +1,8 @@
 //! Delimited tables (CSV, TSV, semicolon files from Norwegian Excel) to a [`Table`]: the
 //! delimiter is sniffed from the first lines (or given), quoted fields may span lines,
 //! and rows are numbered as a spreadsheet program shows them (one row per record, blank
-//! lines included). [`super::wide`] then finds the header and the free-text columns.
+//! lines included; blank ones are counted, not stored). [`super::wide`] then finds the
+//! header and the free-text columns.
 //! A record with more than [`limits::MAX_COLUMNS`] fields, or a field over
 //! [`limits::MAX_FIELD_BYTES`], stops the read with an error naming the row.
 
@@ -105,13 +106,10 @@ pub fn table(text: &str, delimiter: u8, source: &str, path: &Path) -> Result<Tab
                         f.len(),
                     ));
                 }
-                for _ in next_line..start {
-                    row += 1;
-                    table.rows.push(Row {
-                        number: row,
-                        cells: Vec::new(),
-                    });
-                }
+                // Blank lines before the record: counted, not stored.
+                let blanks = start.saturating_sub(next_line);
+                row += blanks;
+                table.blank_rows += blanks;
                 row += 1;
                 let spans = 1 + record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
                 next_line = start.max(next_line) + spans;
@@ -133,13 +131,7 @@ pub fn table(text: &str, delimiter: u8, source: &str, path: &Path) -> Result<Tab
         }
     }
     let lines = text.lines().count() as u64;
-    for _ in next_line..=lines {
-        row += 1;
-        table.rows.push(Row {
-            number: row,
-            cells: Vec::new(),
-        });
-    }
+    table.blank_rows += (lines + 1).saturating_sub(next_line);
     Ok(table)
 }
 
@@ -170,8 +162,9 @@ mod tests {
         )
         .expect("reads");
         let rows: Vec<(u64, usize)> = t.rows.iter().map(|r| (r.number, r.cells.len())).collect();
-        assert_eq!(rows, [(1, 2), (2, 0), (3, 2), (4, 2), (5, 0)]);
-        assert_eq!(t.rows[2].cells[1], "to\r\nlinjer");
+        assert_eq!(rows, [(1, 2), (3, 2), (4, 2)]);
+        assert_eq!(t.blank_rows, 2, "rows 2 and 5 are blank, counted but not stored");
+        assert_eq!(t.rows[1].cells[1], "to\r\nlinjer");
         assert!(t.rejects.is_empty());
     }
 

@@ -345,17 +345,20 @@ fn table(sheet: Sheet, path: &Path) -> Result<Table> {
             }
         }
     }
+    // Blank rows (no cell, no merge) are counted, not stored.
+    let blank = rows.iter().filter(|r| r.is_empty()).count() as u64;
     Ok(Table {
         sheet: Some(name),
         rows: rows
             .into_iter()
             .enumerate()
+            .filter(|(_, cells)| !cells.is_empty())
             .map(|(i, cells)| Row {
                 number: u64::from(r0) + i as u64 + 1,
                 cells,
             })
             .collect(),
-        blank_before: u64::from(r0),
+        blank_rows: u64::from(r0) + blank,
         rejects: Vec::new(),
         check_width: false,
     })

@@ -34,8 +34,9 @@ pub struct Table {
     /// The sheet the table comes from (spreadsheets only).
     pub sheet: Option<String>,
     pub rows: Vec<Row>,
-    /// Blank rows above the first row in `rows` (spreadsheets whose data starts lower).
-    pub blank_before: u64,
+    /// Blank rows that are not stored in `rows` (a blank row costs nothing: a file of
+    /// a million empty lines holds no million rows); they are structural.
+    pub blank_rows: u64,
     /// Rows the reader could not read at all; already rejects.
     pub rejects: Vec<Reject>,
     /// Rows must have as many cells as the header (CSV); spreadsheets are rectangular.
@@ -127,8 +128,8 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     } = *target;
     let sheet = table.sheet.as_deref();
     let mut out = Ingested {
-        total_lines: table.rows.len() as u64 + table.rejects.len() as u64 + table.blank_before,
-        structural_lines: table.blank_before,
+        total_lines: table.rows.len() as u64 + table.rejects.len() as u64 + table.blank_rows,
+        structural_lines: table.blank_rows,
         rejects: table.rejects,
         ..Ingested::default()
     };
