@@ -228,9 +228,9 @@ impl Corpus {
             .write(true)
             .open(&lock_path)
             .map_err(|e| Error::io(&lock_path, e))?;
-        match fs4::fs_std::FileExt::try_lock_exclusive(&lock) {
-            Ok(true) => {}
-            Ok(false) => {
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(Error::input(
                     dir,
                     format!(
@@ -239,7 +239,7 @@ impl Corpus {
                     ),
                 ))
             }
-            Err(e) => return Err(Error::io(&lock_path, e)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
         let corpus = Corpus {
             dir: dir.to_path_buf(),
@@ -340,7 +340,7 @@ impl Corpus {
         })?;
         sync_dir(&tmp);
         if dir.exists() {
-            swap_in(&tmp, &dir)?;
+            crate::output::exchange(&tmp, &dir)?;
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         } else {
             std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
@@ -377,25 +377,6 @@ fn same_source(old: &[InputRecord], new: &[InputRecord]) -> bool {
                 ))
     };
     old.len() == new.len() && old.iter().zip(new).all(|(a, b)| one(a, b))
-}
-
-/// Puts the folder `new` in the place of the existing folder `dir`; `new` then holds the
-/// old version. One atomic exchange where the system has it.
-fn swap_in(new: &Path, dir: &Path) -> Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{renameat_with, RenameFlags, CWD};
-        match renameat_with(CWD, new, CWD, dir, RenameFlags::EXCHANGE) {
-            Ok(()) => return Ok(()),
-            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
-            Err(e) => return Err(Error::io(dir, e.into())),
-        }
-    }
-    // Two renames: the collection is missing between them.
-    let parked = new.with_extension("old");
-    std::fs::rename(dir, &parked).map_err(|e| Error::io(dir, e))?;
-    std::fs::rename(new, dir).map_err(|e| Error::io(dir, e))?;
-    std::fs::rename(&parked, new).map_err(|e| Error::io(new, e))
 }
 
 /// The collections of a corpus folder (sub-folders with a manifest), sorted by name.

@@ -4,7 +4,8 @@ use super::ingest::InputArgs;
 use super::progress::Bars;
 use clap::Args;
 use std::path::PathBuf;
-use stemme::pipeline::{self, Analysis, RunOptions};
+use stemme::analysis::Analysis;
+use stemme::pipeline::{self, RunOptions};
 use stemme::scope::Scope;
 use stemme::themes::ThemeOptions;
 use stemme::Result;
@@ -23,6 +24,10 @@ pub struct RunArgs {
     /// local/lokal, national/nasjonal, both/begge); overrides the marker lexicon.
     #[arg(long, value_name = "NAME")]
     pub scope_column: Option<String>,
+    /// Extra scope markers and place names, in the format of lexicon/scope_markers.txt,
+    /// merged with the bundled lists.
+    #[arg(long, value_name = "FILE")]
+    pub scope_lexicon: Option<PathBuf>,
     /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
     #[arg(short, long, value_name = "N")]
     pub k: Option<usize>,
@@ -46,6 +51,7 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         inputs: args.input.inputs.clone(),
         ingest: args.input.ingest_options(),
         scope_column: args.scope_column,
+        scope_lexicon: args.scope_lexicon,
         themes: ThemeOptions {
             k: args.k,
             max_k: args.max_k,
@@ -69,13 +75,7 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
     for f in &a.files {
         s.push_str(&format!(
             "{} ({}): {} rows = {} kept + {} rejected + {} structural; {} responses\n",
-            f.source,
-            f.format,
-            f.data.total_lines,
-            f.data.kept_lines,
-            f.data.rejects.len(),
-            f.data.structural_lines,
-            f.data.responses.len()
+            f.file, f.format, f.total_lines, f.kept_lines, f.rejects, f.structural_lines, f.responses
         ));
         let m = f.masked;
         if m.fnr + m.phone + m.email > 0 {
@@ -94,7 +94,7 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
         t.themes.len(),
         t.k,
         t.seed,
-        t.unclassified()
+        a.unclassified()
     ));
     for theme in &t.themes {
         s.push_str(&format!(

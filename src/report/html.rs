@@ -296,11 +296,11 @@ pub fn render(r: &Report, max_rows: usize) -> String {
 
     let shown = r.responses.len().min(max_rows);
     let _ = writeln!(s, "<h2 id=\"responses\">Search the responses</h2>");
-    if shown < r.responses.len() {
+    if shown < r.responses_total {
         let _ = writeln!(
             s,
             "<p class=\"muted\">This page holds the first {shown} of {} responses, so that it stays small enough to share; all of them are in responses.csv and can be searched with <code>stemme search</code>.</p>",
-            r.responses.len()
+            r.responses_total
         );
     }
     let _ = writeln!(s, "<p><input id=\"q\" type=\"search\" placeholder=\"Søk: kommune, metode …\" aria-label=\"Search responses\"> ");
@@ -381,8 +381,13 @@ mod tests {
             k: Some(2),
             ..Default::default()
         };
-        let analysis =
-            crate::pipeline::analyse(vec![file], None, &options, &crate::Silent).expect("analyses");
+        let analysis = crate::pipeline::analyse(
+            vec![file],
+            &crate::scope::ScopeTagger::bundled(None),
+            &options,
+            &crate::Silent,
+        )
+        .expect("analyses");
         let report = Report::new(&analysis);
         let page = render(&report, 2);
         assert_eq!(page.matches("<tr data-stems").count(), 2);

@@ -5,7 +5,9 @@
 mod cli;
 mod formats;
 mod ingest;
+mod outputs;
 mod reports;
+mod scope_eval;
 mod search;
 mod sheets;
 
