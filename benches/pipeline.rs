@@ -163,7 +163,13 @@ fn themes(c: &mut Criterion) {
         k: Some(10),
         ..ThemeOptions::default()
     };
-    let analysis = analyse(vec![file], None, &options, &stemme::Silent).expect("analyses");
+    let analysis = analyse(
+        vec![file],
+        &stemme::scope::ScopeTagger::bundled(None),
+        &options,
+        &stemme::Silent,
+    )
+    .expect("analyses");
     let mut group = c.benchmark_group("themes");
     group.sample_size(10);
     group.bench_function(BenchmarkId::new("kmeans-k10", analysis.rows.len()), |b| {
