@@ -42,15 +42,39 @@ impl Scope {
         }
     }
 
-    /// Reads a metadata value: English or Norwegian names, any case.
+    /// Reads a `--scope-column` value strictly: English or Norwegian (Bokmål and Nynorsk)
+    /// names of the levels, any case and spacing. Anything else (`regional`, a single
+    /// letter) is `None`: the caller reports it rather than guessing.
     pub fn parse(value: &str) -> Option<Scope> {
-        match value.trim().to_lowercase().as_str() {
-            "local" | "lokal" | "lokalt" | "l" => Some(Scope::Local),
-            "national" | "nasjonal" | "nasjonalt" | "n" => Some(Scope::National),
-            "both" | "begge" | "begge deler" | "b" => Some(Scope::Both),
-            "unspecified" | "uspesifisert" | "ukjent" | "-" => Some(Scope::Unspecified),
-            _ => None,
-        }
+        let value = value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let value = value.trim_end_matches('.');
+        let scope = match value {
+            "local" | "municipal" | "municipality" | "lokal" | "lokalt" | "lokale" | "lokalnivå"
+            | "lokalt nivå" | "kommune" | "kommunen" | "kommunal" | "kommunalt" | "kommunale"
+            | "kommunenivå" | "kommunalt nivå" => Scope::Local,
+            "national" | "state" | "nasjonal" | "nasjonalt" | "nasjonale" | "nasjonalnivå"
+            | "nasjonalt nivå" | "stat" | "staten" | "statlig" | "statlige" | "statleg" | "statlege"
+            | "statlig nivå" | "statleg nivå" => Scope::National,
+            "both"
+            | "local and national"
+            | "begge"
+            | "begge deler"
+            | "begge nivå"
+            | "begge nivåer"
+            | "begge nivåa"
+            | "både og"
+            | "lokalt og nasjonalt"
+            | "lokal og nasjonal"
+            | "kommune og stat" => Scope::Both,
+            "unspecified" | "neither" | "none" | "uspesifisert" | "ukjent" | "ingen" | "ingen av delene"
+            | "ikke oppgitt" | "ikkje oppgitt" => Scope::Unspecified,
+            _ => return None,
+        };
+        Some(scope)
     }
 }
 
@@ -58,6 +82,17 @@ impl std::fmt::Display for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// What decided a response's scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeBasis {
+    /// The `--scope-column` value (an unknown value gives `unspecified`).
+    Column,
+    /// The marker lexicon (no column, or an empty cell).
+    #[default]
+    Lexicon,
 }
 
 /// A response's scope with the evidence for it.
@@ -68,6 +103,8 @@ pub struct ScopeTag {
     /// `Bergen: local (place)`, `stedet: ignored (i stedet)`), in text order, or
     /// `column <name>=<value>` when a column decided.
     pub evidence: Vec<String>,
+    #[serde(default)]
+    pub basis: ScopeBasis,
 }
 
 /// Prepositions that make an ambiguous place name (Os, Vik, Time) a place: `i Os`.
@@ -197,13 +234,17 @@ impl ScopeTagger {
     /// decision to it.
     pub fn tag(&self, response: &Response, tokens: &[Token], words: &Words) -> ScopeTag {
         if let Some(column) = &self.column {
-            if let Some(value) = response.meta.get(column) {
-                if let Some(scope) = Scope::parse(value) {
-                    return ScopeTag {
-                        scope,
-                        evidence: vec![format!("column {column}={value}")],
-                    };
-                }
+            let value = response.meta.get(column).map_or("", |v| v.trim());
+            if !value.is_empty() {
+                let (scope, note) = match Scope::parse(value) {
+                    Some(scope) => (scope, ""),
+                    None => (Scope::Unspecified, " (not a scope value)"),
+                };
+                return ScopeTag {
+                    scope,
+                    evidence: vec![format!("column {column}={value}{note}")],
+                    basis: ScopeBasis::Column,
+                };
             }
         }
         self.tag_words(&response.text, tokens, words)
@@ -251,7 +292,11 @@ impl ScopeTagger {
                 evidence.push(line);
             }
         }
-        ScopeTag { scope, evidence }
+        ScopeTag {
+            scope,
+            evidence,
+            basis: ScopeBasis::Lexicon,
+        }
     }
 
     /// Every marker-lexicon match, blocking (`none`) and context (`foreign`) entries too.
@@ -645,8 +690,36 @@ mod tests {
         let a = Analyzer::norwegian().analyze(&r.text);
         assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::Local);
         assert_eq!(t.tag(&r, &a.tokens[0], &a.words).evidence, ["column nivå=Lokalt"]);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).basis, ScopeBasis::Column);
+        // An unknown value is unspecified, never re-read from the text.
+        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "regional".into());
+        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
+        assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
+        // An empty cell leaves it to the lexicon.
         std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), String::new());
-        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::National);
+        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
+    }
+
+    #[test]
+    fn scope_values_are_read_strictly() {
+        for (value, scope) in [
+            ("Lokalt", Scope::Local),
+            ("  kommunalt   nivå ", Scope::Local),
+            ("Kommune", Scope::Local),
+            ("NASJONAL", Scope::National),
+            ("statleg", Scope::National),
+            ("Staten", Scope::National),
+            ("begge deler", Scope::Both),
+            ("Both", Scope::Both),
+            ("ukjent", Scope::Unspecified),
+        ] {
+            assert_eq!(Scope::parse(value), Some(scope), "{value}");
+        }
+        for value in ["B", "N", "L", "regional", "fylke", "x", "", "-", "lokalsamfunn"] {
+            assert_eq!(Scope::parse(value), None, "{value}");
+        }
     }
 
     #[test]

@@ -54,8 +54,12 @@ pub struct IngestedFile {
     pub source: String,
     /// The path the file was read from, as given.
     pub path: PathBuf,
-    /// The original bytes: their checksum goes to the manifest, and the corpus keeps
-    /// them only when asked to (`--keep-original`).
+    /// Hex SHA-256 of the input file.
+    pub sha256: String,
+    /// Size of the input file in bytes.
+    pub size: u64,
+    /// The original bytes, which the corpus keeps only when asked to
+    /// (`--keep-original`); empty for a collection read back without them.
     pub bytes: Vec<u8>,
     /// Human-readable description of the detected format (`mentimeter-text`, `csv ';' windows-1252`).
     pub format: String,
@@ -168,6 +172,8 @@ pub fn ingest_bytes(
         collection: collection.clone(),
         source: source.to_string(),
         path: path.to_path_buf(),
+        sha256: crate::corpus::sha256_hex(&bytes),
+        size: bytes.len() as u64,
         bytes: Vec::new(),
         format: String::new(),
         sheet: None,

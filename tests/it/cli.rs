@@ -192,9 +192,9 @@ fn collection_names_cannot_reach_outside_the_corpus() {
 }
 
 #[test]
-fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
+fn scope_column_must_exist_maps_values_strictly_and_empty_cells_fall_back_to_the_markers() {
     let dir = tempfile::tempdir().expect("temp");
-    let csv = "nivå,svar\nnasjonal,Vi trenger bedre veier i hele landet\n,Lokalsamfunnet trenger en møteplass\nx,Kommunen må lytte mer til oss\n";
+    let csv = "nivå,svar\nnasjonal,Vi trenger bedre veier i hele landet\n,Lokalsamfunnet trenger en møteplass\nregional,Kommunen må lytte mer til oss\nB,Staten og kommunen må samarbeide\nregional,Fylket bør ta ansvar for bussen\n";
     std::fs::write(dir.path().join("s.csv"), csv).expect("write");
     let missing = run_in(
         dir.path(),
@@ -202,7 +202,7 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
     );
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nivå"));
-    ok_in(
+    let out = ok_in(
         dir.path(),
         &[
             "-q",
@@ -212,6 +212,8 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
             "svar",
             "--scope-column",
             "nivå",
+            "-k",
+            "1",
         ],
     );
     let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
@@ -229,8 +231,32 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
         [
             ("national", "column nivå=nasjonal"),
             ("local", "Lokalsamfunnet: local (lokal)"),
-            ("local", "Kommunen: local (kommune)")
+            ("unspecified", "column nivå=regional (not a scope value)"),
+            ("unspecified", "column nivå=B (not a scope value)"),
+            ("unspecified", "column nivå=regional (not a scope value)"),
         ]
+    );
+    // Unknown values are reported with their counts, in the summary and the report.
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("decided by column nivå for 4, by the marker lexicon for 1"),
+        "{summary}"
+    );
+    assert!(summary.contains("\"regional\" ×2, \"B\" ×1"), "{summary}");
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
+    assert!(md.contains("decided by the column `nivå` for 4 responses and by the marker lexicon for 1"));
+    assert!(
+        md.contains("3 responses have values that are not a scope (\"regional\" 2, \"B\" 1)"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
+            .expect("parses");
+    let decision = &json["comparison"]["scope_decision"];
+    assert_eq!(decision["by_column"], 4);
+    assert_eq!(
+        decision["unknown_values"][0],
+        serde_json::json!({"value": "regional", "count": 2})
     );
 }
 

@@ -3,6 +3,7 @@
 //! works in a fresh temporary folder.
 
 mod cli;
+mod compare;
 mod formats;
 mod ingest;
 mod outputs;
