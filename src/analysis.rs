@@ -6,7 +6,6 @@
 
 use crate::analyze::{Vocabulary, Words};
 use crate::compare::Comparison;
-use crate::corpus::sha256_hex;
 use crate::ingest::{IngestedFile, MaskCounts};
 use crate::model::Reject;
 pub use crate::row::Row;
@@ -41,7 +40,7 @@ impl FileSummary {
             file: file.source.clone(),
             collection: file.collection.clone(),
             format: file.format.clone(),
-            sha256: sha256_hex(&file.bytes),
+            sha256: file.sha256.clone(),
             total_lines: file.data.total_lines,
             kept_lines: file.data.kept_lines,
             rejects: file.data.rejects.len() as u64,

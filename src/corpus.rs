@@ -1,28 +1,37 @@
 //! Stage: corpus. Ingested files in, a collection folder out, in open formats that R,
 //! Python and Excel read directly (layout documented in `corpus/README.md`):
-//! `original/<file>` unchanged, `responses.csv` and `responses.jsonl` with the same
-//! fields, `rejects.csv`, and `manifest.json` with checksums and counts. Ids are stable
-//! and re-ingesting an unchanged file rewrites byte-identical files; a changed file
-//! replaces the folder in one rename. Collections are listed and exported across the
-//! corpus for follow-up studies.
+//! `responses.csv` and `responses.jsonl` with the same fields, `rejects.csv`, and
+//! `manifest.json` with the input's path, checksum and counts. The input itself is not
+//! copied (it holds the personal data the corpus masks) unless the user asks for
+//! `original/`. Ids are stable and re-ingesting an unchanged file rewrites byte-identical
+//! files; a changed file replaces the folder in one atomic exchange; a corpus is locked
+//! while it is written. Collections are listed and exported across the corpus for
+//! follow-up studies.
 
+use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
 use crate::ingest::{IngestedFile, MaskCounts};
 use crate::model::{Reject, Response};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// Version of the corpus layout and field set.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the corpus layout and field set (2: the input is recorded by path and
+/// checksum, `original/` only on request, CSV cells made safe for spreadsheets).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// File name of the bundled seed corpus (a Mentimeter text export from a KS meeting).
 pub const SEED_SOURCE: &str = "000_979cbf6dc38295de.txt";
 /// Collection name of the bundled seed corpus.
 pub const SEED_COLLECTION: &str = "seed";
 /// The bundled seed corpus, embedded so `stemme run` works anywhere without input.
-pub const SEED_BYTES: &[u8] = include_bytes!("../corpus/seed/original/000_979cbf6dc38295de.txt");
+pub const SEED_BYTES: &[u8] = include_bytes!("../corpus/inputs/000_979cbf6dc38295de.txt");
+/// Where the bundled seed input lives in the repository.
+pub const SEED_PATH: &str = "corpus/inputs/000_979cbf6dc38295de.txt";
 
 /// Separator for list fields (kinds, labels) in CSV cells.
 pub const LIST_SEPARATOR: &str = " | ";
@@ -30,7 +39,11 @@ pub const LIST_SEPARATOR: &str = " | ";
 /// One input file as recorded in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRecord {
+    /// File name of the input.
     pub file: String,
+    /// The input's path as given to `stemme ingest` (relative to where it ran).
+    #[serde(default)]
+    pub path: String,
     pub sha256: String,
     pub bytes: u64,
     pub format: String,
@@ -40,6 +53,9 @@ pub struct InputRecord {
     /// Personal columns (e-mail, name, IP address) that were not copied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped_columns: Vec<String>,
+    /// True when an unmasked copy of the input is kept in `original/` (`--keep-original`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub original: bool,
 }
 
 /// Line accounting: `total_lines = kept_lines + rejects + structural_lines`; a kept line
@@ -97,8 +113,9 @@ pub fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// The manifest for an ingested file (`created` = today).
-pub fn manifest(file: &IngestedFile) -> Manifest {
+/// The manifest for an ingested file (`created` = today); `original` when an unmasked
+/// copy of the input is kept.
+pub fn manifest(file: &IngestedFile, original: bool) -> Manifest {
     let mut rejects_by_reason = BTreeMap::new();
     for r in &file.data.rejects {
         *rejects_by_reason.entry(r.reason.clone()).or_insert(0) += 1;
@@ -110,11 +127,13 @@ pub fn manifest(file: &IngestedFile) -> Manifest {
         collection: file.collection.clone(),
         inputs: vec![InputRecord {
             file: file.source.clone(),
-            sha256: sha256_hex(&file.bytes),
-            bytes: file.bytes.len() as u64,
+            path: file.path.display().to_string(),
+            sha256: file.sha256.clone(),
+            bytes: file.size,
             format: file.format.clone(),
             sheet: file.sheet.clone(),
             dropped_columns: file.dropped_columns.clone(),
+            original,
         }],
         counts: Counts {
             total_lines: file.data.total_lines,
@@ -129,8 +148,20 @@ pub fn manifest(file: &IngestedFile) -> Manifest {
     }
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+/// Writes `bytes` to a new file at `path` and flushes it to disk.
+fn write_synced(path: &Path, fill: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = BufWriter::new(file);
+    fill(&mut w)?;
+    let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// Flushes a folder's entries (new names, renames) to disk; not possible everywhere.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// What writing a collection did to the corpus.
@@ -161,52 +192,191 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     serde_json::from_slice(&bytes).map_err(|e| Error::input(&path, e.to_string()))
 }
 
-/// Writes (or atomically replaces) the collection folder `<corpus>/<collection>`.
-/// An unchanged input keeps its manifest's `created` date, so the folder is identical.
-/// The new folder is built beside the old one and swapped in with renames, so a reader
-/// sees the old or the new version, never a mix.
-pub fn write_collection(corpus: &Path, file: &IngestedFile) -> Result<(PathBuf, Written)> {
-    let dir = corpus.join(&file.collection);
-    let mut manifest = manifest(file);
-    let mut written = Written::New;
-    if dir.exists() && read_manifest(&dir).is_err() {
-        return Err(Error::input(
-            &dir,
-            "exists but is not a stemme collection (no readable manifest.json); it is left alone: choose another --collection or --corpus",
-        ));
+/// How a collection is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Keep an unmasked copy of the input in `original/` (off by default: the input
+    /// may hold the personal data the corpus masks).
+    pub keep_original: bool,
+    /// Replace a collection made from another input file of the same name.
+    pub replace: bool,
+}
+
+/// Name of the lock file in a corpus folder.
+pub const LOCK_FILE: &str = ".stemme-lock";
+/// Prefix of the temporary folders a write builds collections in.
+const TMP_PREFIX: &str = ".stemme-tmp-";
+
+/// A corpus folder opened for writing: holds its lock until dropped, so two processes
+/// never write into one corpus at the same time.
+#[derive(Debug)]
+pub struct Corpus {
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl Corpus {
+    /// Opens (creating it if needed) the corpus folder `dir` and locks it; fails at once,
+    /// with a message, when another process holds the lock. Temporary folders left by a
+    /// killed run are removed.
+    pub fn open(dir: &Path) -> Result<Corpus> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::input(
+                    dir,
+                    format!(
+                        "another stemme is writing to this corpus (it holds {}); wait until it is done and run again",
+                        lock_path.display()
+                    ),
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+        }
+        let corpus = Corpus {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        };
+        corpus.remove_stale()?;
+        Ok(corpus)
     }
-    if let Ok(old) = read_manifest(&dir) {
-        written = Written::Replaced;
-        if old.inputs == manifest.inputs {
-            written = Written::Unchanged;
-            if old.tool_version == manifest.tool_version {
-                manifest.created = old.created;
+
+    /// Removes temporary folders of runs that were killed: ours (`.stemme-tmp-…`) and
+    /// those of earlier versions (`.<collection>.tmp-<pid>`, `.<collection>.old-<pid>`).
+    /// Safe because the lock is held: no other run is writing here.
+    fn remove_stale(&self) -> Result<()> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old_style = name.starts_with('.')
+                && name.rsplit_once(['-']).is_some_and(|(head, pid)| {
+                    (head.ends_with(".tmp") || head.ends_with(".old"))
+                        && !pid.is_empty()
+                        && pid.bytes().all(|b| b.is_ascii_digit())
+                });
+            if (name.starts_with(TMP_PREFIX) || old_style) && entry.path().is_dir() {
+                std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
             }
         }
+        Ok(())
     }
-    let tmp = corpus.join(format!(".{}.tmp-{}", file.collection, std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let original = tmp.join("original");
-    std::fs::create_dir_all(&original).map_err(|e| Error::io(&original, e))?;
-    write(&original.join(&file.source), &file.bytes)?;
-    write(&tmp.join("responses.csv"), &responses_csv(&file.data.responses)?)?;
-    write(
-        &tmp.join("responses.jsonl"),
-        &responses_jsonl(&file.data.responses)?,
-    )?;
-    write(&tmp.join("rejects.csv"), &rejects_csv(&file.data.rejects)?)?;
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::input(&dir, e.to_string()))?;
-    write(&tmp.join("manifest.json"), &json)?;
-    if dir.exists() {
-        let old = corpus.join(format!(".{}.old-{}", file.collection, std::process::id()));
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(&dir, &old).map_err(|e| Error::io(&dir, e))?;
-        std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    } else {
-        std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+
+    /// The corpus folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
-    Ok((dir, written))
+
+    /// Writes (or replaces) the collection folder `<corpus>/<collection>`. An unchanged
+    /// input keeps its manifest's `created` date, so the folder is identical. The new
+    /// folder is built beside the old one, flushed to disk, and exchanged with it in one
+    /// step (Linux `renameat2` with `RENAME_EXCHANGE`; elsewhere two renames), so a
+    /// reader sees the old or the new version, never a mix and never none.
+    pub fn write_collection(&self, file: &IngestedFile, options: WriteOptions) -> Result<(PathBuf, Written)> {
+        let dir = self.dir.join(&file.collection);
+        let mut manifest = manifest(file, options.keep_original);
+        let mut written = Written::New;
+        if dir.exists() {
+            let old = read_manifest(&dir).map_err(|_| {
+                Error::input(
+                    &dir,
+                    "exists but is not a stemme collection (no readable manifest.json); it is left alone: choose another --collection or --corpus",
+                )
+            })?;
+            written = Written::Replaced;
+            if same_input(&old.inputs, &manifest.inputs) {
+                written = Written::Unchanged;
+                if old.tool_version == manifest.tool_version {
+                    manifest.created = old.created;
+                }
+            } else if !options.replace && !same_source(&old.inputs, &manifest.inputs) {
+                let was = old
+                    .inputs
+                    .iter()
+                    .map(|i| i.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(Error::input(
+                    &dir,
+                    format!(
+                        "already holds the collection of another file ({}); to keep both, give this one its own name with --collection NAME; to replace it, pass --replace",
+                        if was.is_empty() { "written by an older stemme" } else { &was }
+                    ),
+                ));
+            }
+        }
+        let tmp = self
+            .dir
+            .join(format!("{TMP_PREFIX}{}-{}", file.collection, std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        if options.keep_original {
+            let original = tmp.join("original");
+            std::fs::create_dir_all(&original).map_err(|e| Error::io(&original, e))?;
+            write_synced(&original.join(&file.source), |w| {
+                w.write_all(&file.bytes).map_err(|e| Error::io(&original, e))
+            })?;
+        }
+        let data = &file.data;
+        write_synced(&tmp.join("responses.csv"), |w| {
+            write_responses_csv(w, &data.responses)
+        })?;
+        write_synced(&tmp.join("responses.jsonl"), |w| {
+            write_responses_jsonl(w, &data.responses)
+        })?;
+        write_synced(&tmp.join("rejects.csv"), |w| write_rejects_csv(w, &data.rejects))?;
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::input(&dir, e.to_string()))?;
+        write_synced(&tmp.join("manifest.json"), |w| {
+            w.write_all(&json).map_err(|e| Error::io(&dir, e))
+        })?;
+        sync_dir(&tmp);
+        if dir.exists() {
+            crate::output::exchange(&tmp, &dir)?;
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        } else {
+            std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        sync_dir(&self.dir);
+        Ok((dir, written))
+    }
+}
+
+/// The same input: every recorded field equal but where it was read from.
+fn same_input(old: &[InputRecord], new: &[InputRecord]) -> bool {
+    let key = |i: &InputRecord| {
+        (
+            i.file.clone(),
+            i.sha256.clone(),
+            i.bytes,
+            i.format.clone(),
+            i.sheet.clone(),
+            i.dropped_columns.clone(),
+            i.original,
+        )
+    };
+    old.len() == new.len() && old.iter().zip(new).all(|(a, b)| key(a) == key(b))
+}
+
+/// The same file on disk (a new version of it): the recorded paths name one file.
+fn same_source(old: &[InputRecord], new: &[InputRecord]) -> bool {
+    let one = |a: &InputRecord, b: &InputRecord| {
+        !a.path.is_empty()
+            && (a.path == b.path
+                || matches!(
+                    (std::fs::canonicalize(&a.path), std::fs::canonicalize(&b.path)),
+                    (Ok(x), Ok(y)) if x == y
+                ))
+    };
+    old.len() == new.len() && old.iter().zip(new).all(|(a, b)| one(a, b))
 }
 
 /// The collections of a corpus folder (sub-folders with a manifest), sorted by name.
@@ -279,8 +449,9 @@ pub fn is_collection(path: &Path) -> bool {
 
 /// Reads a stored collection folder back as an ingested file, for analysis without
 /// re-ingest: responses (ids, metadata and masking as stored), rejects and line counts
-/// from the collection, the original bytes from `original/` (checked against the
-/// manifest's checksum, so the report's provenance stays true).
+/// from the collection, the input's checksum from the manifest, and the original bytes
+/// from `original/` when the collection keeps them (checked against that checksum, so
+/// the report's provenance stays true).
 pub fn read_collection(dir: &Path) -> Result<IngestedFile> {
     if !is_collection(dir) {
         return Err(Error::input(
@@ -299,13 +470,16 @@ pub fn read_collection(dir: &Path) -> Result<IngestedFile> {
             ),
         ));
     };
-    let original = dir.join("original").join(&input.file);
-    let bytes = std::fs::read(&original).map_err(|e| Error::io(&original, e))?;
-    if sha256_hex(&bytes) != input.sha256 {
-        return Err(Error::input(
-            &original,
-            "differs from the checksum in manifest.json: the original was changed after ingest; ingest it again",
-        ));
+    let mut bytes = Vec::new();
+    if input.original {
+        let original = dir.join("original").join(&input.file);
+        bytes = std::fs::read(&original).map_err(|e| Error::io(&original, e))?;
+        if sha256_hex(&bytes) != input.sha256 {
+            return Err(Error::input(
+                &original,
+                "differs from the checksum in manifest.json: the original was changed after ingest; ingest it again",
+            ));
+        }
     }
     let responses = read_responses(dir)?;
     let rejects = read_rejects(dir)?;
@@ -325,6 +499,9 @@ pub fn read_collection(dir: &Path) -> Result<IngestedFile> {
     Ok(IngestedFile {
         collection: manifest.collection,
         source: input.file.clone(),
+        path: PathBuf::from(&input.path),
+        sha256: input.sha256.clone(),
+        size: input.bytes,
         bytes,
         format: input.format.clone(),
         sheet: input.sheet.clone(),
@@ -370,19 +547,26 @@ pub fn collection_dirs(corpus: &Path, names: &[String]) -> Result<Vec<PathBuf>> 
         .collect()
 }
 
-/// A CSV writing failure (only possible on exhausted memory) as an error.
+/// A CSV or JSON writing failure (a full disk, a closed pipe) as an error.
 pub(crate) fn csv_error(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("writing CSV: {e}"))
 }
 
-/// Responses as CSV: fixed columns, then one `meta.<name>` column per metadata key.
-pub fn responses_csv(responses: &[Response]) -> Result<Vec<u8>> {
-    let keys: BTreeSet<&str> = responses
-        .iter()
-        .flat_map(|r| r.meta.keys().map(String::as_str))
-        .collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![
+/// Writes responses as CSV: fixed columns, then one `meta.<name>` column per metadata
+/// key; every cell made safe for spreadsheets by [`excel_safe`].
+pub fn write_responses_csv(out: impl Write, responses: &[Response]) -> Result<()> {
+    let mut keys: BTreeSet<&str> = BTreeSet::new();
+    let mut last: Option<&Arc<BTreeMap<String, String>>> = None;
+    for r in responses {
+        // Responses of one row share their metadata: look at each map once.
+        if last.is_some_and(|m| Arc::ptr_eq(m, &r.meta)) {
+            continue;
+        }
+        keys.extend(r.meta.keys().map(String::as_str));
+        last = Some(&r.meta);
+    }
+    let mut w = csv::Writer::from_writer(out);
+    let mut header: Vec<String> = [
         "id",
         "collection",
         "source",
@@ -395,11 +579,13 @@ pub fn responses_csv(responses: &[Response]) -> Result<Vec<u8>> {
     ]
     .into_iter()
     .map(String::from)
-    .collect::<Vec<_>>();
+    .collect();
     header.extend(keys.iter().map(|k| format!("meta.{k}")));
     w.write_record(&header).map_err(csv_error)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
     for r in responses {
-        let mut row = vec![
+        row.clear();
+        row.extend([
             r.id.clone(),
             r.collection.clone(),
             r.source.clone(),
@@ -409,40 +595,35 @@ pub fn responses_csv(responses: &[Response]) -> Result<Vec<u8>> {
             r.answer.clone(),
             r.labels.join(LIST_SEPARATOR),
             r.text.clone(),
-        ];
+        ]);
         row.extend(keys.iter().map(|k| r.meta.get(*k).cloned().unwrap_or_default()));
-        w.write_record(&row).map_err(csv_error)?;
+        w.write_record(row.iter().map(|c| excel_safe(c).into_owned()))
+            .map_err(csv_error)?;
     }
-    w.into_inner().map_err(csv_error)
+    w.flush().map_err(csv_error)
 }
 
-/// Responses as JSON Lines, one object per response.
-pub fn responses_jsonl(responses: &[Response]) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
+/// Writes responses as JSON Lines, one object per response, every text as it is.
+pub fn write_responses_jsonl(mut out: impl Write, responses: &[Response]) -> Result<()> {
     for r in responses {
         serde_json::to_writer(&mut out, r).map_err(csv_error)?;
-        out.push(b'\n');
+        out.write_all(b"\n").map_err(csv_error)?;
     }
-    Ok(out)
+    out.flush().map_err(csv_error)
 }
 
-/// Rejects as CSV.
-pub fn rejects_csv(rejects: &[Reject]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// Writes rejects as CSV, every cell made safe for spreadsheets.
+pub fn write_rejects_csv(out: impl Write, rejects: &[Reject]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     w.write_record(["source", "sheet", "line", "reason", "detail", "excerpt"])
         .map_err(csv_error)?;
     for r in rejects {
-        w.write_record([
-            &r.source,
-            &r.sheet,
-            &r.line.to_string(),
-            &r.reason,
-            &r.detail,
-            &r.excerpt,
-        ])
-        .map_err(csv_error)?;
+        let line = r.line.to_string();
+        let cells = [&r.source, &r.sheet, &line, &r.reason, &r.detail, &r.excerpt];
+        w.write_record(cells.iter().map(|c| excel_safe(c).into_owned()))
+            .map_err(csv_error)?;
     }
-    w.into_inner().map_err(csv_error)
+    w.flush().map_err(csv_error)
 }
 
 #[cfg(test)]

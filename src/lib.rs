@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod analyze;
 pub mod compare;
 pub mod corpus;
+pub mod csv_cell;
 pub mod error;
 pub mod index;
 pub mod ingest;

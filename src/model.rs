@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One open-ended answer, as kept in the corpus.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,8 +30,10 @@ pub struct Response {
     pub labels: Vec<String>,
     /// The response text, NFC-normalised, personal data masked.
     pub text: String,
-    /// Every other column of the input, by header name.
-    pub meta: BTreeMap<String, String>,
+    /// Every other column of the input, by header name. Shared by the responses of one
+    /// table row (a wide survey row gives one response per free-text column), so a row's
+    /// metadata is held once however many answers it has.
+    pub meta: Arc<BTreeMap<String, String>>,
 }
 
 impl Response {
@@ -74,19 +77,20 @@ impl Reject {
         }
     }
 
-    /// A reject of the row `raw`. The excerpt is the row's start with national identity
-    /// numbers, phone numbers and e-mail addresses masked, always: it only helps find the
-    /// row, and rejects reach the corpus and the reports.
+    /// A reject of the row `raw`. The excerpt is the row's start and the detail the
+    /// reason in words, both with national identity numbers, phone numbers and e-mail
+    /// addresses masked, always: they only help find the row, and rejects reach the corpus
+    /// and the reports. The row is masked whole before it is cut, so a cut never leaves
+    /// part of a number.
     pub fn new(source: &str, line: u64, reason: &str, detail: impl Into<String>, raw: &str) -> Self {
-        let start: String = raw.chars().take(200).collect();
-        let masked = crate::ingest::mask::mask(&start).0;
+        use crate::ingest::mask;
         Reject {
             source: source.to_string(),
             sheet: String::new(),
             line,
             reason: reason.to_string(),
-            detail: detail.into(),
-            excerpt: masked.chars().take(80).collect(),
+            detail: mask::mask(&detail.into()).0,
+            excerpt: mask::excerpt(raw, 80),
         }
     }
 

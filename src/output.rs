@@ -297,8 +297,9 @@ fn remove_stale(parent: &Path, name: &str) {
     }
 }
 
-/// Swaps two folders in one step (Linux), or with two renames elsewhere.
-fn exchange(a: &Path, b: &Path) -> Result<()> {
+/// Swaps two folders in one step (Linux), or with two renames elsewhere. Also used by
+/// the corpus to swap in a new version of a collection.
+pub(crate) fn exchange(a: &Path, b: &Path) -> Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::ffi::CString;

@@ -686,18 +686,18 @@ mod tests {
     fn a_scope_column_overrides_the_lexicon() {
         let t = ScopeTagger::bundled(Some("nivå".into()));
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
-        r.meta.insert("nivå".into(), "Lokalt".into());
+        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "Lokalt".into());
         let a = Analyzer::norwegian().analyze(&r.text);
         assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::Local);
         assert_eq!(t.tag(&r, &a.tokens[0], &a.words).evidence, ["column nivå=Lokalt"]);
         assert_eq!(t.tag(&r, &a.tokens[0], &a.words).basis, ScopeBasis::Column);
         // An unknown value is unspecified, never re-read from the text.
-        r.meta.insert("nivå".into(), "regional".into());
+        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "regional".into());
         let tag = t.tag(&r, &a.tokens[0], &a.words);
         assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
         assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
         // An empty cell leaves it to the lexicon.
-        r.meta.insert("nivå".into(), String::new());
+        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), String::new());
         let tag = t.tag(&r, &a.tokens[0], &a.words);
         assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
     }

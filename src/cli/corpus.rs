@@ -91,15 +91,16 @@ pub fn run(args: CorpusArgs) -> Result<bool> {
             {
                 responses.extend(corpus::read_responses(&corpus.join(name))?);
             }
-            let bytes = match format {
-                Format::Csv => corpus::responses_csv(&responses)?,
-                Format::Jsonl => corpus::responses_jsonl(&responses)?,
+            let write = |w: &mut dyn Write| match format {
+                Format::Csv => corpus::write_responses_csv(w, &responses),
+                Format::Jsonl => corpus::write_responses_jsonl(w, &responses),
             };
             match out {
-                Some(path) => std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?,
-                None => std::io::stdout()
-                    .write_all(&bytes)
-                    .map_err(|e| Error::io("stdout", e))?,
+                Some(path) => {
+                    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+                    write(&mut std::io::BufWriter::new(file))?;
+                }
+                None => write(&mut std::io::stdout().lock())?,
             }
             Ok(!responses.is_empty())
         }

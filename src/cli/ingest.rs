@@ -78,6 +78,15 @@ pub struct IngestArgs {
     /// Corpus folder; each input becomes the collection folder CORPUS/<collection>.
     #[arg(long, default_value = "corpus", value_name = "DIR")]
     pub corpus: PathBuf,
+    /// Also keep an unmasked copy of each input in CORPUS/<collection>/original/ (by
+    /// default the corpus records only its path and checksum: the input may hold the
+    /// personal data the corpus masks).
+    #[arg(long)]
+    pub keep_original: bool,
+    /// Replace a collection made from another input file of the same name (by default
+    /// that is an error, so one file never silently takes another's place).
+    #[arg(long)]
+    pub replace: bool,
 }
 
 pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
@@ -85,6 +94,11 @@ pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
         return Err(Error::Usage("give at least one INPUT file to ingest".into()));
     }
     let files = pipeline::load_inputs(&args.input.inputs, &args.input.ingest_options()?)?;
+    let corpus = corpus::Corpus::open(&args.corpus)?;
+    let options = corpus::WriteOptions {
+        keep_original: args.keep_original,
+        replace: args.replace,
+    };
     let mut written = 0;
     for file in &files {
         let d = &file.data;
@@ -107,8 +121,15 @@ pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
             ));
             continue;
         }
-        let (dir, status) = corpus::write_collection(&args.corpus, file)?;
+        let (dir, status) = corpus.write_collection(file, options)?;
         written += 1;
+        if args.keep_original {
+            bars.message(&format!(
+                "warning: {} keeps an unmasked copy of {}: it may hold national identity numbers, phone numbers and e-mail addresses; share the corpus without original/",
+                dir.join("original").display(),
+                file.source
+            ));
+        }
         let responses = if d.responses.len() as u64 == d.kept_lines {
             format!("{} responses", d.kept_lines)
         } else {

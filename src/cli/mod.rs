@@ -48,8 +48,8 @@ enum Command {
     Run(run::RunArgs),
     /// Build only the search index (same inputs and options as `run`).
     Index(run::RunArgs),
-    /// Read input files into a reusable corpus folder (original, responses.csv/jsonl,
-    /// rejects.csv, manifest.json).
+    /// Read input files into a reusable corpus folder (responses.csv/jsonl, rejects.csv,
+    /// manifest.json with the input's path and checksum).
     Ingest(ingest::IngestArgs),
     /// List the collections of a corpus folder, or export them as one CSV or JSONL file.
     Corpus(corpus::CorpusArgs),

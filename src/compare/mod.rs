@@ -459,7 +459,7 @@ mod tests {
             }
             let mut r =
                 crate::ingest::Normalizer::default().response("g", "g.csv", i as u64 + 2, "q", "svar");
-            r.meta.insert("kommune".into(), GROUPS[group].into());
+            std::sync::Arc::make_mut(&mut r.meta).insert("kommune".into(), GROUPS[group].into());
             c.responses.push(r);
             c.scopes.push(ScopeTag {
                 scope: Scope::ALL[rng.pick(&[3.0, 2.0, 1.0, 4.0])],
@@ -541,7 +541,7 @@ mod tests {
     fn small_groups_and_cells_are_suppressed() {
         let mut c = generate(7, 200, None);
         for r in c.responses.iter_mut().take(3) {
-            r.meta.insert("kommune".into(), "Utsira".into());
+            std::sync::Arc::make_mut(&mut r.meta).insert("kommune".into(), "Utsira".into());
         }
         // A theme with 2 responses in Aurland: a small cell in a shown group.
         let aurland: Vec<usize> = (3..c.responses.len())

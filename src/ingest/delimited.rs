@@ -1,10 +1,16 @@
 //! Delimited tables (CSV, TSV, semicolon files from Norwegian Excel) to a [`Table`]: the
 //! delimiter is sniffed from the first lines (or given), quoted fields may span lines,
 //! and rows are numbered as a spreadsheet program shows them (one row per record, blank
-//! lines included). [`super::wide`] then finds the header and the free-text columns.
+//! lines included; blank ones are counted, not stored). [`super::wide`] then finds the
+//! header and the free-text columns.
+//! A record with more than [`limits::MAX_COLUMNS`] fields, or a field over
+//! [`limits::MAX_FIELD_BYTES`], stops the read with an error naming the row.
 
+use super::limits;
 use super::wide::{Row, Table};
+use crate::error::Result;
 use crate::model::Reject;
+use std::path::Path;
 
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
@@ -52,8 +58,8 @@ pub fn delimiter_name(delimiter: u8) -> String {
     }
 }
 
-/// Reads delimited `text` into a table of text cells.
-pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
+/// Reads delimited `text` into a table of text cells; `path` names the file in errors.
+pub fn table(text: &str, delimiter: u8, source: &str, path: &Path) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -84,13 +90,26 @@ pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
         match read {
             Ok(false) => break,
             Ok(true) => {
-                for _ in next_line..start {
-                    row += 1;
-                    table.rows.push(Row {
-                        number: row,
-                        cells: Vec::new(),
-                    });
+                // The row this record gets once the blank lines before it are counted.
+                let place = || format!("row {}", row + start.saturating_sub(next_line) + 1);
+                if record.len() > limits::MAX_COLUMNS {
+                    return Err(limits::too_many_columns(path, &place(), record.len() as u64));
                 }
+                if let Some((i, f)) = record
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.len() > limits::MAX_FIELD_BYTES)
+                {
+                    return Err(limits::field_too_large(
+                        path,
+                        &format!("{} field {}", place(), i + 1),
+                        f.len(),
+                    ));
+                }
+                // Blank lines before the record: counted, not stored.
+                let blanks = start.saturating_sub(next_line);
+                row += blanks;
+                table.blank_rows += blanks;
                 row += 1;
                 let spans = 1 + record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
                 next_line = start.max(next_line) + spans;
@@ -112,14 +131,8 @@ pub fn table(text: &str, delimiter: u8, source: &str) -> Table {
         }
     }
     let lines = text.lines().count() as u64;
-    for _ in next_line..=lines {
-        row += 1;
-        table.rows.push(Row {
-            number: row,
-            cells: Vec::new(),
-        });
-    }
-    table
+    table.blank_rows += (lines + 1).saturating_sub(next_line);
+    Ok(table)
 }
 
 #[cfg(test)]
@@ -141,10 +154,34 @@ mod tests {
 
     #[test]
     fn numbers_rows_like_a_spreadsheet_with_blank_and_multiline_records() {
-        let t = table("a,b\r\n\r\n1,\"to\r\nlinjer\"\r\n2,x\r\n\r\n", b',', "f.csv");
+        let t = table(
+            "a,b\r\n\r\n1,\"to\r\nlinjer\"\r\n2,x\r\n\r\n",
+            b',',
+            "f.csv",
+            Path::new("f.csv"),
+        )
+        .expect("reads");
         let rows: Vec<(u64, usize)> = t.rows.iter().map(|r| (r.number, r.cells.len())).collect();
-        assert_eq!(rows, [(1, 2), (2, 0), (3, 2), (4, 2), (5, 0)]);
-        assert_eq!(t.rows[2].cells[1], "to\r\nlinjer");
+        assert_eq!(rows, [(1, 2), (3, 2), (4, 2)]);
+        assert_eq!(t.blank_rows, 2, "rows 2 and 5 are blank, counted but not stored");
+        assert_eq!(t.rows[1].cells[1], "to\r\nlinjer");
         assert!(t.rejects.is_empty());
+    }
+
+    #[test]
+    fn refuses_a_huge_field_or_too_many_columns_naming_the_row() {
+        let big = format!("svar\nkort\n\n\"{}\"\n", "x".repeat(limits::MAX_FIELD_BYTES + 1));
+        let err = table(&big, b',', "b.csv", Path::new("b.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("b.csv: row 4 field 1 holds 1.0 MB of text"),
+            "{err}"
+        );
+        let wide = format!("a\n{}\n", ",".repeat(limits::MAX_COLUMNS));
+        let err = table(&wide, b',', "w.csv", Path::new("w.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("w.csv: row 2 has 16385 columns"), "{err}");
     }
 }

@@ -1,9 +1,24 @@
-//! Personal data masking, applied to every response text at ingest so that nothing
-//! downstream (corpus, index, reports) ever holds it: Norwegian national identity numbers
-//! and D-numbers (11 digits passing both mod-11 checks, also written `ddmmyy-nnnnn`)
-//! become `[fnr]`, phone numbers (8 digits, optionally `+47`/`0047`, grouped with spaces,
-//! or `12.34.56.78` / `123-45-678`) `[tlf]`, e-mail addresses `[e-post]`. Years, amounts,
-//! postal codes, dates and organisation numbers stay.
+//! Personal data masking, applied at ingest to every text stemme keeps (responses,
+//! metadata cells, column headers, questions, labels, reject excerpts and details) so
+//! that nothing downstream (corpus, index, reports) ever holds it:
+//!
+//! - national identity numbers and D-numbers (11 digits passing both mod-11 checks, with
+//!   a plausible birth date; written as one run, `ddmmyy-nnnnn`, `ddmmyy nnnnn` or
+//!   `dd.mm.yy nnnnn`; also the 10 digits a spreadsheet keeps when it drops the leading
+//!   zero) become `[fnr]`;
+//! - phone numbers become `[tlf]`: 8 digits starting 2–9, as one run or in the usual
+//!   groups (`12 34 56 78`, `123 45 678`, `1234 5678`, `12.34.56.78`, `123-45-678`),
+//!   with or without `+47`, `0047`, `(+47)` or a bare `47` in front (`4791234567`); any
+//!   number written with `+` and a country code (8–15 digits); glued to a word such as
+//!   `tlf`, `mob` or `nr` (`tlf91234567`, `nr.91234567`);
+//! - e-mail addresses become `[e-post]`.
+//!
+//! Digits may be ASCII or full-width (`９１２３４５６７`); groups may be separated by a
+//! space, a no-break or thin space, a hyphen (also the Unicode hyphens and dashes) or a
+//! dot. A number glued to letters (`A12345678`, `v2`) or to other digits by a dot or
+//! hyphen (`1.12.34.56.78`) is a code, not personal. Years, dates, times, amounts,
+//! postal codes and organisation numbers stay: an 8-digit number followed by an amount
+//! word (`kroner`, `kr`, `NOK`, `mill.`, `%`, …) or preceded by `kr`/`NOK` is an amount.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -28,27 +43,119 @@ impl MaskCounts {
 fn email_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}")
+        Regex::new(r"[\p{L}\p{N}._%+\-]+[@＠][\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}")
             .expect("static regex")
     })
 }
 
-/// Digit runs that may hold spaces between groups, with an optional country code.
-fn number_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?:(?:\+|00)47[ \u{a0}]?)?\d(?:[ \u{a0}]?\d)*").expect("static regex"))
+/// Words that may be glued to a phone or identity number (`tlf91234567`, `nr.12345678`).
+const NUMBER_WORDS: &[&str] = &[
+    "tlf",
+    "tel",
+    "telefon",
+    "telefonnr",
+    "tlfnr",
+    "mob",
+    "mobil",
+    "mobilnr",
+    "mobnr",
+    "nr",
+    "nummer",
+    "ring",
+    "sms",
+    "fnr",
+    "pnr",
+    "dnr",
+    "personnr",
+    "personnummer",
+    "fødselsnr",
+    "fødselsnummer",
+    "phone",
+    "mobile",
+    "no",
+];
+
+/// Words after (or before) an 8-digit number that make it an amount or a count.
+const AMOUNT_WORDS: &[&str] = &[
+    "kr",
+    "kr.",
+    "kroner",
+    "krone",
+    "nok",
+    "mill",
+    "mill.",
+    "millioner",
+    "million",
+    "mrd",
+    "mrd.",
+    "milliarder",
+    "milliard",
+    "euro",
+    "eur",
+    "usd",
+    "dollar",
+    "sek",
+    "dkk",
+    "prosent",
+    "%",
+    "innbyggere",
+    "personer",
+    "tonn",
+    "km",
+    "meter",
+    "kwh",
+    "mwh",
+    "gwh",
+    "liter",
+    "timer",
+    "årsverk",
+    "elever",
+    "pasienter",
+    "brukere",
+    "stemmer",
+    "besøkende",
+];
+
+/// The value of a decimal digit: ASCII, full-width, Arabic-Indic or mathematical.
+fn digit(c: char) -> Option<u8> {
+    let v = match c {
+        '0'..='9' => c as u32 - '0' as u32,
+        '\u{ff10}'..='\u{ff19}' => c as u32 - 0xff10,
+        '\u{660}'..='\u{669}' => c as u32 - 0x660,
+        '\u{6f0}'..='\u{6f9}' => c as u32 - 0x6f0,
+        '\u{1d7ce}'..='\u{1d7ff}' => (c as u32 - 0x1d7ce) % 10,
+        _ => return None,
+    };
+    Some(v as u8)
 }
 
-/// Numbers written with dots or hyphens: `12.34.56.78`, `123-45-678` (phone) and
-/// `010190-12345` (fnr). Dates (`22.03.2024`, `2024-03-22`) have other group lengths.
-fn punctuated_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?:\+47 ?)?(?:\d{2}\.\d{2}\.\d{2}\.\d{2}|\d{2}-\d{2}-\d{2}-\d{2}|\d{3}\.\d{2}\.\d{3}|\d{3}-\d{2}-\d{3}|\d{6}-\d{5})",
-        )
-        .expect("static regex")
-    })
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\u{a0}' | '\u{2007}' | '\u{2009}' | '\u{200a}' | '\u{202f}' | '\u{2002}'
+            ..='\u{2006}' | '\u{3000}'
+    )
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2013}' | '\u{2212}' | '\u{ff0d}')
+}
+
+/// One run of digits in groups, as found in the text (byte offsets).
+#[derive(Debug)]
+struct Group {
+    start: usize,
+    end: usize,
+    digits: String,
+    /// The separator before this group (`None` for the first): a space, dash or dot.
+    before: Option<char>,
+}
+
+/// A number that starts with `+`, `(+47)` or similar: the byte offset of that start.
+struct Run {
+    start: usize,
+    plus: bool,
+    groups: Vec<Group>,
 }
 
 /// Masks personal data in `text`, returning the masked text and the counts.
@@ -58,106 +165,282 @@ pub fn mask(text: &str) -> (String, MaskCounts) {
         counts.email += 1;
         "[e-post]"
     });
-    let original = text.as_bytes();
-    let text = punctuated_re().replace_all(&text, |caps: &regex::Captures| {
-        let Some(m) = caps.get(0) else {
-            return String::new();
+    if !text.chars().any(|c| digit(c).is_some()) {
+        return (text.into_owned(), counts);
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let Some((run, next)) = scan_run(&text, &chars, i) else {
+            i += 1;
+            continue;
         };
-        // Part of a longer code or number (`1.12.34.56.78`, `v12.34.56.78b`): leave it.
-        let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
-        if glued(m.start().checked_sub(1).and_then(|i| original.get(i))) || glued(original.get(m.end())) {
-            return m.as_str().to_string();
-        }
-        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-        let local = if m.as_str().starts_with('+') {
-            digits.get(2..).unwrap_or("")
-        } else {
-            &digits
-        };
-        if digits.len() == 11 && !m.as_str().starts_with('+') && is_fnr(&digits) {
-            counts.fnr += 1;
-            "[fnr]".to_string()
-        } else if local.len() == 8 && local.starts_with(['2', '3', '4', '5', '6', '7', '8', '9']) {
-            counts.phone += 1;
-            "[tlf]".to_string()
-        } else {
-            m.as_str().to_string()
-        }
-    });
-    let bytes = text.as_bytes();
-    let masked = number_re().replace_all(&text, |caps: &regex::Captures| {
-        let m = caps.get(0).map_or("", |m| m.as_str());
-        let start = caps.get(0).map_or(0, |m| m.start());
-        let end = start + m.len();
-        // A digit run glued to letters or other digits (`2b`, `A12345678`) is a code.
-        let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-        if glued(start.checked_sub(1).and_then(|i| bytes.get(i))) || glued(bytes.get(end)) {
-            return m.to_string();
-        }
-        // A run that is not one number as a whole may hold one among other numbers
-        // (`91234567 2024`): try the longest groups from the left.
-        let groups: Vec<&str> = m.split_inclusive([' ', '\u{a0}']).collect();
-        let mut out = String::new();
-        let mut i = 0;
-        while i < groups.len() {
-            // A phone number or fnr has at most five groups (`+47 12 34 56 78`).
-            let last = groups.len().min(i + 5);
-            let found = (i + 1..=last).rev().find_map(|j| {
-                let span = groups[i..j].concat();
-                let trimmed = span.trim_end_matches([' ', '\u{a0}']);
-                classify(trimmed).map(|kind| (j, kind, span.len() - trimmed.len()))
+        for (start, end, kind) in personal_spans(&text, &run) {
+            out.push_str(&text[copied..start]);
+            out.push_str(match kind {
+                Kind::Fnr => {
+                    counts.fnr += 1;
+                    "[fnr]"
+                }
+                Kind::Phone => {
+                    counts.phone += 1;
+                    "[tlf]"
+                }
             });
-            match found {
-                Some((j, kind, trailing)) => {
-                    let span = groups[i..j].concat();
-                    match kind {
-                        Kind::Fnr => {
-                            counts.fnr += 1;
-                            out.push_str("[fnr]");
-                        }
-                        Kind::Phone => {
-                            counts.phone += 1;
-                            out.push_str("[tlf]");
-                        }
-                    }
-                    out.push_str(&span[span.len() - trailing..]);
-                    i = j;
-                }
-                None => {
-                    out.push_str(groups[i]);
-                    i += 1;
-                }
-            }
+            copied = end;
         }
-        out
-    });
-    (masked.into_owned(), counts)
+        i = next;
+    }
+    out.push_str(&text[copied..]);
+    (out, counts)
 }
 
+/// Reads the digit groups starting at char `i` (a digit, or `+`/`(` before one);
+/// returns the run and the char index after it.
+fn scan_run(text: &str, chars: &[(usize, char)], i: usize) -> Option<(Run, usize)> {
+    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
+    let byte = |k: usize| chars.get(k).map_or(text.len(), |&(b, _)| b);
+    let mut k = i;
+    let mut plus = false;
+    // `(+47)`, `+47`, `＋47`, `+ 47`.
+    if at(k) == Some('(') && matches!(at(k + 1), Some('+' | '＋')) {
+        k += 1;
+    }
+    if matches!(at(k), Some('+' | '＋')) {
+        plus = true;
+        k += 1;
+        if at(k).is_some_and(is_space) {
+            k += 1;
+        }
+    }
+    at(k).and_then(digit)?;
+    let start = byte(i);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut before = None;
+    loop {
+        let g_start = k;
+        let mut digits = String::new();
+        while let Some(d) = at(k).and_then(digit) {
+            digits.push(char::from(b'0' + d));
+            k += 1;
+        }
+        groups.push(Group {
+            start: byte(g_start),
+            end: byte(k),
+            digits,
+            before,
+        });
+        // `(+47) 912…`: the closing parenthesis belongs to the country code.
+        let mut s = k;
+        if plus && groups.len() == 1 && at(s) == Some(')') {
+            s += 1;
+        }
+        // The separator to the next group: one or two spaces, or one dash or dot.
+        let (sep, len) = match at(s) {
+            Some(c) if is_space(c) => (' ', 1 + usize::from(at(s + 1).is_some_and(is_space))),
+            Some(c) if is_dash(c) || c == '.' => (c, 1),
+            _ => break,
+        };
+        if at(s + len).and_then(digit).is_none() || groups.len() >= 16 {
+            break;
+        }
+        before = Some(sep);
+        k = s + len;
+    }
+    Some((Run { start, plus, groups }, k))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Fnr,
     Phone,
 }
 
-/// What a digit run (with its spaces and country code) is, if personal.
-fn classify(m: &str) -> Option<Kind> {
-    let country = m.starts_with('+') || m.starts_with("0047");
-    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-    let prefix = if m.starts_with('+') {
-        2
-    } else if country {
-        4
-    } else {
-        0
-    };
-    let local = digits.get(prefix..).unwrap_or("");
-    if !country && digits.len() == 11 && is_fnr(&digits) {
-        Some(Kind::Fnr)
-    } else if local.len() == 8 && is_phone(m, local, country) {
-        Some(Kind::Phone)
-    } else {
-        None
+/// The personal numbers inside a run, as (start, end, kind) byte spans in order. Spans
+/// are whole groups; a run splits into several numbers only at spaces.
+fn personal_spans(text: &str, run: &Run) -> Vec<(usize, usize, Kind)> {
+    let groups = &run.groups;
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        // A span may start here only after a space (or at the run's start).
+        let startable = i == 0 || groups[i].before == Some(' ');
+        let hit = startable
+            .then(|| {
+                (i + 1..=groups.len().min(i + 6)).rev().find_map(|j| {
+                    let ends_clean = j == groups.len() || groups[j].before == Some(' ');
+                    if !ends_clean {
+                        return None;
+                    }
+                    let start = if i == 0 { run.start } else { groups[i].start };
+                    let end = groups[j - 1].end;
+                    let plus = i == 0 && run.plus;
+                    // Only an ungrouped run can be an amount (`98982602 kroner`).
+                    let amount_like = !plus && j - i == 1;
+                    classify(&groups[i..j], plus)
+                        .filter(|&kind| free_standing(text, start, end, kind, amount_like))
+                        .map(|kind| (j, start, end, kind))
+                })
+            })
+            .flatten();
+        match hit {
+            Some((j, start, end, kind)) => {
+                found.push((start, end, kind));
+                i = j;
+            }
+            None => i += 1,
+        }
     }
+    found
+}
+
+/// What the digit groups `g` are, if personal.
+fn classify(g: &[Group], plus: bool) -> Option<Kind> {
+    let digits: String = g.iter().map(|x| x.digits.as_str()).collect();
+    let lens: Vec<usize> = g.iter().map(|x| x.digits.len()).collect();
+    let phone_body =
+        |local: &str| local.len() == 8 && local.starts_with(['2', '3', '4', '5', '6', '7', '8', '9']);
+    if plus {
+        if let Some(local) = digits.strip_prefix("47") {
+            return phone_body(local).then_some(Kind::Phone);
+        }
+        return (8..=15).contains(&digits.len()).then_some(Kind::Phone);
+    }
+    if let Some(local) = digits.strip_prefix("0047") {
+        if lens[0] <= 4 || lens[0] == 12 {
+            return phone_body(local).then_some(Kind::Phone);
+        }
+    }
+    // `4791234567` or `47 912 34 567`: the country code without `+`.
+    if digits.len() == 10 && (lens == [10] || lens[0] == 2) {
+        if let Some(local) = digits.strip_prefix("47") {
+            if phone_body(local) && (lens == [10] || phone_grouping(&lens[1..])) {
+                return Some(Kind::Phone);
+            }
+        }
+    }
+    let fnr_grouping = matches!(lens.as_slice(), [11] | [6, 5] | [2, 2, 2, 5] | [6, 3, 2]);
+    if digits.len() == 11 && fnr_grouping && is_fnr(&digits) {
+        return Some(Kind::Fnr);
+    }
+    // A spreadsheet that stored an fnr as a number dropped its leading zero.
+    if lens == [10] && is_fnr(&format!("0{digits}")) {
+        return Some(Kind::Fnr);
+    }
+    // One kind of separator throughout: `20.00-22.00` is a time span, not a number.
+    let seps: Vec<char> = g.iter().skip(1).filter_map(|x| x.before).collect();
+    let uniform = seps.windows(2).all(|w| w[0] == w[1]);
+    if phone_body(&digits) && phone_grouping(&lens) && uniform {
+        let years = lens == [4, 4] && g.iter().all(|x| is_year(&x.digits));
+        let date = lens == [8] && looks_like_date(&digits);
+        return (!years && !date).then_some(Kind::Phone);
+    }
+    None
+}
+
+/// The ways Norwegians group the eight digits of a phone number.
+fn phone_grouping(lens: &[usize]) -> bool {
+    matches!(lens, [8] | [2, 2, 2, 2] | [3, 2, 3] | [4, 4] | [3, 3, 2])
+}
+
+fn is_year(d: &str) -> bool {
+    d.parse::<u32>().is_ok_and(|y| (1900..=2099).contains(&y))
+}
+
+/// True when the number at `start..end` stands alone: not glued to letters (unless a
+/// word such as `tlf`), not part of a longer number, and (for a phone number written as
+/// one run of digits, `amount_like`) not an amount.
+fn free_standing(text: &str, start: usize, end: usize, kind: Kind, amount_like: bool) -> bool {
+    let before = &text[..start];
+    let after = &text[end..];
+    let mut prev = before.chars().rev();
+    let glued_before = match prev.next() {
+        Some(c) if c.is_alphabetic() => {
+            let word: String = before
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphabetic())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            !NUMBER_WORDS.contains(&word.to_lowercase().as_str())
+        }
+        // `1.12.34.56.78`: part of a longer number.
+        Some(c) if c == '.' || c == ',' || is_dash(c) || c == ':' => {
+            prev.next().is_some_and(|p| digit(p).is_some())
+        }
+        Some(c) => digit(c).is_some() || c == '_',
+        None => false,
+    };
+    let mut next = after.chars();
+    let glued_after = match next.next() {
+        Some(c) if c.is_alphanumeric() || c == '_' || c == '%' || c == '‰' => true,
+        Some(c) if c == '.' || c == ',' || is_dash(c) => next.next().is_some_and(|n| digit(n).is_some()),
+        _ => false,
+    };
+    if glued_before || glued_after {
+        return false;
+    }
+    if kind == Kind::Phone && amount_like && (amount_word_after(after) || amount_word_before(before)) {
+        return false;
+    }
+    true
+}
+
+fn amount_word_after(after: &str) -> bool {
+    // `12345678,-` is how prices are written.
+    if after.starts_with(",-") || after.starts_with(",–") {
+        return true;
+    }
+    let rest = after.trim_start_matches(is_space);
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '%' || *c == '.')
+        .collect::<String>()
+        .to_lowercase();
+    let bare = word.trim_end_matches('.');
+    AMOUNT_WORDS.contains(&word.as_str()) || AMOUNT_WORDS.contains(&bare)
+}
+
+fn amount_word_before(before: &str) -> bool {
+    let rest = before.trim_end_matches(is_space).trim_end_matches(':');
+    let word: String = rest
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic() || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    matches!(
+        word.trim_end_matches('.'),
+        "kr" | "nok" | "kroner" | "beløp" | "eur" | "usd" | "sek"
+    )
+}
+
+/// The start of `raw`, at most `max` characters, with personal data masked. The text is
+/// cut back to a space before anything digit-like or e-mail-like at the cut, then
+/// masked, so a cut never leaves part of a number or address unmasked.
+pub fn excerpt(raw: &str, max: usize) -> String {
+    let cut = match raw.char_indices().nth(max.saturating_mul(4)) {
+        None => raw,
+        Some((end, _)) => {
+            let head = &raw[..end];
+            let word_start = head.rfind(char::is_whitespace).unwrap_or(0);
+            head[..word_start].trim_end_matches(|c: char| {
+                digit(c).is_some()
+                    || is_space(c)
+                    || is_dash(c)
+                    || c.is_whitespace()
+                    || matches!(c, '.' | '+' | '(' | ')')
+            })
+        }
+    };
+    mask(cut).0.chars().take(max).collect()
 }
 
 /// 11 digits whose two control digits pass the mod-11 checks and whose first six make a
@@ -185,30 +468,7 @@ pub fn is_fnr(digits: &str) -> bool {
         && control(&[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]) == Some(d[10])
 }
 
-/// A Norwegian phone number: 8 digits starting 2–9, written as one run or in the usual
-/// groups (`12 34 56 78`, `123 45 678`), and not a date such as `20231231`.
-fn is_phone(raw: &str, local: &str, country: bool) -> bool {
-    if !local.starts_with(['2', '3', '4', '5', '6', '7', '8', '9']) {
-        return false;
-    }
-    // Strip the country code once: `+4747412345` is +47 and then 47412345.
-    let body = if country {
-        raw.strip_prefix('+')
-            .or_else(|| raw.strip_prefix("00"))
-            .and_then(|r| r.strip_prefix("47"))
-            .unwrap_or(raw)
-    } else {
-        raw
-    };
-    let groups: Vec<usize> = body
-        .split([' ', '\u{a0}'])
-        .filter(|g| !g.is_empty())
-        .map(str::len)
-        .collect();
-    let grouped = matches!(groups.as_slice(), [8] | [2, 2, 2, 2] | [3, 2, 3] | [4, 4]);
-    grouped && (country || groups.len() > 1 || !looks_like_date(local))
-}
-
+/// An 8-digit run that reads as a date (`20231231`, `31122023`).
 fn looks_like_date(d: &str) -> bool {
     let n = |r: std::ops::Range<usize>| d.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
     let ymd = (1900..=2099).contains(&n(0..4)) && (1..=12).contains(&n(4..6)) && (1..=31).contains(&n(6..8));
@@ -216,29 +476,30 @@ fn looks_like_date(d: &str) -> bool {
     ymd || dmy
 }
 
+/// Builds a valid fnr (or D-number) from a birth date `ddmmyy` and a three-digit
+/// individual number; `None` when no control digit exists for that combination.
+pub fn make_fnr(date: &str, individual: &str) -> Option<String> {
+    let mut d: Vec<u32> = format!("{date}{individual}")
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    for weights in [
+        &[3, 7, 6, 1, 8, 9, 4, 5, 2][..],
+        &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2][..],
+    ] {
+        let sum: u32 = weights.iter().zip(&d).map(|(w, x)| w * x).sum();
+        match 11 - sum % 11 {
+            10 => return None,
+            11 => d.push(0),
+            k => d.push(k),
+        }
+    }
+    Some(d.iter().map(|x| x.to_string()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Builds a valid fnr from a birth date and an individual number.
-    fn make_fnr(date: &str, individual: &str) -> Option<String> {
-        let mut d: Vec<u32> = format!("{date}{individual}")
-            .chars()
-            .filter_map(|c| c.to_digit(10))
-            .collect();
-        for weights in [
-            &[3, 7, 6, 1, 8, 9, 4, 5, 2][..],
-            &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2][..],
-        ] {
-            let sum: u32 = weights.iter().zip(&d).map(|(w, x)| w * x).sum();
-            match 11 - sum % 11 {
-                10 => return None,
-                11 => d.push(0),
-                k => d.push(k),
-            }
-        }
-        Some(d.iter().map(|x| x.to_string()).collect())
-    }
 
     #[test]
     fn masks_generated_fnr_and_d_numbers() {
@@ -257,10 +518,20 @@ mod tests {
                 assert_eq!(counts.fnr, 1);
                 let hyphenated = format!("fnr {}-{}", &fnr[..6], &fnr[6..]);
                 assert_eq!(mask(&hyphenated).0, "fnr [fnr]", "{hyphenated}");
+                let before_stop = format!("Fnr: {}-{}.", &fnr[..6], &fnr[6..]);
+                assert_eq!(mask(&before_stop).0, "Fnr: [fnr].", "{before_stop}");
                 found += 1;
             }
         }
         assert!(found >= 3);
+    }
+
+    #[test]
+    fn an_fnr_that_lost_its_leading_zero_is_masked() {
+        let fnr = (100..200)
+            .find_map(|i| make_fnr("010190", &i.to_string()))
+            .expect("valid");
+        assert_eq!(mask(&fnr[1..]).0, "[fnr]");
     }
 
     #[test]
@@ -279,6 +550,7 @@ mod tests {
             broken.as_str(),
             "nesten 800 milliarder kroner",
             "i 2024 og 2025",
+            "i 2024 2025",
             "postnummer 0150 Oslo",
             "org.nr. 971 032 081",
             "971032081",
@@ -289,6 +561,16 @@ mod tests {
             "i 2024-2025",
             "trinn 2b",
             "1 kommune",
+            "98982602 kroner",
+            "91234567 kr",
+            "kr 91234567",
+            "NOK 41234567,-",
+            "budsjett 45 000 000",
+            "A12345678",
+            "konto 1234.56.78903",
+            "kl. 12.30",
+            "kl. 20.00-22.00",
+            "pris 91234567,- eks. mva",
         ] {
             assert_eq!(mask(text), (text.to_string(), MaskCounts::default()), "{text}");
         }
@@ -307,11 +589,22 @@ mod tests {
             "ring 22.33.44.55",
             "ring 474-12-345",
             "ring +47 22.33.44.55",
+            "ring +47-912-34-567",
+            "ring 912\u{2009}34\u{2009}567",
+            "ring 912\u{a0}34\u{a0}567",
+            "ring 4791234567",
+            "ring (+47) 912 34 567",
+            "ring ９１２３４５６７",
+            "ring +46 70 123 45 67",
         ] {
             let (masked, counts) = mask(text);
             assert_eq!(masked, "ring [tlf]", "{text}");
-            assert_eq!(counts.phone, 1);
+            assert_eq!(counts.phone, 1, "{text}");
         }
+        assert_eq!(mask("tlf91234567").0, "tlf[tlf]");
+        assert_eq!(mask("Tlf.nr.91234567.").0, "Tlf.nr.[tlf].");
+        assert_eq!(mask("mob:912 34 567, takk").0, "mob:[tlf], takk");
+        assert_eq!(mask("91234567/22334455").0, "[tlf]/[tlf]");
     }
 
     #[test]
@@ -326,6 +619,19 @@ mod tests {
             (masked.as_str(), counts),
             ("kr 12 000 000 i 2024", MaskCounts::default())
         );
+    }
+
+    #[test]
+    fn excerpts_are_masked_before_they_are_cut() {
+        let long = format!("{} ring 912 34 567 eller ola@example.no", "ord ".repeat(78));
+        for max in 60..long.chars().count() / 4 + 20 {
+            let e = excerpt(&long, max);
+            assert!(
+                !e.contains("567") && !e.contains("912") && !e.contains("ola@"),
+                "{max}: {e}"
+            );
+        }
+        assert_eq!(excerpt("ring 91234567", 80), "ring [tlf]");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 use super::Normalizer;
 use crate::model::{Ingested, Reject, Response};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Kind given to word-cloud responses.
 pub const WORD_CLOUD_KIND: &str = "Ordsky";
@@ -58,9 +59,9 @@ pub fn parse(text: &str, collection: &str, source: &str, norm: &mut Normalizer) 
                 if trimmed == "Responses" {
                     state = State::Cloud { seen: false };
                 } else if raw.contains('\t') {
-                    state = State::Table(raw.split('\t').map(|c| c.trim().to_string()).collect());
+                    state = State::Table(raw.split('\t').map(|c| norm.text(c)).collect());
                 } else if trimmed != "Date" && !trimmed.starts_with("Date ") {
-                    title = trimmed.to_string();
+                    title = norm.text(trimmed);
                 }
             }
             State::Cloud { .. } => {
@@ -109,12 +110,12 @@ fn table_row(
     let mut labels = Vec::new();
     let mut meta = BTreeMap::new();
     for (name, cell) in columns.iter().zip(&cells) {
-        let words = || cell.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let words = |masked: String| masked.split_whitespace().map(str::to_string).collect::<Vec<_>>();
         match name.as_str() {
             "" => text = cell,
-            "Tema" => kinds = words(),
+            "Tema" => kinds = words(norm.text(cell)),
             "Svar" => answer = norm.text(cell),
-            "Tema undergrupper" => labels = words(),
+            "Tema undergrupper" => labels = words(norm.text(cell)),
             other => {
                 meta.insert(other.to_string(), norm.text(cell));
             }
@@ -133,7 +134,7 @@ fn table_row(
     response.kinds = kinds;
     response.answer = answer;
     response.labels = labels;
-    response.meta = meta;
+    response.meta = Arc::new(meta);
     Ok(response)
 }
 

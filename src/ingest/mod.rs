@@ -11,9 +11,11 @@
 mod decode;
 pub mod delimited;
 pub mod exports;
+pub mod limits;
 pub mod mask;
 pub mod mentimeter;
 pub mod mojibake;
+mod ods;
 pub mod spreadsheet;
 pub mod wide;
 
@@ -23,8 +25,8 @@ pub use mask::MaskCounts;
 use crate::analyze::nfc;
 use crate::error::{Error, Result};
 use crate::model::{Ingested, Response};
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What the user told us about the input.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +52,14 @@ pub struct IngestOptions {
 pub struct IngestedFile {
     pub collection: String,
     pub source: String,
-    /// The original bytes, to be kept unchanged in the corpus.
+    /// The path the file was read from, as given.
+    pub path: PathBuf,
+    /// Hex SHA-256 of the input file.
+    pub sha256: String,
+    /// Size of the input file in bytes.
+    pub size: u64,
+    /// The original bytes, which the corpus keeps only when asked to
+    /// (`--keep-original`); empty for a collection read back without them.
     pub bytes: Vec<u8>,
     /// Human-readable description of the detected format (`mentimeter-text`, `csv ';' windows-1252`).
     pub format: String,
@@ -106,7 +115,7 @@ impl Normalizer {
             answer: String::new(),
             labels: Vec::new(),
             text: self.text(raw),
-            meta: BTreeMap::new(),
+            meta: Arc::default(),
         }
     }
 }
@@ -162,6 +171,9 @@ pub fn ingest_bytes(
     let mut file = IngestedFile {
         collection: collection.clone(),
         source: source.to_string(),
+        path: path.to_path_buf(),
+        sha256: crate::corpus::sha256_hex(&bytes),
+        size: bytes.len() as u64,
         bytes: Vec::new(),
         format: String::new(),
         sheet: None,
@@ -190,6 +202,15 @@ pub fn ingest_bytes(
                 .ok_or_else(|| Error::input(path, format!("unknown encoding {label:?}; try utf-8, windows-1252, iso-8859-1, utf-16le or utf-16be")))?,
             None => decode(&bytes),
         };
+        if let Some((share, line)) = decode::not_text(&decoded.text) {
+            return Err(Error::input(
+                path,
+                format!(
+                    "this is not text in any encoding stemme reads ({:.1} % of its characters are control codes or undecodable bytes, the first on line {line}); if it holds responses, export them as XLSX or CSV (UTF-8)",
+                    share * 100.0
+                ),
+            ));
+        }
         if options.delimiter.is_none() && mentimeter::sniff(&decoded.text) {
             file.data = mentimeter::parse(&decoded.text, &collection, source, &mut norm);
             file.format = format!("mentimeter-text {}", decoded.encoding);
@@ -197,7 +218,7 @@ pub fn ingest_bytes(
             let delimiter = options
                 .delimiter
                 .unwrap_or_else(|| delimited::sniff_delimiter(&decoded.text));
-            let table = delimited::table(&decoded.text, delimiter, source);
+            let table = delimited::table(&decoded.text, delimiter, source, path)?;
             let (info, data) = wide::read(table, &target, &mut norm)?;
             file.format = format!(
                 "delimited {} {}{}",

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::{Ingested, Reject};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// How many non-blank rows at the top are searched for the header.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -33,8 +34,9 @@ pub struct Table {
     /// The sheet the table comes from (spreadsheets only).
     pub sheet: Option<String>,
     pub rows: Vec<Row>,
-    /// Blank rows above the first row in `rows` (spreadsheets whose data starts lower).
-    pub blank_before: u64,
+    /// Blank rows that are not stored in `rows` (a blank row costs nothing: a file of
+    /// a million empty lines holds no million rows); they are structural.
+    pub blank_rows: u64,
     /// Rows the reader could not read at all; already rejects.
     pub rejects: Vec<Reject>,
     /// Rows must have as many cells as the header (CSV); spreadsheets are rectangular.
@@ -126,8 +128,8 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     } = *target;
     let sheet = table.sheet.as_deref();
     let mut out = Ingested {
-        total_lines: table.rows.len() as u64 + table.rejects.len() as u64 + table.blank_before,
-        structural_lines: table.blank_before,
+        total_lines: table.rows.len() as u64 + table.rejects.len() as u64 + table.blank_rows,
+        structural_lines: table.blank_rows,
         rejects: table.rejects,
         ..Ingested::default()
     };
@@ -170,6 +172,10 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     } else {
         Vec::new()
     };
+    // Headers become questions and metadata keys: masked like any text, once the export
+    // has been recognised by them.
+    let header: Vec<String> = header.iter().map(|c| norm.text(c)).collect();
+    let sub: Vec<String> = sub.iter().map(|c| norm.text(c)).collect();
     let columns = columns(&header, &sub, export);
     let first_data = (h + header_rows).min(rows.len());
     out.structural_lines += first_data as u64;
@@ -197,19 +203,19 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     };
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     for row in data {
-        // The excerpt leaves out personal columns (names, e-mail) unless they are kept.
-        let excerpt: Vec<&str> = row
-            .cells
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| {
-                options.keep_personal || columns.get(i).is_none_or(|c| c.hint != Hint::Personal)
-            })
-            .map(|(_, c)| c.as_str())
-            .collect();
-        let excerpt = excerpt.join(" | ");
+        // The excerpt leaves out personal columns (names, e-mail) unless they are kept;
+        // it is built only for a rejected row.
         let reject = |reason: &str, detail: String| {
-            Reject::new(source, row.number, reason, detail, &excerpt).in_sheet(sheet)
+            let excerpt: Vec<&str> = row
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| {
+                    options.keep_personal || columns.get(i).is_none_or(|c| c.hint != Hint::Personal)
+                })
+                .map(|(_, c)| c.as_str())
+                .collect();
+            Reject::new(source, row.number, reason, detail, &excerpt.join(" | ")).in_sheet(sheet)
         };
         if is_blank(&row.cells) {
             out.structural_lines += 1;
@@ -250,17 +256,20 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
             out.rejects.push(reject("empty-text", detail));
             continue;
         }
-        let mut meta = BTreeMap::new();
-        for &i in &meta_cols {
-            meta.insert(columns[i].name.clone(), norm.text(cell(i)));
-        }
+        // One metadata map per row, shared by the row's responses.
+        let meta: Arc<BTreeMap<String, String>> = Arc::new(
+            meta_cols
+                .iter()
+                .map(|&i| (columns[i].name.clone(), norm.text(cell(i))))
+                .collect(),
+        );
         out.kept_lines += 1;
         for i in answered {
             let mut response = norm.response(collection, source, row.number, &columns[i].question, cell(i));
             if text_cols.len() > 1 {
                 response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1);
             }
-            response.meta = meta.clone();
+            response.meta = Arc::clone(&meta);
             out.responses.push(response);
         }
     }

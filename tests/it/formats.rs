@@ -3,7 +3,7 @@
 //! survey exports with their metadata and personal columns, encodings and delimiters,
 //! and broken inputs that must fail clearly and never panic.
 
-use super::sheets::{ods, sheet, xlsx, Sheet};
+use super::sheets::{ods, ods_raw, sheet, xlsx, xlsx_raw, Sheet};
 use super::*;
 use stemme::ingest::{ingest_bytes, IngestOptions, IngestedFile};
 
@@ -345,12 +345,19 @@ fn broken_inputs_fail_clearly_or_are_read_without_panic() {
         .collect();
     let err = ingest(&garbage, "g.csv", &IngestOptions::default()).expect_err("garbage");
     assert!(err.to_string().contains("binary file"), "{err}");
-    let huge = format!("svar\n\"{}\"\n", "ord ".repeat(1_300_000));
-    let f = ok(huge.as_bytes(), "huge.csv");
+    let long = format!("svar\n\"{}\"\n", "ord ".repeat(250_000));
+    let f = ok(long.as_bytes(), "long.csv");
     assert_eq!(f.data.responses.len(), 1);
     assert_eq!(
         f.data.responses[0].text.len(),
-        "ord ".repeat(1_300_000).trim().len()
+        "ord ".repeat(250_000).trim().len()
+    );
+    let huge = format!("svar\n\"{}\"\n", "ord ".repeat(1_300_000));
+    let err = ingest(huge.as_bytes(), "huge.csv", &IngestOptions::default()).expect_err("too long");
+    assert!(
+        err.to_string()
+            .starts_with("huge.csv: row 2 field 1 holds 5.0 MB of text, more than the 1.0 MB"),
+        "{err}"
     );
     let mut bad_utf8 = b"svar\nGod skole og trygg vei hjem\nH\xF8yt og lavt\n".to_vec();
     bad_utf8.extend(b"Ugyldig \xFF\xFE byte midt i\n");
@@ -493,8 +500,9 @@ fn cli_ingests_xlsx_idempotently_replaces_changed_files_and_exports_the_corpus()
     let names: Vec<String> = std::fs::read_dir(dir.path().join("corpus"))
         .expect("dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n != stemme::corpus::LOCK_FILE)
         .collect();
-    assert_eq!(names, ["skjema"]);
+    assert_eq!(names, ["skjema"], "no temporary folders are left");
 
     std::fs::write(
         dir.path().join("b.csv"),
@@ -582,4 +590,201 @@ fn cli_prints_the_guess_and_takes_overrides() {
     let out = run_in(dir.path(), &["ingest", "p.txt", "--encoding", "klingon"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("p.txt: unknown encoding \"klingon\""));
+}
+
+fn error(bytes: &[u8], source: &str) -> String {
+    ingest(bytes, source, &IngestOptions::default())
+        .expect_err("refused")
+        .to_string()
+}
+
+/// `<row r="N"><c r="REF" t="s"><v>I</v></c></row>`: one shared-string cell per row.
+fn xlsx_rows(cells: &[(&str, usize)]) -> String {
+    cells
+        .iter()
+        .map(|(reference, i)| {
+            let row: String = reference.chars().filter(char::is_ascii_digit).collect();
+            format!("<row r=\"{row}\"><c r=\"{reference}\" t=\"s\"><v>{i}</v></c></row>")
+        })
+        .collect()
+}
+
+#[test]
+fn a_stray_far_cell_costs_one_row_not_the_whole_sheet() {
+    let strings = ["svar".to_string(), "Kommunen må lytte mer".to_string()];
+    for (far, rows) in [("XFD1048576", 1_048_576), ("XFD10000", 10_000)] {
+        let book = xlsx_raw(&xlsx_rows(&[("A1", 0), ("A2", 1), (far, 1)]), "", &strings);
+        assert!(book.len() < 2_000, "a tiny file: {}", book.len());
+        let f = ok(&book, "far.xlsx");
+        assert_eq!(texts(&f), [("c-0002", "Kommunen må lytte mer")]);
+        assert_eq!(f.data.total_lines, rows);
+        assert_eq!((f.data.rejects.len(), f.data.rejects[0].line), (1, rows));
+    }
+    // Far cells on many rows, or a merge across the sheet, are refused before layout.
+    let many: Vec<String> = (2..1_000).map(|r| format!("XFD{r}")).collect();
+    let cells: Vec<(&str, usize)> = std::iter::once(("A1", 0))
+        .chain(many.iter().map(|r| (r.as_str(), 1)))
+        .collect();
+    let err = error(&xlsx_raw(&xlsx_rows(&cells), "", &strings), "many.xlsx");
+    assert!(
+        err.starts_with("many.xlsx: sheet \"Ark1\" spans rows 1–999 and columns up to XFD")
+            && err.contains("more than the 10000000 stemme reads")
+            && err.contains("delete the empty rows and columns"),
+        "{err}"
+    );
+    let merged = xlsx_raw(
+        &xlsx_rows(&[("A1", 0), ("A2", 1), ("A10000", 1)]),
+        "<mergeCells count=\"1\"><mergeCell ref=\"A1:XFD10000\"/></mergeCells>",
+        &strings,
+    );
+    assert!(error(&merged, "merged.xlsx").contains("spans rows 1–10000 and columns up to XFD"));
+}
+
+#[test]
+fn a_huge_shared_string_used_by_many_cells_is_refused() {
+    let rows: Vec<(String, usize)> = (2..2_002).map(|r| (format!("A{r}"), 1)).collect();
+    let refs: Vec<(&str, usize)> = std::iter::once(("A1", 0))
+        .chain(rows.iter().map(|(r, i)| (r.as_str(), *i)))
+        .collect();
+    let sheet_data = xlsx_rows(&refs);
+    // One string over the field limit.
+    let huge = ["svar".to_string(), "Kommunen må lytte. ".repeat(80_000)];
+    let err = error(&xlsx_raw(&sheet_data, "", &huge), "huge.xlsx");
+    assert!(
+        err.starts_with("huge.xlsx: sheet \"Ark1\" cell A2 holds 1.5 MB of text, more than the 1.0 MB"),
+        "{err}"
+    );
+    // Under the field limit, but 2,000 copies would take 1.2 GB.
+    let big = ["svar".to_string(), "Kommunen må lytte. ".repeat(30_000)];
+    let book = xlsx_raw(&sheet_data, "", &big);
+    assert!(book.len() < 100_000, "{}", book.len());
+    let err = error(&book, "big.xlsx");
+    assert!(
+        err.contains("the cells take more than 64.") && err.contains("one value repeated in very many cells"),
+        "{err}"
+    );
+}
+
+#[test]
+fn repeated_ods_cells_are_refused_and_empty_padding_costs_nothing() {
+    let cell = |text: &str| {
+        format!("<table:table-cell office:value-type=\"string\"><text:p>{text}</text:p></table:table-cell>")
+    };
+    let header = format!("<table:table-row>{}</table:table-row>", cell("svar"));
+    let bomb = ods_raw(&format!(
+        "{header}<table:table-row table:number-rows-repeated=\"99999\"><table:table-cell table:number-columns-repeated=\"1000\" office:value-type=\"string\"><text:p>Kommunen må lytte</text:p></table:table-cell></table:table-row>"
+    ));
+    assert!(bomb.len() < 1_000, "{}", bomb.len());
+    let err = error(&bomb, "bomb.ods");
+    assert!(err.contains("one value repeated in very many cells"), "{err}");
+    let wide = ods_raw(&format!(
+        "{header}<table:table-row><table:table-cell table:number-columns-repeated=\"20000\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>"
+    ));
+    assert!(error(&wide, "wide.ods").contains("row 2 of sheet \"Ark1\" has 20000 columns"));
+    // LibreOffice pads a sheet with empty repeated rows and cells.
+    let padded = ods_raw(&format!(
+        "{header}<table:table-row>{}<table:table-cell table:number-columns-repeated=\"16383\"/></table:table-row><table:table-row table:number-rows-repeated=\"1048574\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>",
+        cell("Et svar &amp; en tanke<text:s text:c=\"2\"/>her")
+    ));
+    let f = ok(&padded, "padded.ods");
+    assert_eq!(texts(&f), [("c-0002", "Et svar & en tanke  her")]);
+    assert_eq!(f.data.total_lines, 2);
+    // Repeated filled rows are read as rows.
+    let repeated = ods_raw(&format!(
+        "{header}<table:table-row table:number-rows-repeated=\"3\">{}</table:table-row>",
+        cell("Samme svar tre ganger")
+    ));
+    assert_eq!(ok(&repeated, "rep.ods").data.responses.len(), 3);
+    // A cell merged down over two rows fills both, as in XLSX.
+    let merged = ods_raw(&format!(
+        "<table:table-row>{}{}</table:table-row><table:table-row><table:table-cell table:number-rows-spanned=\"2\" office:value-type=\"string\"><text:p>Nord</text:p></table:table-cell>{}</table:table-row><table:table-row><table:covered-table-cell/>{}</table:table-row>",
+        cell("Hvor bor du?"),
+        cell("svar"),
+        cell("En park med benker og lekeplass"),
+        cell("Trygg skolevei for barna")
+    ));
+    let f = ok(&merged, "merged.ods");
+    let places: Vec<&str> = f
+        .data
+        .responses
+        .iter()
+        .map(|r| r.meta["Hvor bor du?"].as_str())
+        .collect();
+    assert_eq!(places, ["Nord", "Nord"]);
+}
+
+#[test]
+fn binary_garbage_is_refused_as_not_text() {
+    let mut seed = 11u64;
+    let random: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 56) as u8
+        })
+        .collect();
+    let err = error(&random, "random.bin");
+    assert!(
+        err.starts_with("random.bin: this is not text in any encoding stemme reads (")
+            && err.contains("export them as XLSX or CSV (UTF-8)"),
+        "{err}"
+    );
+    let forced = ingest(
+        &random,
+        "random.bin",
+        &IngestOptions {
+            encoding: Some("windows-1252".into()),
+            delimiter: Some(b'|'),
+            ..IngestOptions::default()
+        },
+    );
+    assert!(forced.is_err(), "refused whatever the encoding and delimiter");
+}
+
+#[test]
+fn a_csv_row_with_too_many_columns_is_refused() {
+    let csv = format!("svar\nEt svar\n{}\n", "a,".repeat(20_000));
+    let err = error(csv.as_bytes(), "wide.csv");
+    assert!(
+        err.starts_with("wide.csv: row 3 has 20001 columns, more than the 16384"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wide_row_keeps_its_metadata_once_for_all_its_answers() {
+    let header: Vec<String> = (0..40)
+        .map(|c| {
+            if c % 2 == 0 {
+                format!("Spørsmål {c}")
+            } else {
+                format!("Bakgrunn {c}")
+            }
+        })
+        .collect();
+    let mut csv = header.join(";") + "\n";
+    for r in 0..30 {
+        let row: Vec<String> = (0..40)
+            .map(|c| {
+                if c % 2 == 0 {
+                    format!("svar nummer {r} på spørsmål {c} her")
+                } else {
+                    format!("verdi {}", c % 3)
+                }
+            })
+            .collect();
+        csv.push_str(&(row.join(";") + "\n"));
+    }
+    let f = ok(csv.as_bytes(), "wide.csv");
+    assert_eq!(f.data.responses.len(), 30 * 20);
+    for row in f.data.responses.chunks(20) {
+        assert!(row.iter().all(|r| std::sync::Arc::ptr_eq(&r.meta, &row[0].meta)));
+        assert_eq!(row[0].meta.len(), 20);
+        assert_eq!(row[0].meta["Bakgrunn 1"], "verdi 1");
+    }
+    assert!(!std::sync::Arc::ptr_eq(
+        &f.data.responses[0].meta,
+        &f.data.responses[20].meta
+    ));
 }

@@ -1,6 +1,7 @@
 //! Minimal XLSX and ODS workbooks written with the `zip` crate, so the spreadsheet tests
 //! build their fixtures in code: every cell is an inline string, merged regions are
-//! listed by reference (`A1:C1`). Only what calamine needs to read a sheet is written.
+//! listed by reference (`A1:C1`). Only what a reader needs is written. [`xlsx_raw`] and
+//! [`ods_raw`] write the sheet XML as given, to build hostile files.
 
 use std::io::Write;
 use zip::write::SimpleFileOptions;
@@ -147,6 +148,45 @@ pub fn ods(sheets: &[Sheet]) -> Vec<u8> {
         &[
             ("mimetype", "application/vnd.oasis.opendocument.spreadsheet".to_string()),
             ("META-INF/manifest.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\"><manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/><manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>".to_string()),
+            ("content.xml", xml),
+        ],
+        true,
+    )
+}
+
+/// A one-sheet XLSX workbook (`Ark1`) written as given: `sheet_data` is the inside of
+/// `<sheetData>` (cells refer to `shared` by index with `t="s"`), `extra` follows it
+/// (e.g. `<mergeCells>`). For hostile files: far cells, reused huge strings.
+pub fn xlsx_raw(sheet_data: &str, extra: &str, shared: &[String]) -> Vec<u8> {
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let strings: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{}</t></si>", escape(s)))
+        .collect();
+    zip_files(
+        &[
+            ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/></Types>".to_string()),
+            ("_rels/.rels", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{REL}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+            ("xl/workbook.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{MAIN}\" xmlns:r=\"{REL}\"><sheets><sheet name=\"Ark1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+            ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{REL}/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{REL}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>")),
+            ("xl/sharedStrings.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{MAIN}\">{strings}</sst>")),
+            ("xl/worksheets/sheet1.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN}\"><sheetData>{sheet_data}</sheetData>{extra}</worksheet>")),
+        ],
+        false,
+    )
+}
+
+/// A one-table ODS workbook (`Ark1`) whose table holds `rows` as written (for repeated
+/// rows and cells).
+pub fn ods_raw(rows: &str) -> Vec<u8> {
+    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\"><office:body><office:spreadsheet><table:table table:name=\"Ark1\">{rows}</table:table></office:spreadsheet></office:body></office:document-content>");
+    zip_files(
+        &[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.spreadsheet".to_string(),
+            ),
             ("content.xml", xml),
         ],
         true,
