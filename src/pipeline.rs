@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub ingest: IngestOptions,
     /// Metadata column that overrides the scope lexicon.
     pub scope_column: Option<String>,
+    /// The analyst's scope lexicon, read after the bundled one (`--scope-lexicon`).
+    pub scope_lexicon: Option<PathBuf>,
     pub themes: ThemeOptions,
     /// Groupings to compare and the small-cell threshold.
     pub compare: CompareOptions,
@@ -111,7 +113,7 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
 /// comparison. The responses move out of the files into the rows; the files keep their counts.
 pub fn analyse(
     files: Vec<IngestedFile>,
-    scope_column: Option<String>,
+    tagger: &ScopeTagger,
     theme_options: &ThemeOptions,
     compare_options: &CompareOptions,
     progress: &dyn Progress,
@@ -131,7 +133,7 @@ pub fn analyse(
             rejects.len()
         )));
     }
-    if let Some(column) = &scope_column {
+    if let Some(column) = tagger.column() {
         if !responses.iter().any(|r| r.meta.contains_key(column)) {
             let columns: BTreeSet<&str> = responses
                 .iter()
@@ -163,8 +165,11 @@ pub fn analyse(
     ));
 
     progress.stage("scope", responses.len() as u64);
-    let tagger = ScopeTagger::bundled(scope_column.clone());
-    let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
+    let scopes: Vec<ScopeTag> = responses
+        .par_iter()
+        .zip(&tokens)
+        .map(|(r, t)| tagger.tag(r, t, &words))
+        .collect();
     let mut rows: Vec<Row> = responses
         .into_iter()
         .zip(tokens)
@@ -195,14 +200,14 @@ pub fn analyse(
     ));
 
     let compare_options = CompareOptions {
-        scope_column,
+        scope_column: tagger.column().map(str::to_string),
         ..compare_options.clone()
     };
     let comparison = compare(
         &cases(&rows, &words),
         &themes,
         &vocabulary,
-        &tagger,
+        tagger,
         &compare_options,
     )?;
     Ok(Analysis {
@@ -255,13 +260,8 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
-    let analysis = analyse(
-        files,
-        options.scope_column.clone(),
-        &options.themes,
-        &options.compare,
-        progress,
-    )?;
+    let tagger = ScopeTagger::new(options.scope_column.clone(), options.scope_lexicon.as_deref())?;
+    let analysis = analyse(files, &tagger, &options.themes, &options.compare, progress)?;
 
     progress.stage("index", analysis.rows.len() as u64);
     index::build(&index_dir, &analysis, progress)?;

@@ -60,6 +60,8 @@ pub struct Part {
 #[derive(Clone)]
 pub struct Analyzer {
     stopwords: Arc<HashSet<String>>,
+    /// Characters in the longest stopword.
+    longest_stopword: usize,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -91,12 +93,14 @@ impl Default for Analyzer {
 impl Analyzer {
     /// The analyzer with the bundled Bokmål and Nynorsk stopword lists.
     pub fn norwegian() -> Analyzer {
-        let stopwords = list_words(STOPWORDS_NB)
+        let stopwords: HashSet<String> = list_words(STOPWORDS_NB)
             .chain(list_words(STOPWORDS_NN))
             .map(str::to_string)
             .collect();
+        let longest_stopword = stopwords.iter().map(|s| s.chars().count()).max().unwrap_or(0);
         Analyzer {
             stopwords: Arc::new(stopwords),
+            longest_stopword,
         }
     }
 
@@ -165,12 +169,15 @@ impl Analyzer {
     /// function word, so not a theme or keyness feature. It stays searchable.
     fn is_misspelled_stopword(&self, word: &str, lexicon: &CompoundSplitter) -> bool {
         let first = word.chars().next();
-        word.chars().count() >= 4
+        let len = word.chars().count();
+        // Cheapest tests first: most words fail the length window of the long stopwords.
+        len >= 4
+            && len <= self.longest_stopword + 2
             && word.chars().all(char::is_alphabetic)
-            && self
-                .stopwords
-                .iter()
-                .any(|s| s.chars().count() >= 4 && s.chars().next() == first && edit_distance(s, word) <= 2)
+            && self.stopwords.iter().any(|s| {
+                let n = s.chars().count();
+                n >= 4 && n.abs_diff(len) <= 2 && s.chars().next() == first && edit_distance(s, word) <= 2
+            })
             && !lexicon.knows(word)
             && lexicon.split(word).is_none()
     }

@@ -254,9 +254,16 @@ impl Analyzer {
         }
     }
 
-    /// Analyses one text (a query, a snippet, `stemme analyze`).
+    /// Analyses one text (a query, a snippet, a field of an index document) on the
+    /// calling thread. It never waits for the rayon pool: tantivy's indexing threads call
+    /// it while the pool is busy feeding them documents.
     pub fn analyze(&self, text: &str) -> Analysed {
-        self.analyze_all(&[text], &|_| {})
+        let chunk = self.split_chunk(&[text]);
+        let infos = chunk.keys.iter().map(|k| self.analyze_key(k)).collect();
+        Analysed {
+            words: Words::build(infos, chunk.counts),
+            tokens: chunk.tokens,
+        }
     }
 
     /// Splits the texts of one chunk into words with chunk-local ids.

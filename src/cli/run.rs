@@ -39,6 +39,10 @@ pub struct RunArgs {
     /// --collection) instead of INPUT files.
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
+    /// Extra scope markers and place names, in the format of lexicon/scope_markers.txt,
+    /// merged with the bundled lists.
+    #[arg(long, value_name = "FILE")]
+    pub scope_lexicon: Option<PathBuf>,
     /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
     #[arg(short, long, value_name = "N")]
     pub k: Option<usize>,
@@ -79,6 +83,7 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         inputs,
         ingest,
         scope_column: args.scope_column,
+        scope_lexicon: args.scope_lexicon,
         themes: ThemeOptions {
             k: args.k,
             max_k: args.max_k,

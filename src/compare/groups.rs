@@ -173,7 +173,7 @@ fn interval(share: f64, lo: f64, hi: f64) -> String {
 
 /// Builds one grouping. `values[i]` is the group of case `i` (`None`: no value);
 /// `order` fixes the order of the groups (else sorted by name); `exclude` drops words
-/// from keyness by display form.
+/// from keyness by stem.
 pub(super) fn grouping(
     name: &str,
     cases: &[Case],

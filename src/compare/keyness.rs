@@ -52,7 +52,7 @@ pub(super) struct GroupKeyness {
 
 /// Keyness of every tested group (`None` for the others). `group_of[i]` is the group of
 /// case `i`; only cases in tested groups count, on both sides. `exclude` drops words
-/// (by display form) from the test altogether.
+/// (by stem) from the test altogether.
 pub(super) fn keyness(
     cases: &[Case],
     group_of: &[Option<usize>],
@@ -91,7 +91,7 @@ pub(super) fn keyness(
     let all: u64 = responses.iter().sum();
     let mut family: Vec<usize> = (0..stems.len())
         .filter(|&w| totals[w] >= MIN_TOTAL)
-        .filter(|&w| exclude.is_none_or(|ex| !ex(&display(stems[w]))))
+        .filter(|&w| exclude.is_none_or(|ex| !ex(stems[w])))
         .collect();
     family.sort_by(|&a, &b| stems[a].cmp(stems[b]));
 

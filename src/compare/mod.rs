@@ -271,7 +271,7 @@ pub fn compare(
         .map(|c| Some(c.scope.scope.as_str().to_string()))
         .collect();
     let scope_order: Vec<String> = Scope::ALL.iter().map(|s| s.as_str().to_string()).collect();
-    let is_marker = |word: &str| tagger.is_marker(word);
+    let is_marker = |stem: &str| tagger.is_marker_stem(stem);
     let ctx = groups::Context {
         rows: &rows,
         min_cell: options.min_cell,

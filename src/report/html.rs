@@ -380,9 +380,14 @@ mod tests {
             k: Some(2),
             ..Default::default()
         };
-        let analysis =
-            crate::pipeline::analyse(vec![file], None, &options, &Default::default(), &crate::Silent)
-                .expect("analyses");
+        let analysis = crate::pipeline::analyse(
+            vec![file],
+            &crate::scope::ScopeTagger::bundled(None),
+            &options,
+            &Default::default(),
+            &crate::Silent,
+        )
+        .expect("analyses");
         let report = Report::new(&analysis);
         let page = render(&report, 2);
         assert_eq!(page.matches("<tr data-stems").count(), 2);

@@ -22,11 +22,78 @@ fn analyze_shows_stems_stopwords_and_display_forms() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["stem"], "kommun");
     assert_eq!(rows[1]["stopword"], true);
     assert_eq!(rows[2]["stem"], "spenn");
     assert_eq!(rows[2]["display"], "spennende");
+    assert_eq!(rows[3]["scope"], "local");
+    assert_eq!(rows[3]["evidence"][0], "Kommunene: local (kommune)");
+}
+
+#[test]
+fn analyze_shows_the_scope_and_its_evidence() {
+    let out = ok_in(
+        Path::new("."),
+        &["analyze", "I stedet for staten må Bergen kommune ta ansvaret"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("scope: both"), "{text}");
+    for line in [
+        "staten: national (stat)",
+        "Bergen: local (place: kommune)",
+        "kommune: local (kommune)",
+    ] {
+        assert!(text.contains(line), "{line} missing:\n{text}");
+    }
+}
+
+#[test]
+fn a_scope_lexicon_adds_markers_and_a_bad_one_names_file_and_row() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "svar\nVelforeningen trenger en møteplass\nHytta ligger i Myrkdalen\nSpennende\n";
+    std::fs::write(dir.path().join("s.csv"), csv).expect("write");
+    std::fs::write(
+        dir.path().join("mine.txt"),
+        "local\tvelforening\nplace\tMyrkdalen\n",
+    )
+    .expect("write");
+    ok_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "s.csv",
+            "--text-column",
+            "svar",
+            "--scope-lexicon",
+            "mine.txt",
+        ],
+    );
+    let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    let scope = header.iter().position(|h| h == "scope").expect("scope");
+    let scopes: Vec<&str> = rows.iter().map(|r| r[scope].as_str()).collect();
+    assert_eq!(scopes, ["local", "local", "unspecified"]);
+    std::fs::write(
+        dir.path().join("mine.txt"),
+        "local\tvelforening\nlokal\tgrendelag\n",
+    )
+    .expect("write");
+    let bad = run_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "s.csv",
+            "--text-column",
+            "svar",
+            "--scope-lexicon",
+            "mine.txt",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("mine.txt, row 2") && err.contains("lokal"), "{err}");
 }
 
 #[test]
@@ -163,7 +230,7 @@ fn scope_column_must_exist_maps_values_strictly_and_empty_cells_fall_back_to_the
         scopes,
         [
             ("national", "column nivå=nasjonal"),
-            ("local", "lokalsamfunnet"),
+            ("local", "Lokalsamfunnet: local (lokal)"),
             ("unspecified", "column nivå=regional (not a scope value)"),
             ("unspecified", "column nivå=B (not a scope value)"),
             ("unspecified", "column nivå=regional (not a scope value)"),

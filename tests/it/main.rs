@@ -8,6 +8,7 @@ mod formats;
 mod ingest;
 mod outputs;
 mod reports;
+mod scope_eval;
 mod search;
 mod sheets;
 

@@ -73,3 +73,98 @@ fn reruns_replace_their_own_outputs_and_leave_no_temporaries() {
     let hits = ok_in(tmp.path(), &["search", "kommune", "--index", "idx", "-n", "1"]);
     assert!(!hits.stdout.is_empty());
 }
+
+/// A CSV of `n` responses made by recombining the bundled seed's texts (deterministic).
+fn generated_csv(dir: &Path, n: usize) -> PathBuf {
+    let (_, seed) = read_csv(&repo().join("corpus/seed/responses.csv"));
+    let (header, _) = read_csv(&repo().join("corpus/seed/responses.csv"));
+    let text = header.iter().position(|h| h == "text").expect("text column");
+    let texts: Vec<&str> = seed.iter().map(|r| r[text].as_str()).collect();
+    let path = dir.join("mange.csv");
+    let mut w = csv::Writer::from_path(&path).expect("csv");
+    w.write_record(["svar", "kommune"]).expect("header");
+    for i in 0..n {
+        let joined = format!("{} {}", texts[i % texts.len()], texts[(i * 7 + 3) % texts.len()]);
+        w.write_record([joined.as_str(), ["Bergen", "Vik", "Os"][i % 3]])
+            .expect("row");
+    }
+    w.flush().expect("flush");
+    path
+}
+
+/// The output folder is one whole version: marked, with every report, a report.json that
+/// agrees with responses.csv, and an index that answers with the same number of responses.
+fn assert_whole(root: &Path, n: usize) {
+    let out = root.join("out");
+    assert!(out.join("stemme-output.json").exists(), "marker missing");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json"))
+            .expect("report.json parses");
+    assert_eq!(report["responses_total"], n);
+    for file in ["report.html", "report.md", "themes.csv", "keyness.csv"] {
+        assert!(std::fs::metadata(out.join(file)).expect(file).len() > 0, "{file}");
+    }
+    let (_, rows) = read_csv(&out.join("responses.csv"));
+    assert_eq!(rows.len(), n);
+    let hits = run_in(
+        root,
+        &[
+            "search",
+            "--json",
+            "-n",
+            "0",
+            "svar OR kommune OR modell",
+            "--index",
+            "out/index",
+        ],
+    );
+    assert!(
+        matches!(hits.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&hits.stderr)
+    );
+}
+
+#[test]
+fn runs_killed_at_any_moment_leave_the_output_whole() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let n = 15_000;
+    let csv = generated_csv(tmp.path(), n);
+    let csv = csv.to_string_lossy().into_owned();
+    let args = ["-q", "run", csv.as_str(), "--text-column", "svar", "-k", "4"];
+    let started = std::time::Instant::now();
+    ok_in(tmp.path(), &args);
+    let full = started.elapsed();
+    assert_whole(tmp.path(), n);
+    let trials = 8;
+    let mut killed = 0;
+    for i in 1..=trials {
+        let mut child = stemme()
+            .current_dir(tmp.path())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(full.mul_f64(i as f64 / (trials + 1) as f64));
+        if child.try_wait().expect("wait").is_none() {
+            killed += 1;
+        }
+        child.kill().expect("kill");
+        child.wait().expect("reaped");
+        assert_whole(tmp.path(), n);
+    }
+    assert!(
+        killed >= trials / 2,
+        "only {killed} of {trials} runs were killed mid-way"
+    );
+    // The next run removes what the killed ones left beside the folder.
+    ok_in(tmp.path(), &args);
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("stemme-new"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_whole(tmp.path(), n);
+}

@@ -85,24 +85,33 @@ fn markdown_has_a_real_local_versus_national_section() {
     let section = section.split("\n## ").next().expect("section");
     assert!(section.contains("Scope was decided by the marker lexicon for all 88 responses"));
     assert!(
-        section
-            .contains("| theme | local (n = 22) | national (n = 8) | both (n = 6) | unspecified (n = 52) |"),
+        section.contains(
+            "| theme | local (n = 26) | national (suppressed) | both (suppressed) | unspecified (n = 59) |"
+        ),
         "{section}"
     );
     // Intervals in every shown cell, dashes for suppressed ones, the test and its caveats.
     assert!(
-        section.contains("| samfunn · lokal · utvikle | 7 (32 %, 16–53) |"),
+        section.contains("| samfunn · lokal · utvikle | 8 (31 %, 17–50) | – | – | 6 (10 %, 5–20) |"),
         "{section}"
     );
-    assert!(section.contains(" – |"));
     assert!(section.contains("χ² test of theme × group: χ² = "));
-    assert!(section.contains("**Note:** groups under 30 responses: local (22), national (8), both (6);"));
+    assert!(
+        section.contains("(2 groups, 85 responses)"),
+        "suppressed groups are not tested"
+    );
+    assert!(section.contains("**Note:** 2 of 4 groups have fewer than 5 responses: suppressed"));
+    assert!(section.contains("**Note:** local has only 26 responses"));
     // Words are only called distinctive after correction; otherwise the report says so.
-    // (On 88 responses no word survives the correction for the 60 word × group tests.)
-    assert!(section.contains("Words distinctive of local responses: none. None of the 15 words tested"));
-    assert!(section.contains("Words distinctive of responses with no scope: none."));
-    // A significant cell gets its sentence with both shares and intervals.
-    assert!(section.contains("Theme 2 (kommunen · sosiale · testet) is mentioned by 0 % (0–7 %) of responses with no scope against 33 % (20–50 %) of the other responses."), "{section}");
+    assert!(section.contains("Words distinctive of local responses: none. None of the 12 words tested"));
+    assert!(
+        !section.contains("Words distinctive of national"),
+        "suppressed groups get no words"
+    );
+    // A significant cell gets its sentence with both shares and intervals (two groups
+    // tested: said once).
+    assert!(section.contains("- Theme 2 (kommunen · sosiale · testet) is mentioned by 42 % (26–61 %) of local responses against 0 % (0–6 %) of responses with no scope."), "{section}");
+    assert_eq!(section.matches("- Theme ").count(), 1);
     // Quotes come from the corpus, never from a suppressed group.
     assert!(section.contains("**Quotes: local**"));
     assert!(!section.contains("**Quotes: national**"));
