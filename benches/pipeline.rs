@@ -19,6 +19,7 @@ use stemme::analyze::Analyzer;
 use stemme::corpus::{SEED_BYTES, SEED_SOURCE};
 use stemme::ingest::{ingest_bytes, IngestOptions};
 use stemme::pipeline::analyse;
+use stemme::scope::ScopeTagger;
 use stemme::themes::{find_themes, ThemeOptions};
 
 /// Lemmas of the bundled lexicon (the compound splitter's word list).
@@ -163,10 +164,9 @@ fn themes(c: &mut Criterion) {
         k: Some(10),
         ..ThemeOptions::default()
     };
-    let tagger = stemme::scope::ScopeTagger::bundled(None);
     let analysis = analyse(
         vec![file],
-        &tagger,
+        &ScopeTagger::bundled(None),
         &options,
         &Default::default(),
         &stemme::Silent,

@@ -229,10 +229,9 @@ impl ScopeTagger {
         self.lexicon.marker_stems.contains(stem)
     }
 
-    /// Tags one response from its analysed tokens and the run's word table. A non-empty
-    /// cell of the named column decides, strictly (see [`Scope::parse`]): a value that names
-    /// no level gives `unspecified`, marked as such in the evidence, and is never re-guessed
-    /// from the text. An empty cell, or no column, leaves the decision to the lexicon.
+    /// Tags one response from its analysed tokens and the run's word table. A named column
+    /// with a readable value wins over the lexicon; an empty or unreadable cell leaves the
+    /// decision to it.
     pub fn tag(&self, response: &Response, tokens: &[Token], words: &Words) -> ScopeTag {
         if let Some(column) = &self.column {
             let value = response.meta.get(column).map_or("", |v| v.trim());
@@ -689,21 +688,17 @@ mod tests {
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
         r.meta.insert("nivå".into(), "Lokalt".into());
         let a = Analyzer::norwegian().analyze(&r.text);
-        let tag = |r: &Response| t.tag(r, &a.tokens[0], &a.words);
-        assert_eq!(tag(&r).scope, Scope::Local);
-        assert_eq!(tag(&r).evidence, ["column nivå=Lokalt"]);
-        assert_eq!(tag(&r).basis, ScopeBasis::Column);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::Local);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).evidence, ["column nivå=Lokalt"]);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).basis, ScopeBasis::Column);
         // An unknown value is unspecified, never re-read from the text.
         r.meta.insert("nivå".into(), "regional".into());
-        let tag_r = tag(&r);
-        assert_eq!(
-            (tag_r.scope, tag_r.basis),
-            (Scope::Unspecified, ScopeBasis::Column)
-        );
-        assert_eq!(tag_r.evidence, ["column nivå=regional (not a scope value)"]);
+        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
+        assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
         // An empty cell leaves it to the lexicon.
-        r.meta.insert("nivå".into(), " ".into());
-        let tag = tag(&r);
+        r.meta.insert("nivå".into(), String::new());
+        let tag = t.tag(&r, &a.tokens[0], &a.words);
         assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
     }
 
