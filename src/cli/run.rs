@@ -26,6 +26,10 @@ pub struct RunArgs {
     /// local/lokal, national/nasjonal, both/begge); overrides the marker lexicon.
     #[arg(long, value_name = "NAME")]
     pub scope_column: Option<String>,
+    /// Extra scope markers and place names, in the format of lexicon/scope_markers.txt,
+    /// merged with the bundled lists.
+    #[arg(long, value_name = "FILE")]
+    pub scope_lexicon: Option<PathBuf>,
     /// Compare groups by this column (a metadata column of the input, or `collection` or
     /// `question`): theme shares with intervals and tests, distinctive words, quotes.
     /// Repeat for several; local/national scope is always compared.
@@ -39,10 +43,6 @@ pub struct RunArgs {
     /// --collection) instead of INPUT files.
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
-    /// Extra scope markers and place names, in the format of lexicon/scope_markers.txt,
-    /// merged with the bundled lists.
-    #[arg(long, value_name = "FILE")]
-    pub scope_lexicon: Option<PathBuf>,
     /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
     #[arg(short, long, value_name = "N")]
     pub k: Option<usize>,
