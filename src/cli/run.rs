@@ -172,7 +172,12 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
     }
     for g in &a.comparison.groupings {
         if g.name != SCOPE_GROUPING {
-            s.push_str(&format!("\n{}: {} groups\n", g.name, g.groups.len()));
+            let n = g.groups.len();
+            s.push_str(&format!(
+                "\n{}: {n} group{}\n",
+                g.name,
+                if n == 1 { "" } else { "s" }
+            ));
         }
         match &g.test {
             Some(t) => s.push_str(&format!(

@@ -173,7 +173,7 @@ fn interval(share: f64, lo: f64, hi: f64) -> String {
 
 /// Builds one grouping. `values[i]` is the group of case `i` (`None`: no value);
 /// `order` fixes the order of the groups (else sorted by name); `exclude` drops words
-/// from keyness by display form.
+/// from keyness by stem.
 pub(super) fn grouping(
     name: &str,
     cases: &[Case],
@@ -371,10 +371,11 @@ pub(super) fn grouping(
         ));
     }
     match &test {
-        None => warnings.push(format!(
+        None if ctx.min_cell > 1 => warnings.push(format!(
             "no test: fewer than two groups with at least {} responses, or fewer than two themes among them",
             ctx.min_cell
         )),
+        None => warnings.push("no test: fewer than two groups, or fewer than two themes among them".into()),
         Some(t) => {
             let cells_tested = t.residuals.iter().flatten().filter(|r| r.is_some()).count();
             if t.expected_below_1 > 0 || t.expected_below_5 * 5 > cells_tested {

@@ -51,7 +51,7 @@ fn comparison(s: &mut String, r: &Report) {
                 Some(col) => {
                     let _ = writeln!(
                         s,
-                        "Scope was decided by the column `{}` for {} responses and by the marker lexicon for {} (empty cells).\n",
+                        "Scope was decided by the column `{}` for {} responses and by the marker lexicon for {} (empty cells); each response's evidence is in `responses.csv`.\n",
                         escape(col),
                         d.by_column,
                         d.by_lexicon
@@ -60,7 +60,7 @@ fn comparison(s: &mut String, r: &Report) {
                 None => {
                     let _ = writeln!(
                         s,
-                        "Scope was decided by the marker lexicon for all {} responses (words such as *kommune* or *staten*; see each response's evidence in `responses.csv`).\n",
+                        "Scope was decided by the marker lexicon for all {} responses (marker words such as *kommune* or *staten*, place names and sense rules; each response's evidence is in `responses.csv`).\n",
                         d.by_lexicon
                     );
                 }
@@ -303,7 +303,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(s, "## Method\n");
     let _ = writeln!(
         s,
-        "Texts are analysed with Snowball Norwegian stems of each word's lemma, compound parts and Bokmål/Nynorsk stopwords. Themes: spherical k-means on TF-IDF (terms in at least two responses, compound parts included), k = {} chosen {}, seed {}, {} features; clusters under {} responses dissolved into the nearest others. Scope: marker words matched on stems and compound parts (`lexicon/scope_markers.txt`), Norwegian place names (`lexicon/places_no.txt`) and sense rules, or a scope column; on 156 held-out real sentences the bundled tagger agrees with a written codebook 92% of the time (macro-F1 0.88, κ 0.88; majority baseline 30%). Groups: shares with Wilson 95 % intervals; a χ² test of theme × group with adjusted standardised residuals per cell, Benjamini–Hochberg adjusted across the cells of each grouping; keyness of each group against the rest by log-likelihood G² with Log Ratio, Benjamini–Hochberg adjusted across the words tested (words used at least five times); groups and cells under {} responses suppressed.",
+        "Texts are analysed with Snowball Norwegian stems of each word's lemma, compound parts and Bokmål/Nynorsk stopwords. Themes: spherical k-means on TF-IDF (terms in at least two responses, compound parts included), k = {} chosen {}, seed {}, {} features; clusters under {} responses dissolved into the nearest others. Scope: marker words matched on stems and compound parts (`lexicon/scope_markers.txt`), Norwegian place names (`lexicon/places_no.txt`) and sense rules, or a scope column; on 156 held-out real sentences the bundled tagger agrees with a written codebook 92% of the time (macro-F1 0.88, κ 0.88; majority baseline 30%). Groups: shares with Wilson 95 % intervals; a χ² test of theme × group with adjusted standardised residuals per cell, Benjamini–Hochberg adjusted across the cells of each grouping; keyness of each group against the rest (responses using a word, log-likelihood G² with Log Ratio), Benjamini–Hochberg adjusted across every word and group tested (words used in at least five responses); groups and cells under {} responses suppressed.",
         r.theme_choice.k,
         if r.theme_choice.k_scores.is_empty() { "by the analyst" } else { "by mean silhouette" },
         r.theme_choice.seed,
