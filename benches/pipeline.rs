@@ -18,7 +18,7 @@ use std::hint::black_box;
 use stemme::analyze::{Analyzer, Vocabulary};
 use stemme::corpus::{SEED_BYTES, SEED_SOURCE};
 use stemme::ingest::{ingest_bytes, IngestOptions};
-use stemme::themes::{find_themes, ThemeOptions};
+use stemme::themes::{find_themes, ThemeMethod, ThemeOptions};
 
 /// Lemmas of the bundled lexicon (the compound splitter's word list).
 fn lexicon_words() -> Vec<&'static str> {
@@ -164,6 +164,7 @@ fn themes(c: &mut Criterion) {
         vocabulary.add(&r.text, t);
     }
     let options = ThemeOptions {
+        method: ThemeMethod::KMeans,
         k: Some(10),
         ..ThemeOptions::default()
     };
@@ -171,7 +172,14 @@ fn themes(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(BenchmarkId::new("kmeans-k10", responses.len()), |b| {
         b.iter(|| {
-            let model = find_themes(&responses, &tokens, &vocabulary, &options, &stemme::Silent);
+            let model = find_themes(
+                &responses,
+                &tokens,
+                &vocabulary,
+                &options,
+                &|_| false,
+                &stemme::Silent,
+            );
             let sized: usize = model.themes.iter().map(|t| t.size).sum();
             assert_eq!(sized + model.unclassified(), responses.len());
         })

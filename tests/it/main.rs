@@ -8,6 +8,7 @@ mod ingest;
 mod reports;
 mod search;
 mod sheets;
+mod themes;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
