@@ -79,6 +79,8 @@ pub struct Dmm {
     /// Once the counts are final: `ln Π_{i<L} (n_z + Vβ + i)` for `L < DENOMINATORS`,
     /// cluster-major, so placing a response costs no logarithm per cluster and length.
     denominators: Vec<f64>,
+    /// Once the counts are final: `ln(m_z + α)` per cluster.
+    log_sizes: Vec<f64>,
 }
 
 /// Response lengths (terms) whose denominators are tabulated when the model is frozen.
@@ -115,6 +117,7 @@ impl Dmm {
             assignment: vec![0; sample.len()],
             log_likelihood: 0.0,
             denominators: Vec::new(),
+            log_sizes: Vec::new(),
         };
         for (d, doc) in sample.iter().enumerate() {
             let z = (rng.next_u64() % k as u64) as usize;
@@ -176,6 +179,11 @@ impl Dmm {
         m.assignment = assignment.to_vec();
         m.log_likelihood = m.joint(sample.len());
         let vbeta = m.vocab as f64 * m.opts.beta;
+        m.log_sizes = m
+            .docs
+            .iter()
+            .map(|&d| (f64::from(d) + m.opts.alpha).ln())
+            .collect();
         m.denominators = (0..k)
             .flat_map(|z| {
                 let nz = m.words[z] as f64 + vbeta;
@@ -226,9 +234,13 @@ impl Dmm {
         let mut prod = [1.0f64; 64];
         let mut wide = vec![1.0f64; if k > 64 { k } else { 0 }];
         let prod: &mut [f64] = if k > 64 { &mut wide } else { &mut prod[..k] };
-        out.iter_mut()
-            .enumerate()
-            .for_each(|(z, o)| *o = (f64::from(self.docs[z]) + alpha).ln());
+        if self.log_sizes.len() == k {
+            out.copy_from_slice(&self.log_sizes);
+        } else {
+            out.iter_mut()
+                .enumerate()
+                .for_each(|(z, o)| *o = (f64::from(self.docs[z]) + alpha).ln());
+        }
         let mut length = 0u32;
         let mut since_fold = 0;
         for &(t, c) in doc {
@@ -244,7 +256,8 @@ impl Dmm {
             }
             length += c;
             since_fold += c;
-            if since_fold >= 12 {
+            // Factors lie between β and the sample's word count: forty of them stay in range.
+            if since_fold >= 40 {
                 out.iter_mut().zip(prod.iter_mut()).for_each(|(o, p)| {
                     *o += p.ln();
                     *p = 1.0;

@@ -10,8 +10,7 @@ use super::Unclassified;
 use crate::analyze::compound::FastMap;
 use crate::analyze::{feature_stems, is_feature, Analyzer, Token};
 use rayon::prelude::*;
-use std::borrow::Cow;
-use std::collections::HashSet;
+use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
 /// Term counts of one response: (term id, count), sorted by term id.
@@ -24,47 +23,67 @@ static FUNCTION_WORDS: &str = include_str!("function_words.txt");
 
 /// Stems of the bundled function-word list (dialect forms and light verbs that the
 /// stopword lists miss), analysed the same way as the responses.
-fn function_stems() -> &'static HashSet<String> {
-    static STEMS: OnceLock<HashSet<String>> = OnceLock::new();
+fn function_stems() -> &'static FastMap<String, ()> {
+    static STEMS: OnceLock<FastMap<String, ()>> = OnceLock::new();
     STEMS.get_or_init(|| {
         let analyzer = Analyzer::norwegian();
         FUNCTION_WORDS
             .lines()
             .map(|l| l.split('#').next().unwrap_or("").trim())
             .filter(|l| !l.is_empty())
-            .flat_map(|w| [w.to_string(), analyzer.term(w)])
+            .flat_map(|w| [(w.to_string(), ()), (analyzer.term(w), ())])
             .collect()
     })
 }
 
 /// True for a stem (or lowercased word) of the bundled function-word list.
 pub fn is_function_word(stem: &str) -> bool {
-    function_stems().contains(stem)
+    function_stems().contains_key(stem)
 }
 
 /// Marks a prefix term (see [`content_terms`]); such terms never label a theme.
 pub const PREFIX_MARK: char = '*';
 
+/// A content term as read from the tokens: a stem, or the first letters of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Term<'a> {
+    Stem(&'a str),
+    Prefix(&'a str),
+}
+
+impl Term<'_> {
+    /// The term as stored in [`Space::terms`]: prefixes end in [`PREFIX_MARK`].
+    fn name(self) -> String {
+        match self {
+            Term::Stem(s) => s.to_string(),
+            Term::Prefix(p) => format!("{p}{PREFIX_MARK}"),
+        }
+    }
+}
+
 /// Appends the content terms of one response to `out`: the stems of its feature words and
 /// of their compound parts, without function words, and with `prefix > 0` also the first
-/// `prefix` letters of each longer word (marked with [`PREFIX_MARK`]): truncation meets
-/// dialect and spoken spellings that stemming keeps apart (`påminnelsa`, `påminnelsan`
-/// and `påminnelse` share `påmin*`).
-pub fn content_terms<'a>(tokens: &'a [Token], prefix: usize, out: &mut Vec<Cow<'a, str>>) {
+/// `prefix` letters of each longer word: truncation meets dialect and spoken spellings
+/// that stemming keeps apart (`påminnelsa`, `påminnelsan` and `påminnelse` share
+/// `påminn*`).
+pub fn content_terms<'a>(tokens: &'a [Token], prefix: usize, out: &mut Vec<Term<'a>>) {
     let words = function_stems();
     for token in tokens.iter().filter(|t| is_feature(t)) {
-        if words.contains(token.word.as_str()) || words.contains(&*token.stem) {
+        if words.contains_key(token.word.as_str()) || words.contains_key(&*token.stem) {
             continue;
         }
         out.extend(
             feature_stems(token)
-                .filter(|s| !words.contains(*s))
-                .map(Cow::Borrowed),
+                .filter(|s| !words.contains_key(*s))
+                .map(Term::Stem),
         );
-        if prefix > 0 && token.word.chars().count() > prefix && token.word.chars().all(char::is_alphabetic) {
-            let mut p: String = token.word.chars().take(prefix).collect();
-            p.push(PREFIX_MARK);
-            out.push(Cow::Owned(p));
+        if prefix > 0 {
+            if let Some((end, _)) = token.word.char_indices().nth(prefix) {
+                let head = &token.word[..end];
+                if head.chars().all(char::is_alphabetic) {
+                    out.push(Term::Prefix(head));
+                }
+            }
         }
     }
 }
@@ -94,14 +113,18 @@ impl Space {
     /// content term shared with another response, are marked unusable with the reason.
     pub fn build(tokens: &[Vec<Token>], min_words: usize, prefix: usize) -> Space {
         let n = tokens.len();
-        let df: FastMap<Cow<str>, u32> = tokens
+        let hasher = FastMap::<(), ()>::default().hasher().clone();
+        let df: FastMap<Term, u32> = tokens
             .par_iter()
             .fold(FastMap::default, |mut df, doc| {
                 let mut terms = Vec::new();
                 content_terms(doc, prefix, &mut terms);
-                terms.sort_unstable();
-                terms.dedup();
-                for t in terms {
+                // Sorted by hash first, so deduplication rarely compares strings.
+                let mut hashed: Vec<(u64, Term)> =
+                    terms.into_iter().map(|t| (hasher.hash_one(t), t)).collect();
+                hashed.sort_unstable();
+                hashed.dedup();
+                for (_, t) in hashed {
                     *df.entry(t).or_default() += 1;
                 }
                 df
@@ -112,12 +135,16 @@ impl Space {
                 }
                 merge(a, b)
             });
-        let mut kept: Vec<(Cow<str>, u32)> = df.into_iter().filter(|(_, d)| *d >= 2).collect();
+        let mut kept: Vec<(String, u32, Term)> = df
+            .into_iter()
+            .filter(|(_, d)| *d >= 2)
+            .map(|(t, d)| (t.name(), d, t))
+            .collect();
         kept.sort_unstable();
-        let index: FastMap<&str, u32> = kept
+        let index: FastMap<Term, u32> = kept
             .iter()
             .enumerate()
-            .map(|(i, (t, _))| (t.as_ref(), i as u32))
+            .map(|(i, &(_, _, t))| (t, i as u32))
             .collect();
         let (docs, status): (Vec<Doc>, Vec<Option<Unclassified>>) = tokens
             .par_iter()
@@ -133,10 +160,7 @@ impl Space {
                 if word_count(doc) < min_words {
                     return (Doc::new(), Some(Unclassified::TooShort));
                 }
-                let mut ids: Vec<u32> = terms
-                    .iter()
-                    .filter_map(|t| index.get(t.as_ref()).copied())
-                    .collect();
+                let mut ids: Vec<u32> = terms.iter().filter_map(|t| index.get(t).copied()).collect();
                 if ids.is_empty() {
                     return (Doc::new(), Some(Unclassified::NoSharedWords));
                 }
@@ -155,8 +179,8 @@ impl Space {
         let words = tokens.iter().map(|t| word_count(t) as u32).collect();
         Space {
             words,
-            terms: kept.iter().map(|(t, _)| t.to_string()).collect(),
-            df: kept.iter().map(|(_, d)| *d).collect(),
+            df: kept.iter().map(|&(_, d, _)| d).collect(),
+            terms: kept.into_iter().map(|(t, _, _)| t).collect(),
             docs,
             status,
         }
@@ -196,10 +220,7 @@ impl Space {
     }
 }
 
-fn merge<'a>(
-    mut into: FastMap<Cow<'a, str>, u32>,
-    from: FastMap<Cow<'a, str>, u32>,
-) -> FastMap<Cow<'a, str>, u32> {
+fn merge<'a>(mut into: FastMap<Term<'a>, u32>, from: FastMap<Term<'a>, u32>) -> FastMap<Term<'a>, u32> {
     for (t, d) in from {
         *into.entry(t).or_default() += d;
     }
