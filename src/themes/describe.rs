@@ -69,6 +69,15 @@ pub fn describe(
                     break;
                 }
                 let stem = &space.terms[t];
+                // A compound and its part say the same: keep the compound, in the place
+                // of whichever came first.
+                if let Some(slot) = chosen.iter().position(|&(_, s)| {
+                    let other = &space.terms[s];
+                    stem.len() > other.len() && stem.contains(other.as_str())
+                }) {
+                    chosen[slot].1 = t;
+                    continue;
+                }
                 let inside = chosen.iter().any(|&(_, s)| {
                     let other = &space.terms[s];
                     other.len() > stem.len() && other.contains(stem.as_str())
