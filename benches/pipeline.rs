@@ -181,6 +181,7 @@ fn themes(c: &mut Criterion) {
                 &analysis.words,
                 &analysis.vocabulary,
                 &options,
+                &|_| false,
                 &stemme::Silent,
             );
             let sized: usize = model.themes.iter().map(|t| t.size).sum();

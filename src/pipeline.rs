@@ -13,7 +13,7 @@ use crate::model::{Reject, Response};
 use crate::output::{self, Kind, Staged};
 use crate::report;
 use crate::scope::{ScopeTag, ScopeTagger};
-use crate::themes::{find_themes, ThemeOptions};
+use crate::themes::{find_themes, progress_units, ThemeOptions};
 use crate::Progress;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -134,21 +134,10 @@ pub fn analyse(
         )));
     }
     if let Some(column) = tagger.column() {
-        if !responses.iter().any(|r| r.meta.contains_key(column)) {
-            let columns: BTreeSet<&str> = responses
-                .iter()
-                .flat_map(|r| r.meta.keys().map(String::as_str))
-                .collect();
-            let listed: Vec<&str> = columns.into_iter().collect();
-            return Err(Error::Usage(format!(
-                "--scope-column {column:?}: no input has this column; the metadata columns are: {}",
-                if listed.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    listed.join(", ")
-                }
-            )));
-        }
+        require_column(&responses, column, "--scope-column")?;
+    }
+    if let Some(column) = &theme_options.from_column {
+        require_column(&responses, column, "--themes-from")?;
     }
 
     let analyzer = Analyzer::norwegian();
@@ -183,13 +172,15 @@ pub fn analyse(
         .collect();
     progress.finish("tagged local / national / both / unspecified");
 
-    let k_tried = if theme_options.k.is_some() {
-        0
-    } else {
-        theme_options.max_k.saturating_sub(1)
-    };
-    progress.stage("themes", k_tried as u64 + 1);
-    let themes = find_themes(&rows, &words, &vocabulary, theme_options, progress);
+    progress.stage("themes", progress_units(rows.len(), theme_options));
+    let themes = find_themes(
+        &rows,
+        &words,
+        &vocabulary,
+        theme_options,
+        &|stem: &str| tagger.is_marker_stem(stem),
+        progress,
+    );
     for (row, theme) in rows.iter_mut().zip(&themes.assignment) {
         row.theme = *theme;
     }
@@ -219,6 +210,26 @@ pub fn analyse(
         themes,
         comparison,
     })
+}
+
+/// Fails with the list of metadata columns when no response has `column`.
+fn require_column(responses: &[Response], column: &str, flag: &str) -> Result<()> {
+    if responses.iter().any(|r| r.meta.contains_key(column)) {
+        return Ok(());
+    }
+    let columns: BTreeSet<&str> = responses
+        .iter()
+        .flat_map(|r| r.meta.keys().map(String::as_str))
+        .collect();
+    let listed: Vec<&str> = columns.into_iter().collect();
+    Err(Error::Usage(format!(
+        "{flag} {column:?}: no input has this column; the metadata columns are: {}",
+        if listed.is_empty() {
+            "(none)".to_string()
+        } else {
+            listed.join(", ")
+        }
+    )))
 }
 
 /// Runs the whole job and writes into `options.out`. Returns the analysis for the summary.

@@ -16,3 +16,33 @@ pub struct Row {
     /// The theme's id (1-based); `None` when unclassified.
     pub theme: Option<usize>,
 }
+
+impl Row {
+    /// A row whose scope is not tagged yet (unspecified, no evidence) and in no theme.
+    pub fn new(response: Response, tokens: Vec<Token>) -> Row {
+        Row {
+            response,
+            tokens,
+            scope: ScopeTag {
+                scope: crate::scope::Scope::Unspecified,
+                evidence: Vec::new(),
+                basis: Default::default(),
+            },
+            theme: None,
+        }
+    }
+
+    /// Analyses `responses` together and makes a row of each (tools and tests that need
+    /// rows without a whole run); returns the rows with the run's word table.
+    pub fn analyse_all(responses: Vec<Response>) -> (Vec<Row>, crate::analyze::Words) {
+        let texts: Vec<&str> = responses.iter().map(|r| r.text.as_str()).collect();
+        let analysed = crate::analyze::Analyzer::norwegian().analyze_all(&texts, &|_| {});
+        drop(texts);
+        let rows = responses
+            .into_iter()
+            .zip(analysed.tokens)
+            .map(|(response, tokens)| Row::new(response, tokens))
+            .collect();
+        (rows, analysed.words)
+    }
+}

@@ -9,7 +9,7 @@ use stemme::compare::{CompareOptions, DEFAULT_MIN_CELL, SCOPE_GROUPING};
 use stemme::corpus;
 use stemme::pipeline::{self, RunOptions};
 use stemme::scope::Scope;
-use stemme::themes::ThemeOptions;
+use stemme::themes::{ThemeMethod, ThemeOptions};
 use stemme::{Error, Result};
 
 #[derive(Debug, Args)]
@@ -43,21 +43,34 @@ pub struct RunArgs {
     /// --collection) instead of INPUT files.
     #[arg(long, value_name = "DIR")]
     pub corpus: Option<PathBuf>,
-    /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
+    /// Number of themes (default: found by the method, at most --max-k).
     #[arg(short, long, value_name = "N")]
     pub k: Option<usize>,
-    /// Largest number of themes tried when choosing k.
-    #[arg(long, default_value_t = 12, value_name = "N")]
+    /// Most themes allowed when the method chooses their number.
+    #[arg(long, default_value_t = 30, value_name = "N")]
     pub max_k: usize,
+    /// How themes are found: `mixture` (Dirichlet-multinomial mixture, finds its own number
+    /// of themes), `kmeans` (spherical k-means, k by silhouette) or `nmf`.
+    #[arg(long, default_value = "mixture", value_name = "METHOD", value_parser = parse_method)]
+    pub method: ThemeMethod,
+    /// Take the themes from this metadata column (an existing coding) instead of finding
+    /// them; responses with an empty cell are unclassified.
+    #[arg(long, value_name = "COLUMN")]
+    pub themes_from: Option<String>,
     /// Seed for clustering; the same seed gives the same themes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Smallest theme: smaller clusters are dissolved into the nearest others.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub min_size: usize,
-    /// Clustering restarts (run in parallel); the best is kept.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Independent runs (mixture chains, k-means restarts), in parallel; the best is kept
+    /// and their agreement is reported as the themes' stability.
+    #[arg(long, default_value_t = 4, value_name = "N")]
     pub restarts: usize,
+}
+
+fn parse_method(s: &str) -> std::result::Result<ThemeMethod, String> {
+    ThemeMethod::parse(s).ok_or_else(|| format!("unknown method {s:?}: use mixture, kmeans or nmf"))
 }
 
 pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
@@ -85,11 +98,13 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         scope_column: args.scope_column,
         scope_lexicon: args.scope_lexicon,
         themes: ThemeOptions {
+            method: args.method,
             k: args.k,
             max_k: args.max_k,
             seed: args.seed,
             restarts: args.restarts,
             min_size: args.min_size,
+            from_column: args.themes_from,
             ..ThemeOptions::default()
         },
         compare: CompareOptions {
@@ -127,9 +142,9 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
     }
     let t = &a.themes;
     s.push_str(&format!(
-        "\n{} themes (k = {}, seed {}), {} unclassified:\n",
+        "\n{} themes ({}; seed {}), {} unclassified:\n",
         t.themes.len(),
-        t.k,
+        t.choice.how,
         t.seed,
         a.unclassified()
     ));
@@ -139,10 +154,29 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
             theme.id, theme.label, theme.size
         ));
     }
+    let reasons: Vec<String> = t
+        .unclassified_by_reason()
+        .into_iter()
+        .map(|(r, n)| format!("{n} {r}"))
+        .collect();
+    if !reasons.is_empty() {
+        s.push_str(&format!("  unclassified: {}\n", reasons.join("; ")));
+    }
+    if let Some(stability) = t.choice.stability {
+        s.push_str(&format!(
+            "  stability across {} runs: {:.2} (themes found per run: {:?})\n",
+            t.choice.runs.len(),
+            stability,
+            t.choice.runs
+        ));
+    }
+    for w in &t.choice.warnings {
+        s.push_str(&format!("  warning: {w}\n"));
+    }
     if let Some(ag) = &t.agreement {
         s.push_str(&format!(
-            "agreement with human labels ({} responses): NMI {:.3}, ARI {:.3}, purity {:.3}\n",
-            ag.responses, ag.nmi, ag.ari, ag.purity
+            "agreement with human labels ({} responses): NMI {:.3}, AMI {:.3}, ARI {:.3}, purity {:.3}\n",
+            ag.responses, ag.nmi, ag.ami, ag.ari, ag.purity
         ));
     }
     let totals = &a.comparison.scope_totals;

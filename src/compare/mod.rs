@@ -396,6 +396,9 @@ mod tests {
                 features: 0,
                 min_size: 0,
                 agreement: None,
+                reasons: Vec::new(),
+                method: Default::default(),
+                choice: Default::default(),
             };
             let options = CompareOptions {
                 columns: vec!["kommune".into()],
@@ -609,6 +612,9 @@ mod tests {
             features: 0,
             min_size: 0,
             agreement: None,
+            reasons: Vec::new(),
+            method: Default::default(),
+            choice: Default::default(),
         };
         let options = CompareOptions {
             columns: vec!["fylke".into()],

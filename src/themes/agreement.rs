@@ -1,6 +1,8 @@
 //! Agreement between two partitions of the same responses (the clustering and the
 //! organiser's human labels): normalised mutual information (arithmetic-mean
-//! normalisation), adjusted Rand index, and purity.
+//! normalisation), adjusted mutual information (the same, corrected for chance), adjusted
+//! Rand index, and purity. NMI rises with the number of clusters even for random ones; AMI
+//! and ARI are 0 for chance agreement, so they are the figures to compare across k.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,6 +13,9 @@ pub struct Agreement {
     pub responses: usize,
     pub human_labels: usize,
     pub nmi: f64,
+    /// Adjusted mutual information (arithmetic normalisation, as scikit-learn's default).
+    #[serde(default)]
+    pub ami: f64,
     pub ari: f64,
     pub purity: f64,
 }
@@ -51,6 +56,15 @@ pub fn agreement<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -
     } else {
         (2.0 * mi / (hu + hv)).clamp(0.0, 1.0)
     };
+    let row_sizes: Vec<usize> = rows.values().copied().collect();
+    let col_sizes: Vec<usize> = cols.values().copied().collect();
+    let emi = expected_mutual_information(&row_sizes, &col_sizes, n);
+    let mean_h = (hu + hv) / 2.0;
+    let ami = if (mean_h - emi).abs() < 1e-15 {
+        1.0
+    } else {
+        (mi - emi) / (mean_h - emi)
+    };
 
     let pairs = |x: usize| (x * x.saturating_sub(1)) as f64 / 2.0;
     let index: f64 = table.values().map(|&c| pairs(c)).sum();
@@ -82,9 +96,48 @@ pub fn agreement<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -
         responses: n,
         human_labels: cols.len(),
         nmi,
+        ami,
         ari,
         purity,
     }
+}
+
+/// Work (pairs of cluster sizes summed) above which the expected mutual information is
+/// taken from its large-sample approximation instead of the exact sum.
+const EXACT_EMI_WORK: usize = 50_000_000;
+
+/// Expected mutual information (nats) of two random partitions with these cluster sizes
+/// (hypergeometric model; Vinh, Epps & Bailey 2010). Exact when affordable, else the
+/// large-sample approximation (R−1)(C−1)/(2N).
+fn expected_mutual_information(a: &[usize], b: &[usize], n: usize) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let work: usize = a
+        .iter()
+        .map(|&x| b.iter().map(|&y| x.min(y)).sum::<usize>())
+        .sum();
+    let nf = n as f64;
+    if work > EXACT_EMI_WORK {
+        return (a.len().saturating_sub(1) * b.len().saturating_sub(1)) as f64 / (2.0 * nf);
+    }
+    let lf = |x: usize| super::dmm::ln_gamma(x as f64 + 1.0);
+    let ln_n = lf(n);
+    let mut emi = 0.0;
+    for &ai in a {
+        for &bj in b {
+            let lo = (ai + bj).saturating_sub(n).max(1);
+            let hi = ai.min(bj);
+            let fixed = lf(ai) + lf(bj) + lf(n - ai) + lf(n - bj) - ln_n;
+            for nij in lo..=hi {
+                let x = nij as f64;
+                let term = (x / nf) * ((nf * x) / (ai as f64 * bj as f64)).ln();
+                let log_p = fixed - lf(nij) - lf(ai - nij) - lf(bj - nij) - lf(n + nij - ai - bj);
+                emi += term * log_p.exp();
+            }
+        }
+    }
+    emi
 }
 
 #[cfg(test)]
@@ -105,5 +158,27 @@ mod tests {
         assert!((a.nmi - 0.515_803_742_979_388_9).abs() < 1e-9, "{}", a.nmi);
         assert!((a.ari - 0.242_424_242_424_242_46).abs() < 1e-9, "{}", a.ari);
         assert!((a.purity - 4.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ami_matches_scikit_learn() {
+        // sklearn.metrics.adjusted_mutual_info_score([0,0,0,1,1,1],[0,0,1,1,2,2])
+        // = 0.2987924581708901; ([0,0,1,1,2,2,2,0],[1,1,0,0,2,2,0,1]) = 0.6598363252848235
+        // (scikit-learn 1.9.1).
+        let a = agreement(&[0, 0, 0, 1, 1, 1], &[0, 0, 1, 1, 2, 2]);
+        assert!((a.ami - 0.298_792_458_170_890_1).abs() < 1e-9, "{}", a.ami);
+        let b = agreement(&[0, 0, 1, 1, 2, 2, 2, 0], &[1, 1, 0, 0, 2, 2, 0, 1]);
+        assert!((b.ami - 0.659_836_325_284_823_5).abs() < 1e-9, "{}", b.ami);
+    }
+
+    #[test]
+    fn many_small_clusters_score_above_chance_in_nmi_only() {
+        // 40 clusters of 3 against 3 labels that ignore them: scikit-learn gives
+        // NMI 0.05950804785673789 and AMI -0.13727471781469938.
+        let clusters: Vec<usize> = (0..120).map(|i| i / 3).collect();
+        let labels: Vec<usize> = (0..120).map(|i| (i * 7 + i / 5) % 3).collect();
+        let a = agreement(&clusters, &labels);
+        assert!((a.nmi - 0.059_508_047_856_737_89).abs() < 1e-9, "nmi {}", a.nmi);
+        assert!((a.ami + 0.137_274_717_814_699_38).abs() < 1e-9, "ami {}", a.ami);
     }
 }

@@ -6,8 +6,7 @@
 
 use rayon::prelude::*;
 
-/// A sparse, L2-normalised document vector: (term index, weight), sorted by term.
-pub type SparseVec = Vec<(u32, f32)>;
+pub use super::features::SparseVec;
 
 /// The outcome of one clustering.
 #[derive(Debug, Clone)]

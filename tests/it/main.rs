@@ -12,6 +12,7 @@ mod reports;
 mod scope_eval;
 mod search;
 mod sheets;
+mod themes;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
