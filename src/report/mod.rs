@@ -6,6 +6,7 @@
 
 mod html;
 mod markdown;
+mod page_index;
 mod tables;
 
 use crate::compare::Comparison;
@@ -123,6 +124,9 @@ pub struct Report {
     pub word_stems: BTreeMap<String, String>,
     /// Most frequent words (display form, count), for the word cloud.
     pub top_words: Vec<(String, u64)>,
+    /// Search data of the responses listed in `report.html`.
+    #[serde(skip)]
+    pub page: page_index::PageIndex,
 }
 
 impl Report {
@@ -217,6 +221,7 @@ impl Report {
                 .map(|(w, s)| (w.to_string(), s.to_string()))
                 .collect(),
             top_words: top_words(a, 40),
+            page: page_index::PageIndex::new(a, html::MAX_ROWS),
             responses,
         }
     }

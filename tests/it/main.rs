@@ -2,6 +2,7 @@
 //! then read the outputs back and check their content. One module per area; each test
 //! works in a fresh temporary folder.
 
+mod browser;
 mod cli;
 mod formats;
 mod ingest;
