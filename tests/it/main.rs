@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod exports;
 mod formats;
 mod ingest;
 mod reports;
