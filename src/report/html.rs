@@ -295,7 +295,7 @@ pub fn render(r: &Report, max_rows: usize) -> String {
     };
     let _ = writeln!(
         s,
-        "<nav><a href=\"#words\">words</a> · <a href=\"#themes\">themes</a> · <a href=\"#compare\">local and national</a>{rejects_link} · <a href=\"#responses\">search all responses</a></nav>"
+        "<nav><a href=\"#words\">words</a> · <a href=\"#themes\">themes</a> · <a href=\"#compare\">local and national</a>{rejects_link} · <a href=\"#search\">search all responses</a></nav>"
     );
     let _ = writeln!(s, "<div class=\"cards\">");
     let mut card = |n: String, what: &str| {
@@ -417,7 +417,7 @@ pub fn render(r: &Report, max_rows: usize) -> String {
     }
 
     let shown = r.responses.len().min(max_rows).min(r.page.tokens.len());
-    let _ = writeln!(s, "<h2 id=\"responses\">Search the responses</h2>");
+    let _ = writeln!(s, "<h2 id=\"search\">Search the responses</h2>");
     if shown < r.responses.len() {
         let _ = writeln!(
             s,

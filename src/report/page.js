@@ -322,7 +322,7 @@
     var msg = '';
     if (parsed.refused) msg = '\u2018' + parsed.refused + '\u2019: field filters and brackets work in stemme search; here, use the menus.';
     else if (parsed.unknown.length) msg = 'Not in these responses: ' + parsed.unknown.join(', ') + '.';
-    note.textContent = msg;
+    note.textContent = msg ? '\u2014 ' + msg : '';
     document.body.dataset.query = query;
   }
 
@@ -337,7 +337,7 @@
     selects.forEach(function (s) { s.value = ''; });
     update();
   });
-  function showResults() { document.getElementById('responses').scrollIntoView(); }
+  function showResults() { document.getElementById('search').scrollIntoView(); }
   Array.prototype.forEach.call(document.querySelectorAll('button.word'), function (b) {
     b.addEventListener('click', function () { q.value = b.dataset.word; update(); showResults(); });
   });

@@ -225,6 +225,7 @@ impl Browser {
             "Emulation.setDeviceMetricsOverride",
             json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
         );
+        self.eval("document.getElementById('search').scrollIntoView()");
         let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
         let png = decode_base64(shot["data"].as_str().expect("png data"));
         std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).expect("screenshot");
@@ -356,6 +357,8 @@ fn page_search_finds_and_marks_what_the_cli_finds() {
         .values()
         .flatten()
         .any(|w| w.to_lowercase().contains("samfunnsmodell")));
+    b.screenshot("seed-search-desktop", 1280, 900);
+    b.screenshot("seed-search-phone", 390, 844);
     b.search("tverrkommunalt");
     assert!(b.marks().values().flatten().any(|w| w.contains('-')));
     // Field filters and brackets are not run as words: the page says so and lists nothing.
@@ -370,8 +373,6 @@ fn page_search_finds_and_marks_what_the_cli_finds() {
         .eval("document.getElementById('note').textContent")
         .as_str()
         .is_some_and(|n| n.contains("kommnue")));
-    b.screenshot("seed-search-desktop", 1280, 900);
-    b.screenshot("seed-search-phone", 390, 844);
 }
 
 #[test]
