@@ -3,7 +3,7 @@
 // rules, looked up in the corpus's word -> term table (else stemmed by the Snowball port
 // below and looked up among the terms), and matches a response holding that
 // term as a word's stem or a compound part's; several words must all occur; OR, NOT/-,
-// AND NOT and "phrases" as in the CLI. Field filters and brackets are refused with a note
+// AND NOT, + and "phrases" as in the CLI. Field filters and brackets are refused with a note
 // (the menus filter by field). Rows are put in with text nodes only, a page at a time.
 (function () {
   'use strict';
@@ -83,17 +83,22 @@
     return id === undefined ? -1 : id;
   }
 
-  // Query -> {groups: [[unit...]...] (all groups must match, one unit of each), not: [unit...],
-  // terms: [...] to highlight, unknown: [...], refused: string|null}. A unit is a list of terms
-  // (one word, or a phrase: a quoted text, or a word the analyzer splits, like tverr-kommunalt).
+  // Query -> {must, should, not: [unit...], terms: [...] to highlight, unknown: [...],
+  // refused: string|null}. A unit is a list of terms (one word, or a phrase: a quoted text,
+  // or a word the analyzer splits, like tverr-kommunalt). As in the CLI's parser, a clause
+  // next to OR is optional ("should"), the others required ("must"), -x and NOT x excluded.
   function parse(q) {
-    var out = { groups: [], not: [], terms: [], unknown: [], refused: null };
-    var re = /"([^"]*)"?|(\S+)/g, m, pendingOr = false, negate = false;
+    var out = { must: [], should: [], not: [], terms: [], unknown: [], refused: null };
+    var re = /"([^"]*)"?|(\S+)/g, m, pendingOr = false, negate = false, last = null;
     while ((m = re.exec(q))) {
       var lit = m[1] !== undefined ? m[1] : m[2], quoted = m[1] !== undefined, sign = '';
       if (!quoted) {
         if (lit === 'AND') continue;
-        if (lit === 'OR') { pendingOr = out.groups.length > 0; continue; }
+        if (lit === 'OR') {
+          if (last === 'must') out.should.push(out.must.pop());
+          pendingOr = last !== null;
+          continue;
+        }
         if (lit === 'NOT') { negate = true; continue; }
         if (/[()]/.test(lit) || /^[+-]?[\p{L}\p{N}_.]+:/u.test(lit)) {
           out.refused = lit; continue;
@@ -107,9 +112,8 @@
         if (t < 0) out.unknown.push(w); else out.terms.push(t);
         return t;
       });
-      if (negate || sign === '-') out.not.push(unit);
-      else if (pendingOr) out.groups[out.groups.length - 1].push(unit);
-      else out.groups.push([unit]);
+      last = negate || sign === '-' ? 'not' : pendingOr && sign !== '+' ? 'should' : 'must';
+      out[last].push(unit);
       negate = false; pendingOr = false;
     }
     return out;
@@ -153,14 +157,18 @@
       return false;
     });
   }
+  // All required clauses, else any optional one; never an excluded one.
   function search(parsed) {
-    if (parsed.refused || !parsed.groups.length) return null;
+    if (parsed.refused) return null;
     var rows = null;
-    parsed.groups.forEach(function (g) {
-      var any = [];
-      g.forEach(function (u) { any = union(any, rowsOf(u)); });
-      rows = rows === null ? any : intersect(rows, any);
-    });
+    if (parsed.must.length) {
+      parsed.must.forEach(function (u) { rows = rows === null ? rowsOf(u) : intersect(rows, rowsOf(u)); });
+    } else if (parsed.should.length) {
+      rows = [];
+      parsed.should.forEach(function (u) { rows = union(rows, rowsOf(u)); });
+    } else {
+      return null;
+    }
     var not = [];
     parsed.not.forEach(function (u) { not = union(not, rowsOf(u)); });
     if (!not.length) return rows;
@@ -321,6 +329,7 @@
     shownEl.textContent = rows.length + ' of ' + n + ' responses';
     var msg = '';
     if (parsed.refused) msg = '\u2018' + parsed.refused + '\u2019: field filters and brackets work in stemme search; here, use the menus.';
+    else if (parsed.not.length && !parsed.must.length && !parsed.should.length) msg = 'only words to leave out: add a word to find.';
     else if (parsed.unknown.length) msg = 'Not in these responses: ' + parsed.unknown.join(', ') + '.';
     note.textContent = msg ? '\u2014 ' + msg : '';
     document.body.dataset.query = query;

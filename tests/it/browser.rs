@@ -264,7 +264,7 @@ fn decode_base64(s: &str) -> Vec<u8> {
 
 /// The CLI's hits for `query` over the index in `dir/out/index`: id → matched words.
 fn cli_hits(dir: &Path, query: &str) -> BTreeMap<String, Vec<String>> {
-    let out = run_in(dir, &["search", query, "--json", "--limit", "100000"]);
+    let out = run_in(dir, &["search", "--json", "--limit", "100000", "--", query]);
     assert!(
         out.status.code() != Some(2),
         "stemme search {query:?}: {}",
@@ -310,6 +310,12 @@ const QUERIES: &[&str] = &[
     "kommune AND NOT metode",
     "NOT metode kommune",
     "+metode lokalsamfunn",
+    "kommune OR metode OR modell",
+    "kommune OR metode samfunn",
+    "samfunn kommune OR metode",
+    "\"kommune\"",
+    "Tverr-Kommunalt samarbeid",
+    "kommunegrensene lokalsamfunnsrensene",
     "og",
     "howdan",
     "vær",
@@ -368,6 +374,17 @@ fn page_search_finds_and_marks_what_the_cli_finds() {
         .eval("document.getElementById('note').textContent")
         .as_str()
         .is_some_and(|n| n.contains("scope:local")));
+    // Only words to leave out: the CLI refuses the query, the page lists nothing and says why.
+    assert_eq!(
+        run_in(dir.path(), &["search", "--", "-kommune"]).status.code(),
+        Some(2)
+    );
+    b.search("-kommune");
+    assert!(b.ids().is_empty());
+    assert!(b
+        .eval("document.getElementById('note').textContent")
+        .as_str()
+        .is_some_and(|n| n.contains("leave out")));
     b.search("kommnue");
     assert!(b
         .eval("document.getElementById('note').textContent")
