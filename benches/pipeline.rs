@@ -2,7 +2,7 @@
 //! bundled seed recombined deterministically, each with a few words drawn from the bundled
 //! Norwegian lexicon with a Zipf-like skew, so the vocabulary grows the way a real corpus's
 //! does (tens of thousands of distinct words, many compounds) and the analyzer's per-word
-//! cache is not flattered. Each bench checks its output inside the timed loop so it cannot
+//! work per distinct word is not flattered. Each bench checks its output inside the timed loop so it cannot
 //! silently measure nothing.
 //!
 //! - `analyze-bytes` / `analyze-words`: the full analyzer (compound splitting included)
@@ -15,9 +15,10 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
-use stemme::analyze::{Analyzer, Vocabulary};
+use stemme::analyze::Analyzer;
 use stemme::corpus::{SEED_BYTES, SEED_SOURCE};
 use stemme::ingest::{ingest_bytes, IngestOptions};
+use stemme::pipeline::analyse;
 use stemme::themes::{find_themes, ThemeOptions};
 
 /// Lemmas of the bundled lexicon (the compound splitter's word list).
@@ -92,7 +93,13 @@ fn analyze(c: &mut Criterion) {
     let bytes: usize = texts.iter().map(String::len).sum();
     let analyzer = Analyzer::norwegian();
     let expected_plain: usize = texts.iter().map(|t| plain_tokens(t)).sum();
-    let expected_full: usize = texts.iter().map(|t| analyzer.analyze(t).len()).sum();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let expected_full: usize = analyzer
+        .analyze_all(&refs, &|_| {})
+        .tokens
+        .iter()
+        .map(Vec::len)
+        .sum();
     let distinct: std::collections::HashSet<String> = texts
         .iter()
         .flat_map(|t| {
@@ -130,15 +137,11 @@ fn analyze(c: &mut Criterion) {
                 assert_eq!(n, expected_plain);
             })
         });
+        // The whole run's analysis: words split in parallel, each distinct word analysed once.
         group.bench_function(BenchmarkId::new("stemme-analyzer", bytes), |b| {
-            let mut buf = Vec::new();
             b.iter(|| {
-                let mut n = 0;
-                for t in &texts {
-                    buf.clear();
-                    analyzer.analyze_into(black_box(t), &mut buf);
-                    n += buf.len();
-                }
+                let all = analyzer.analyze_all(black_box(&refs), &|_| {});
+                let n: usize = all.tokens.iter().map(Vec::len).sum();
                 assert_eq!(n, expected_full);
             })
         });
@@ -148,7 +151,6 @@ fn analyze(c: &mut Criterion) {
 
 fn themes(c: &mut Criterion) {
     let texts = corpus(5_000);
-    let analyzer = Analyzer::norwegian();
     let dir = std::path::Path::new("bench.csv");
     let mut csv = String::from("svar\n");
     for t in &texts {
@@ -157,23 +159,24 @@ fn themes(c: &mut Criterion) {
         csv.push_str("\"\n");
     }
     let file = ingest_bytes(csv.into_bytes(), "bench.csv", dir, &IngestOptions::default()).expect("ingests");
-    let responses = file.data.responses;
-    let tokens: Vec<_> = responses.iter().map(|r| analyzer.analyze(&r.text)).collect();
-    let mut vocabulary = Vocabulary::default();
-    for (r, t) in responses.iter().zip(&tokens) {
-        vocabulary.add(&r.text, t);
-    }
     let options = ThemeOptions {
         k: Some(10),
         ..ThemeOptions::default()
     };
+    let analysis = analyse(vec![file], None, &options, &stemme::Silent).expect("analyses");
     let mut group = c.benchmark_group("themes");
     group.sample_size(10);
-    group.bench_function(BenchmarkId::new("kmeans-k10", responses.len()), |b| {
+    group.bench_function(BenchmarkId::new("kmeans-k10", analysis.rows.len()), |b| {
         b.iter(|| {
-            let model = find_themes(&responses, &tokens, &vocabulary, &options, &stemme::Silent);
+            let model = find_themes(
+                &analysis.rows,
+                &analysis.words,
+                &analysis.vocabulary,
+                &options,
+                &stemme::Silent,
+            );
             let sized: usize = model.themes.iter().map(|t| t.size).sum();
-            assert_eq!(sized + model.unclassified(), responses.len());
+            assert_eq!(sized + model.unclassified(), analysis.rows.len());
         })
     });
     group.finish();

@@ -5,8 +5,9 @@
 //! only local and only national; words that are themselves scope markers are left out of
 //! the keyness lists, since they define the groups.
 
-use crate::analyze::{is_feature, Token, Vocabulary};
-use crate::scope::{Scope, ScopeTag, ScopeTagger};
+use crate::analyze::{Vocabulary, Words};
+use crate::row::Row;
+use crate::scope::{Scope, ScopeTagger};
 use crate::themes::ThemeModel;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -92,17 +93,17 @@ pub fn log_ratio(a: u64, b: u64, c: u64, d: u64) -> f64 {
     ((f(a) / c.max(1) as f64) / (f(b) / d.max(1) as f64)).log2()
 }
 
-/// Builds the comparison. All slices are parallel to the response list.
+/// Builds the comparison over the analysed rows.
 pub fn compare(
-    tokens: &[Vec<Token>],
-    scopes: &[ScopeTag],
+    data: &[Row],
+    words: &Words,
     themes: &ThemeModel,
     vocabulary: &Vocabulary,
     tagger: &ScopeTagger,
 ) -> Comparison {
     let mut scope_totals = [0usize; 4];
-    for tag in scopes {
-        scope_totals[scope_index(tag.scope)] += 1;
+    for r in data {
+        scope_totals[scope_index(r.scope.scope)] += 1;
     }
     let mut rows: Vec<ThemeScopeRow> = themes
         .themes
@@ -117,14 +118,9 @@ pub fn compare(
         })
         .collect();
     let unclassified_row = rows.len() - 1;
-    for (i, tag) in scopes.iter().enumerate() {
-        let row = themes
-            .assignment
-            .get(i)
-            .copied()
-            .flatten()
-            .map_or(unclassified_row, |id| id - 1);
-        rows[row].counts[scope_index(tag.scope)] += 1;
+    for r in data {
+        let row = r.theme.map_or(unclassified_row, |id| id - 1);
+        rows[row].counts[scope_index(r.scope.scope)] += 1;
     }
     for row in &mut rows {
         for ((share, &count), &total) in row.shares.iter_mut().zip(&row.counts).zip(&scope_totals) {
@@ -138,10 +134,10 @@ pub fn compare(
 
     let mut freq: HashMap<&str, (u64, u64)> = HashMap::new();
     let (mut local_tokens, mut national_tokens) = (0u64, 0u64);
-    for (doc, tag) in tokens.iter().zip(scopes) {
-        for t in doc.iter().filter(|t| is_feature(t)) {
-            let e = freq.entry(&*t.stem).or_default();
-            match tag.scope {
+    for r in data {
+        for stem in r.tokens.iter().filter_map(|t| words.feature_stem(t.word)) {
+            let e = freq.entry(words.stem(stem)).or_default();
+            match r.scope.scope {
                 Scope::Local => {
                     e.0 += 1;
                     local_tokens += 1;

@@ -7,6 +7,7 @@
 //! them as one batch job. The library never
 //! prints: long stages report through [`Progress`], which the binary draws with indicatif.
 
+pub mod analysis;
 pub mod analyze;
 pub mod compare;
 pub mod corpus;
@@ -15,8 +16,10 @@ pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod row;
 pub mod scope;
 pub mod themes;
 

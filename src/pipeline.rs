@@ -2,16 +2,18 @@
 //! compare → index and reports. The binary's `run` and `index` commands call this; it
 //! never prints (progress goes through [`Progress`]).
 
-use crate::analyze::{Analyzer, Token, Vocabulary};
-use crate::compare::{compare, Comparison};
+use crate::analysis::{Analysis, FileSummary, Row};
+use crate::analyze::{Analysed, Analyzer, Vocabulary};
+use crate::compare::compare;
 use crate::corpus::{SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
 use crate::error::{Error, Result};
-use crate::index::{self, IndexInput};
+use crate::index;
 use crate::ingest::{self, IngestOptions, IngestedFile};
 use crate::model::{Reject, Response};
+use crate::output::{self, Kind, Staged};
 use crate::report;
 use crate::scope::{ScopeTag, ScopeTagger};
-use crate::themes::{find_themes, ThemeModel, ThemeOptions};
+use crate::themes::{find_themes, ThemeOptions};
 use crate::Progress;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -32,18 +34,6 @@ pub struct RunOptions {
     pub index_dir: PathBuf,
     /// Write the report files (false for `stemme index`).
     pub reports: bool,
-}
-
-/// Every stage's output, kept together so reports can cite any of it.
-pub struct Analysis {
-    pub files: Vec<IngestedFile>,
-    pub responses: Vec<Response>,
-    pub rejects: Vec<Reject>,
-    pub tokens: Vec<Vec<Token>>,
-    pub vocabulary: Vocabulary,
-    pub scopes: Vec<ScopeTag>,
-    pub themes: ThemeModel,
-    pub comparison: Comparison,
 }
 
 /// Reads the inputs (or the bundled seed). Collection names are made unique.
@@ -102,56 +92,29 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
     Ok(files)
 }
 
-/// Analyses ingested files: tokens, vocabulary, scope, themes and the comparison.
+/// Analyses ingested files into rows: tokens and vocabulary, scope, themes and the
+/// comparison. The responses move out of the files into the rows; the files keep their counts.
 pub fn analyse(
     files: Vec<IngestedFile>,
     scope_column: Option<String>,
     theme_options: &ThemeOptions,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
-    let responses: Vec<Response> = files
-        .iter()
-        .flat_map(|f| f.data.responses.iter().cloned())
-        .collect();
-    let rejects: Vec<Reject> = files
-        .iter()
-        .flat_map(|f| f.data.rejects.iter().cloned())
-        .collect();
+    let summaries: Vec<FileSummary> = files.iter().map(FileSummary::new).collect();
+    let names: Vec<String> = files.iter().map(|f| f.source.clone()).collect();
+    let mut responses: Vec<Response> = Vec::new();
+    let mut rejects: Vec<Reject> = Vec::new();
+    for file in files {
+        responses.extend(file.data.responses);
+        rejects.extend(file.data.rejects);
+    }
     if responses.is_empty() {
-        let names: Vec<&str> = files.iter().map(|f| f.source.as_str()).collect();
         return Err(Error::Usage(format!(
             "no responses could be read from {} ({} rows rejected); see the reasons with `stemme ingest`",
             names.join(", "),
             rejects.len()
         )));
     }
-    let analyzer = Analyzer::norwegian();
-    progress.stage("analyze", responses.len() as u64);
-    let tokens: Vec<Vec<Token>> = responses
-        .par_iter()
-        .map(|r| {
-            let t = analyzer.analyze(&r.text);
-            progress.advance(1);
-            t
-        })
-        .collect();
-    let vocabulary = responses
-        .par_iter()
-        .zip(&tokens)
-        .fold(Vocabulary::default, |mut v, (r, t)| {
-            v.add(&r.text, t);
-            v
-        })
-        .reduce(Vocabulary::default, |mut a, b| {
-            a.merge(b);
-            a
-        });
-    progress.finish(&format!(
-        "{} responses, {} distinct stems",
-        responses.len(),
-        vocabulary.len()
-    ));
-
     if let Some(column) = &scope_column {
         if !responses.iter().any(|r| r.meta.contains_key(column)) {
             let columns: BTreeSet<&str> = responses
@@ -169,9 +132,34 @@ pub fn analyse(
             )));
         }
     }
+
+    let analyzer = Analyzer::norwegian();
+    progress.stage("analyze", responses.len() as u64);
+    let texts: Vec<&str> = responses.iter().map(|r| r.text.as_str()).collect();
+    let Analysed { words, tokens } = analyzer.analyze_all(&texts, &|n| progress.advance(n));
+    drop(texts);
+    let vocabulary = Vocabulary::new(&words);
+    progress.finish(&format!(
+        "{} responses, {} distinct words, {} distinct stems",
+        responses.len(),
+        words.len(),
+        vocabulary.len()
+    ));
+
     progress.stage("scope", responses.len() as u64);
     let tagger = ScopeTagger::bundled(scope_column);
     let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
+    let mut rows: Vec<Row> = responses
+        .into_iter()
+        .zip(tokens)
+        .zip(scopes)
+        .map(|((response, tokens), scope)| Row {
+            response,
+            tokens,
+            scope,
+            theme: None,
+        })
+        .collect();
     progress.finish("tagged local / national / both / unspecified");
 
     let k_tried = if theme_options.k.is_some() {
@@ -180,47 +168,80 @@ pub fn analyse(
         theme_options.max_k.saturating_sub(1)
     };
     progress.stage("themes", k_tried as u64 + 1);
-    let themes = find_themes(&responses, &tokens, &vocabulary, theme_options, progress);
+    let themes = find_themes(&rows, &words, &vocabulary, theme_options, progress);
+    for (row, theme) in rows.iter_mut().zip(&themes.assignment) {
+        row.theme = *theme;
+    }
     progress.finish(&format!(
         "{} themes, {} unclassified",
         themes.themes.len(),
         themes.unclassified()
     ));
 
-    let comparison = compare(&tokens, &scopes, &themes, &vocabulary, &tagger);
+    let comparison = compare(&rows, &words, &themes, &vocabulary, &tagger);
     Ok(Analysis {
-        files,
-        responses,
+        files: summaries,
+        rows,
         rejects,
-        tokens,
+        words,
         vocabulary,
-        scopes,
         themes,
         comparison,
     })
 }
 
 /// Runs the whole job and writes into `options.out`. Returns the analysis for the summary.
+///
+/// Outputs are switched in whole (see [`crate::output`]): the reports folder, with the
+/// index when it lies inside it, is one unit; an index elsewhere is a second unit, switched
+/// in first. A failed or killed run leaves the previous outputs as they were.
 pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
+    let reports = options
+        .reports
+        .then(|| Staged::begin(&options.out, Kind::Reports))
+        .transpose()?;
+    // The index inside the reports folder is written into the staged folder; elsewhere it
+    // is staged on its own.
+    let index_target = output::absolute(&options.index_dir)?;
+    let inside = match &reports {
+        Some(r) => match index_target.strip_prefix(r.target()) {
+            Ok(rel) if rel.as_os_str().is_empty() => {
+                return Err(Error::Usage(format!(
+                    "--index {} is the output folder itself; give the index a folder of its own",
+                    options.index_dir.display()
+                )))
+            }
+            Ok(rel) => Some(r.path().join(rel)),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let index_stage = match inside {
+        Some(_) => None,
+        None => Some(Staged::begin(&options.index_dir, Kind::Index)?),
+    };
+    let index_dir = match (&inside, &index_stage) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(stage)) => stage.path().to_path_buf(),
+        (None, None) => options.index_dir.clone(),
+    };
+
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
     let analysis = analyse(files, options.scope_column.clone(), &options.themes, progress)?;
 
-    progress.stage("index", analysis.responses.len() as u64);
-    let input = IndexInput {
-        responses: &analysis.responses,
-        tokens: &analysis.tokens,
-        scopes: &analysis.scopes,
-        themes: &analysis.themes,
-    };
-    index::build(&options.index_dir, &input, &Analyzer::norwegian())?;
+    progress.stage("index", analysis.rows.len() as u64);
+    index::build(&index_dir, &analysis, progress)?;
+    if let Some(stage) = index_stage {
+        stage.commit()?;
+    }
     progress.finish("index written");
 
-    if options.reports {
-        std::fs::create_dir_all(&options.out).map_err(|e| Error::io(&options.out, e))?;
+    if let Some(stage) = reports {
         progress.stage("report", 1);
-        report::write_all(&options.out, &analysis)?;
+        report::write_all(stage.path(), &analysis)?;
+        stage.commit()?;
         progress.finish("reports written");
     }
     Ok(analysis)

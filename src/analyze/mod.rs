@@ -18,40 +18,20 @@
 pub mod compound;
 mod tokenizer;
 mod vocabulary;
+mod words;
 
 pub use tokenizer::{index_tokens, part_tokens, to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
 pub use vocabulary::Vocabulary;
+pub use words::{Analysed, StemId, Token, WordCount, WordId, Words};
 
-use compound::{CompoundSplitter, FastMap};
+use compound::CompoundSplitter;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::cell::RefCell;
 use std::collections::HashSet;
-use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 static STOPWORDS_NB: &str = include_str!("../../stopwords/nb.txt");
 static STOPWORDS_NN: &str = include_str!("../../stopwords/nn.txt");
-
-/// One occurrence of a word in a text: where it stands, and (through `Deref`) what the
-/// analyzer made of the word. The [`WordInfo`] is shared by every occurrence of the same
-/// word, so analysing a known word allocates nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
-    pub info: Arc<WordInfo>,
-    /// Byte range of the word in the (NFC-normalised) text.
-    pub offset: Range<usize>,
-    /// Word position, counting stopwords too, so phrase queries keep their gaps.
-    pub position: usize,
-}
-
-impl std::ops::Deref for Token {
-    type Target = WordInfo;
-
-    fn deref(&self) -> &WordInfo {
-        &self.info
-    }
-}
 
 /// What the analyzer makes of one word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,21 +56,12 @@ pub struct Part {
     pub stem: String,
 }
 
-thread_local! {
-    /// Analysed words, memoised per thread: a corpus has far fewer distinct words than
-    /// tokens, and splitting compounds is the analyzer's costliest step.
-    static CACHE: RefCell<FastMap<Box<str>, Arc<WordInfo>>> = RefCell::new(FastMap::default());
-    /// Reused buffer for lowercasing, so a cache hit needs no allocation.
-    static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// Entries per thread before the cache starts afresh (bounds memory on huge vocabularies).
-const CACHE_LIMIT: usize = 500_000;
-
 /// The Norwegian analyzer. Cheap to clone (the stopword set is shared).
 #[derive(Clone)]
 pub struct Analyzer {
     stopwords: Arc<HashSet<String>>,
+    /// Characters in the longest stopword.
+    longest_stopword: usize,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -122,12 +93,14 @@ impl Default for Analyzer {
 impl Analyzer {
     /// The analyzer with the bundled Bokmål and Nynorsk stopword lists.
     pub fn norwegian() -> Analyzer {
-        let stopwords = list_words(STOPWORDS_NB)
+        let stopwords: HashSet<String> = list_words(STOPWORDS_NB)
             .chain(list_words(STOPWORDS_NN))
             .map(str::to_string)
             .collect();
+        let longest_stopword = stopwords.iter().map(|s| s.chars().count()).max().unwrap_or(0);
         Analyzer {
             stopwords: Arc::new(stopwords),
+            longest_stopword,
         }
     }
 
@@ -155,32 +128,40 @@ impl Analyzer {
         self.stem(word)
     }
 
-    /// Stopword flag, stem and compound parts of one word as written, computed once per
-    /// thread and word, then pushed as a token.
-    fn push_word(&self, out: &mut Vec<Token>, raw: &str, offset: Range<usize>, position: usize) {
-        LOWER.with(|lower| {
-            let mut lower = lower.borrow_mut();
-            lowercase_into(raw, &mut lower);
-            CACHE.with(|c| {
-                let mut cache = c.borrow_mut();
-                let info = match cache.get(lower.as_str()) {
-                    Some(info) => Arc::clone(info),
-                    None => {
-                        let info = Arc::new(self.analyze_word(&lower));
-                        if cache.len() >= CACHE_LIMIT {
-                            cache.clear();
-                        }
-                        cache.insert(lower.as_str().into(), Arc::clone(&info));
-                        info
-                    }
-                };
-                out.push(Token {
-                    info,
-                    offset,
-                    position,
-                });
-            });
-        });
+    /// What the analyzer makes of one word key ([`word_key`]): a lowercased word, an
+    /// acronym as written, or the first word of a hyphenated pair joined to the second by
+    /// `-` (the joined word becomes one of its parts, so `tverrkommunalt` finds
+    /// `tverr-kommunalt` and `NAV-kontoret` is found as `navkontoret`).
+    pub fn analyze_key(&self, key: &str) -> WordInfo {
+        let Some((first, second)) = key.split_once('-') else {
+            return self.analyze_single(key);
+        };
+        let mut info = self.analyze_single(first);
+        let joined = format!("{}{}", info.word, second.to_lowercase());
+        let stem = self.term(&joined);
+        if info.stem != stem && !info.parts.iter().any(|p| p.stem == stem) {
+            info.parts.push(Part { word: joined, stem });
+        }
+        info
+    }
+
+    /// One word key without a hyphen: acronyms (`DN`, `FINA`, `NAV`) keep their letters as
+    /// their term, so they are not stemmed into other words (`fin`, `d`); everything else
+    /// goes through [`Analyzer::analyze_word`].
+    fn analyze_single(&self, key: &str) -> WordInfo {
+        if key.chars().any(char::is_uppercase) {
+            let lower = key.to_lowercase();
+            if self.is_stopword(&lower) {
+                return self.analyze_word(&lower);
+            }
+            return WordInfo {
+                stem: lower.clone(),
+                word: lower,
+                parts: Vec::new(),
+                stop: false,
+            };
+        }
+        self.analyze_word(key)
     }
 
     /// A word the lexicon does not know, of four letters or more, within two edits of a
@@ -188,12 +169,15 @@ impl Analyzer {
     /// function word, so not a theme or keyness feature. It stays searchable.
     fn is_misspelled_stopword(&self, word: &str, lexicon: &CompoundSplitter) -> bool {
         let first = word.chars().next();
-        word.chars().count() >= 4
+        let len = word.chars().count();
+        // Cheapest tests first: most words fail the length window of the long stopwords.
+        len >= 4
+            && len <= self.longest_stopword + 2
             && word.chars().all(char::is_alphabetic)
-            && self
-                .stopwords
-                .iter()
-                .any(|s| s.chars().count() >= 4 && s.chars().next() == first && edit_distance(s, word) <= 2)
+            && self.stopwords.iter().any(|s| {
+                let n = s.chars().count();
+                n >= 4 && n.abs_diff(len) <= 2 && s.chars().next() == first && edit_distance(s, word) <= 2
+            })
             && !lexicon.knows(word)
             && lexicon.split(word).is_none()
     }
@@ -238,43 +222,6 @@ impl Analyzer {
             stop: false,
         }
     }
-
-    /// The tokens of `text`, stopwords included and flagged. Offsets refer to `text` itself
-    /// when it is already NFC (all corpus text is), else to its NFC form.
-    pub fn analyze(&self, text: &str) -> Vec<Token> {
-        let mut out = Vec::new();
-        self.analyze_into(text, &mut out);
-        out
-    }
-
-    /// Like [`Analyzer::analyze`], appending to `out` to reuse its allocation.
-    pub fn analyze_into(&self, text: &str, out: &mut Vec<Token>) {
-        let normalized;
-        let text = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-            text
-        } else {
-            normalized = nfc(text);
-            normalized.as_str()
-        };
-        let first = out.len();
-        for (position, (start, raw)) in words(text).enumerate() {
-            self.push_word(out, raw, start..start + raw.len(), position);
-        }
-        // Hyphenated pairs (`tverr-kommunalt`, `NAV-kontoret`): the joined word becomes a
-        // part of the first, so the spelling without hyphen finds it too.
-        for i in first + 1..out.len() {
-            let (a, b) = (&out[i - 1], &out[i]);
-            if b.position == a.position + 1 && text.get(a.offset.end..b.offset.start) == Some("-") {
-                let joined = format!("{}{}", a.word, b.word);
-                let stem = self.term(&joined);
-                if !a.parts.iter().any(|p| p.stem == stem) && a.stem != stem {
-                    let mut info = WordInfo::clone(&a.info);
-                    info.parts.push(Part { word: joined, stem });
-                    out[i - 1].info = Arc::new(info);
-                }
-            }
-        }
-    }
 }
 
 /// Nynorsk endings with a regular Bokmål counterpart: agent nouns in `-jar`
@@ -296,6 +243,35 @@ fn nynorsk_as_bokmaal(word: &str) -> Option<String> {
             .filter(|s| s.chars().count() >= 3)
             .map(|s| format!("{s}{nb}"))
     })
+}
+
+/// True when a word is written as an acronym: two to five characters, at least two of
+/// them capital letters and none lowercase (`KS`, `DN`, `FINA`, `NAV`, `H2O`).
+fn is_acronym(raw: &str) -> bool {
+    let n = raw.chars().count();
+    (2..=5).contains(&n)
+        && raw.chars().filter(|c| c.is_uppercase()).count() >= 2
+        && !raw.chars().any(char::is_lowercase)
+}
+
+/// True when a word of more than one character is written in capitals.
+fn is_upper(raw: &str) -> bool {
+    raw.chars().nth(1).is_some() && !raw.chars().any(char::is_lowercase)
+}
+
+/// The key under which a word is analysed and counted: acronyms as written, every other
+/// word lowercased.
+fn word_key(raw: &str, out: &mut String) {
+    if is_acronym(raw) {
+        out.clear();
+        out.push_str(raw);
+        // ä/ö typed for æ/ø, as in lowercasing.
+        if raw.contains(['Ä', 'Ö']) {
+            *out = out.replace('Ä', "Æ").replace('Ö', "Ø");
+        }
+    } else {
+        lowercase_into(raw, out);
+    }
 }
 
 /// Lowercases a word into `out`, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
@@ -333,6 +309,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// True when `text` is already in Unicode NFC form (all corpus text is).
+fn is_nfc(text: &str) -> bool {
+    is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
 /// Unicode NFC form of `text`.
 pub fn nfc(text: &str) -> String {
     text.nfc().collect()
@@ -365,27 +346,27 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '\u{300}'..='\u{36f}')
 }
 
-/// True when a token is worth using as a theme or keyness feature: not a stopword, with a
+/// True when a word is worth using as a theme or keyness feature: not a stopword, with a
 /// letter and at least two characters (drops `2`, `800`, stray letters).
-pub fn is_feature(token: &Token) -> bool {
-    !token.stop && token.word.chars().count() >= 2 && token.word.chars().any(char::is_alphabetic)
-}
-
-/// The stems a token contributes as theme features: its own and its compound parts'.
-pub fn feature_stems(token: &Token) -> impl Iterator<Item = &str> {
-    std::iter::once(&*token.stem).chain(token.parts.iter().map(|p| p.stem.as_str()))
+pub fn is_feature(word: &WordInfo) -> bool {
+    !word.stop && word.word.chars().count() >= 2 && word.word.chars().any(char::is_alphabetic)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// What the analyzer made of each word of `text`, in order.
+    fn infos(text: &str) -> Vec<WordInfo> {
+        let a = Analyzer::norwegian().analyze(text);
+        a.tokens[0].iter().map(|t| a.words.info(t).clone()).collect()
+    }
+
     fn stems(text: &str) -> Vec<String> {
-        Analyzer::norwegian()
-            .analyze(text)
+        infos(text)
             .into_iter()
             .filter(|t| !t.stop)
-            .map(|t| t.stem.to_string())
+            .map(|t| t.stem)
             .collect()
     }
 
@@ -411,14 +392,14 @@ mod tests {
 
     #[test]
     fn flags_bokmaal_and_nynorsk_stopwords_and_keeps_positions() {
-        let tokens = Analyzer::norwegian().analyze("Har dere tenkt på de stille stemmene");
-        let content: Vec<(&str, usize)> = tokens
+        let a = Analyzer::norwegian().analyze("Har dere tenkt på de stille stemmene");
+        let content: Vec<(&str, u32)> = a.tokens[0]
             .iter()
-            .filter(|t| !t.stop)
-            .map(|t| (&*t.word, t.position))
+            .filter(|t| !a.words.info(t).stop)
+            .map(|t| (a.words.info(t).word.as_str(), t.position))
             .collect();
         assert_eq!(content, [("tenkt", 2), ("stille", 5), ("stemmene", 6)]);
-        assert_eq!(tokens.len(), 7);
+        assert_eq!(a.tokens[0].len(), 7);
         assert!(stems("eg ikkje korleis").is_empty());
     }
 
@@ -438,11 +419,7 @@ mod tests {
         assert_eq!(s[0], s[1]);
         assert_eq!(s[2], s[3]);
         assert_eq!(s[4], s[5]);
-        let stop: Vec<bool> = Analyzer::norwegian()
-            .analyze("ikkje kva eg")
-            .iter()
-            .map(|t| t.stop)
-            .collect();
+        let stop: Vec<bool> = infos("ikkje kva eg").iter().map(|t| t.stop).collect();
         assert_eq!(stop, [true, true, true]);
     }
 
@@ -454,19 +431,21 @@ mod tests {
     #[test]
     fn hyphenated_words_are_also_found_joined() {
         let a = Analyzer::norwegian();
-        let tokens = a.analyze("tverr-kommunalt samarbeid og e-post");
+        let tokens = infos("tverr-kommunalt samarbeid og e-post");
         assert!(tokens[0].parts.iter().any(|p| p.stem == a.term("tverrkommunalt")));
-        let e = tokens.iter().find(|t| &*t.word == "e").expect("e");
+        let e = tokens.iter().find(|t| t.word == "e").expect("e");
         assert!(e.parts.iter().any(|p| p.word == "epost"));
+        // The same first word without a hyphen has no joined part.
+        assert!(infos("tverr")[0].parts.is_empty());
     }
 
     #[test]
     fn abbreviations_and_codes_leave_no_junk_features() {
-        let tokens = Analyzer::norwegian().analyze("f.eks. bl.a. trinn 2b og 2B, osv.");
+        let tokens = infos("f.eks. bl.a. trinn 2b og 2B, osv.");
         let features: Vec<&str> = tokens
             .iter()
             .filter(|t| is_feature(t))
-            .map(|t| &*t.word)
+            .map(|t| t.word.as_str())
             .collect();
         assert_eq!(features, ["trinn", "2b", "2b"]);
     }
@@ -474,8 +453,8 @@ mod tests {
     #[test]
     fn offsets_point_at_the_surface_word() {
         let text = "Hvordan sikrer vi mangfold";
-        let tokens = Analyzer::norwegian().analyze(text);
-        assert_eq!(&text[tokens[1].offset.clone()], "sikrer");
+        let a = Analyzer::norwegian().analyze(text);
+        assert_eq!(&text[a.tokens[0][1].offset()], "sikrer");
     }
 
     #[test]
@@ -517,17 +496,17 @@ mod tests {
     #[test]
     fn misspelled_function_words_are_not_features() {
         let a = Analyzer::norwegian();
-        let tokens = a.analyze("Howdan kan kommunen hjelpe");
+        let tokens = infos("Howdan kan kommunen hjelpe");
         assert!(tokens[0].stop, "howdan reads as hvordan");
         assert!(!tokens[2].stop && !tokens[3].stop);
         // Known words and names that are not near a stopword stay content words.
-        assert!(!a.analyze("Hamar")[0].stop);
-        assert!(!a.analyze("hjelpe")[0].stop);
+        assert!(!infos("Hamar")[0].stop);
+        assert!(!a.analyze_key("hjelpe").stop);
     }
 
     #[test]
     fn compounds_carry_their_parts() {
-        let tokens = Analyzer::norwegian().analyze("lokalsamfunnsmodeller kommunegrensene spennende");
+        let tokens = infos("lokalsamfunnsmodeller kommunegrensene spennende");
         let parts: Vec<&str> = tokens[0].parts.iter().map(|p| p.stem.as_str()).collect();
         assert_eq!(parts, ["lokalsamfunn", "lokal", "samfunn", "modell"]);
         assert!(tokens[1]
@@ -550,6 +529,40 @@ mod tests {
             "ÆØÅ-æøå_123",
         ] {
             let _ = a.analyze(text);
+        }
+    }
+
+    #[test]
+    fn acronyms_keep_their_letters() {
+        let t = infos("DN og FINA mener NAV-kontoret og KS");
+        let stems: Vec<&str> = t.iter().map(|w| w.stem.as_str()).collect();
+        assert_eq!(stems[0], "dn");
+        assert_eq!(stems[2], "fina");
+        assert_eq!(stems[4], "nav");
+        assert!(t[4].parts.iter().any(|p| p.word == "navkontoret"));
+        assert_eq!(stems[7], "ks");
+        // Shouted function words stay stopwords; lowercase words are stemmed as before.
+        assert!(infos("OG")[0].stop);
+        assert_eq!(infos("fina")[0].stem, Analyzer::norwegian().term("fina"));
+    }
+
+    #[test]
+    fn word_ids_follow_first_occurrence_whatever_the_chunking() {
+        let a = Analyzer::norwegian();
+        let texts: Vec<String> = (0..20_000)
+            .map(|i| format!("ord{} kommune ord{}", i % 977, i % 13))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let all = a.analyze_all(&refs, &|_| {});
+        assert_eq!(all.words[0].word, "ord0");
+        assert_eq!(all.words[1].word, "kommune");
+        let kommune = all.words.count(1);
+        assert_eq!(kommune.count, 20_000);
+        // Every text's tokens point at its own words.
+        for (text, doc) in refs.iter().zip(&all.tokens).take(3000) {
+            let back: Vec<&str> = doc.iter().map(|t| &text[t.offset()]).collect();
+            let words: Vec<&str> = doc.iter().map(|t| all.words.info(t).word.as_str()).collect();
+            assert_eq!(back, words);
         }
     }
 }

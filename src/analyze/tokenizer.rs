@@ -2,7 +2,7 @@
 //! the same steps as the indexed text. tantivy does not store tokenizers: the index
 //! module registers this one under [`TOKENIZER_NAME`] every time it opens an index.
 
-use super::{Analyzer, Token};
+use super::{Analyzer, Token, WordInfo};
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
 /// Name under which the Norwegian analyzer is registered in every stemme index.
@@ -37,33 +37,34 @@ impl NorwegianTokenizer {
 
 /// The tantivy tokens of one analysed word's compound parts: each part's stem at the
 /// word's position and offsets (so a part's match highlights the whole word).
-pub fn part_tokens(t: &Token) -> impl Iterator<Item = TantivyToken> + '_ {
-    t.parts.iter().map(move |p| TantivyToken {
+pub fn part_tokens<'a>(t: &Token, word: &'a WordInfo) -> impl Iterator<Item = TantivyToken> + 'a {
+    let at = position_of(t);
+    word.parts.iter().map(move |p| TantivyToken {
         text: p.stem.clone(),
-        ..to_tantivy_ref(t)
+        ..at.clone()
     })
 }
 
 /// The stem, then the parts: every term a word contributes (used to find what to highlight).
-pub fn index_tokens(t: &Token) -> impl Iterator<Item = TantivyToken> + '_ {
-    std::iter::once(to_tantivy(t)).chain(part_tokens(t))
+pub fn index_tokens<'a>(t: &Token, word: &'a WordInfo) -> impl Iterator<Item = TantivyToken> + 'a {
+    std::iter::once(to_tantivy(t, word)).chain(part_tokens(t, word))
 }
 
-fn to_tantivy_ref(t: &Token) -> TantivyToken {
+fn position_of(t: &Token) -> TantivyToken {
     TantivyToken {
-        offset_from: t.offset.start,
-        offset_to: t.offset.end,
-        position: t.position,
+        offset_from: t.start as usize,
+        offset_to: t.end as usize,
+        position: t.position as usize,
         text: String::new(),
         position_length: 1,
     }
 }
 
 /// One analysed token as tantivy indexes it: the stem, with the surface word's offsets.
-pub fn to_tantivy(t: &Token) -> TantivyToken {
+pub fn to_tantivy(t: &Token, word: &WordInfo) -> TantivyToken {
     TantivyToken {
-        text: t.stem.to_string(),
-        ..to_tantivy_ref(t)
+        text: word.stem.clone(),
+        ..position_of(t)
     }
 }
 
@@ -93,10 +94,12 @@ impl Tokenizer for NorwegianTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let analysed = self.analyzer.analyze(text);
+        let words = &analysed.words;
+        let doc = analysed.tokens.first().map(Vec::as_slice).unwrap_or_default();
         let tokens = if self.with_parts {
-            analysed.iter().flat_map(index_tokens).collect()
+            doc.iter().flat_map(|t| index_tokens(t, words.info(t))).collect()
         } else {
-            analysed.iter().map(to_tantivy).collect()
+            doc.iter().map(|t| to_tantivy(t, words.info(t))).collect()
         };
         VecTokenStream { tokens, next: 0 }
     }

@@ -1,7 +1,7 @@
 //! Display forms: every stem is shown to people as the surface word that most often
 //! stands behind it in the corpus (`spennende`, never the bare stem `spenn`).
 
-use super::Token;
+use super::Words;
 use std::collections::{BTreeMap, HashMap};
 
 /// Surface-word counts per stem, gathered over a corpus.
@@ -18,20 +18,21 @@ struct FormCount {
 }
 
 impl Vocabulary {
-    /// Counts the tokens of one text; `text` is the string the tokens were analysed from.
-    pub fn add(&mut self, text: &str, tokens: &[Token]) {
-        for token in tokens {
-            let raw = text.get(token.offset.clone()).unwrap_or(&token.word);
-            let upper = raw.chars().count() > 1 && raw.chars().all(|c| !c.is_lowercase());
-            self.count(&token.stem, &token.word, upper);
-            for part in token.parts.iter() {
-                self.count(&part.stem, &part.word, false);
+    /// The surface words behind every stem of a run, with how often each was written.
+    pub fn new(words: &Words) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for (id, info) in words.iter() {
+            let c = words.count(id);
+            v.count(&info.stem, &info.word, c.count, c.upper);
+            for part in &info.parts {
+                v.count(&part.stem, &part.word, c.count, 0);
             }
         }
+        v
     }
 
-    /// One occurrence of `word` behind `stem`; allocates only for a new stem or word.
-    fn count(&mut self, stem: &str, word: &str, upper: bool) {
+    /// `count` occurrences of `word` behind `stem`; allocates only for a new stem or word.
+    fn count(&mut self, stem: &str, word: &str, count: u64, upper: u64) {
         if !self.forms.contains_key(stem) {
             self.forms.insert(stem.to_string(), HashMap::new());
         }
@@ -42,20 +43,8 @@ impl Vocabulary {
             forms.insert(word.to_string(), FormCount::default());
         }
         if let Some(entry) = forms.get_mut(word) {
-            entry.count += 1;
-            entry.upper += u64::from(upper);
-        }
-    }
-
-    /// Merges counts gathered elsewhere (e.g. on another thread).
-    pub fn merge(&mut self, other: Vocabulary) {
-        for (stem, forms) in other.forms {
-            let mine = self.forms.entry(stem).or_default();
-            for (word, c) in forms {
-                let e = mine.entry(word).or_default();
-                e.count += c.count;
-                e.upper += c.upper;
-            }
+            entry.count += count;
+            entry.upper += upper;
         }
     }
 
@@ -110,15 +99,13 @@ mod tests {
     #[test]
     fn display_form_is_the_most_frequent_surface_word() {
         let a = Analyzer::norwegian();
-        let mut v = Vocabulary::default();
-        for text in [
+        let texts = [
             "Spennende",
             "spennende prosjekt",
             "Superspennende spenning",
             "Spennende KS",
-        ] {
-            v.add(text, &a.analyze(text));
-        }
+        ];
+        let v = Vocabulary::new(&a.analyze_all(&texts, &|_| {}).words);
         assert_eq!(v.display(&a.stem("spennende")), "spennende");
         assert_eq!(v.display(&a.stem("ks")), "KS");
         assert_eq!(v.display("ukjent"), "ukjent");

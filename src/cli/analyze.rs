@@ -2,7 +2,7 @@
 
 use clap::Args;
 use std::io::Write;
-use stemme::analyze::{words, Analyzer, Vocabulary};
+use stemme::analyze::{words, Analyzer, Token, Vocabulary, WordInfo};
 use stemme::corpus;
 use stemme::{Error, Result};
 
@@ -19,11 +19,14 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<bool> {
     let text = stemme::analyze::nfc(&args.text.join(" "));
     let analyzer = Analyzer::norwegian();
-    let mut vocabulary = Vocabulary::default();
+    // Display forms come from the bundled corpus and the text together.
     let seed = String::from_utf8_lossy(corpus::SEED_BYTES);
-    vocabulary.add(&seed, &analyzer.analyze(&seed));
-    let tokens = analyzer.analyze(&text);
-    vocabulary.add(&text, &tokens);
+    let analysed = analyzer.analyze_all(&[&seed, &text], &|_| {});
+    let vocabulary = Vocabulary::new(&analysed.words);
+    let tokens: Vec<(&Token, &WordInfo)> = analysed.tokens[1]
+        .iter()
+        .map(|t| (t, analysed.words.info(t)))
+        .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let io = |e| Error::io("<stdout>", e);
@@ -36,7 +39,10 @@ pub fn run(args: AnalyzeArgs) -> Result<bool> {
         .map_err(io)?;
     }
     for (position, (_, raw)) in words(&text).enumerate() {
-        let token = tokens.iter().find(|t| t.position == position && !t.stop);
+        let token = tokens
+            .iter()
+            .find(|(t, w)| t.position as usize == position && !w.stop)
+            .map(|(_, w)| *w);
         let (stem, display) = match token {
             Some(t) => (Some(t.stem.to_string()), Some(vocabulary.display(&t.stem))),
             None => (None, None),

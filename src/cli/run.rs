@@ -4,8 +4,9 @@ use super::ingest::InputArgs;
 use super::progress::Bars;
 use clap::Args;
 use std::path::PathBuf;
+use stemme::analysis::Analysis;
 use stemme::export;
-use stemme::pipeline::{self, Analysis, RunOptions};
+use stemme::pipeline::{self, RunOptions};
 use stemme::scope::Scope;
 use stemme::themes::ThemeOptions;
 use stemme::Result;
@@ -98,13 +99,7 @@ fn print_summary(a: &Analysis, out: Option<(&PathBuf, &[&str])>, index: &std::pa
     for f in &a.files {
         s.push_str(&format!(
             "{} ({}): {} rows = {} kept + {} rejected + {} structural; {} responses\n",
-            f.source,
-            f.format,
-            f.data.total_lines,
-            f.data.kept_lines,
-            f.data.rejects.len(),
-            f.data.structural_lines,
-            f.data.responses.len()
+            f.file, f.format, f.total_lines, f.kept_lines, f.rejects, f.structural_lines, f.responses
         ));
         let m = f.masked;
         if m.fnr + m.phone + m.email > 0 {
@@ -123,7 +118,7 @@ fn print_summary(a: &Analysis, out: Option<(&PathBuf, &[&str])>, index: &std::pa
         t.themes.len(),
         t.k,
         t.seed,
-        t.unclassified()
+        a.unclassified()
     ));
     for theme in &t.themes {
         s.push_str(&format!(

@@ -10,10 +10,10 @@
 //! Features are sorted by stem, entries by row then column: the same input gives the same
 //! bytes. Files are written streaming.
 
-use crate::analyze::{feature_stems, is_feature};
+use crate::analysis::Analysis;
+use crate::analyze::StemId;
 use crate::corpus::csv_error;
 use crate::error::{Error, Result};
-use crate::pipeline::Analysis;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
@@ -27,14 +27,14 @@ pub struct DfmSummary {
     pub entries: usize,
 }
 
-/// Feature counts of each response, by stem.
-fn counts(a: &Analysis) -> Vec<BTreeMap<&str, u64>> {
-    a.tokens
+/// Feature counts of each response, by stem id.
+fn counts(a: &Analysis) -> Vec<BTreeMap<StemId, u64>> {
+    a.rows
         .iter()
-        .map(|doc| {
-            let mut c: BTreeMap<&str, u64> = BTreeMap::new();
-            for t in doc.iter().filter(|t| is_feature(t)) {
-                for stem in feature_stems(t) {
+        .map(|row| {
+            let mut c: BTreeMap<StemId, u64> = BTreeMap::new();
+            for t in &row.tokens {
+                for &stem in a.words.feature_stems(t.word) {
                     *c.entry(stem).or_default() += 1;
                 }
             }
@@ -56,7 +56,7 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
     let mut totals: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for doc in &docs {
         for (&stem, &n) in doc {
-            let e = totals.entry(stem).or_default();
+            let e = totals.entry(a.words.stem(stem)).or_default();
             e.0 += n;
             e.1 += 1;
         }
@@ -75,16 +75,19 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
     .map_err(io)?;
     writeln!(w, "{} {} {entries}", docs.len(), totals.len()).map_err(io)?;
     for (i, doc) in docs.iter().enumerate() {
-        for (stem, n) in doc {
-            writeln!(w, "{} {} {n}", i + 1, column[stem]).map_err(io)?;
+        // Columns are in stem order, not stem-id order: sort each row's entries.
+        let mut cells: Vec<(usize, u64)> = doc.iter().map(|(&s, &n)| (column[a.words.stem(s)], n)).collect();
+        cells.sort_unstable();
+        for (j, n) in cells {
+            writeln!(w, "{} {j} {n}", i + 1).map_err(io)?;
         }
     }
     w.flush().map_err(io)?;
 
     let columns: Vec<&str> = a
-        .responses
+        .rows
         .iter()
-        .flat_map(|r| r.meta.keys().map(String::as_str))
+        .flat_map(|r| r.response.meta.keys().map(String::as_str))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -104,8 +107,8 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
     let meta_names: Vec<String> = columns.iter().map(|c| format!("meta.{c}")).collect();
     header.extend(meta_names.iter().map(String::as_str));
     w.write_record(&header).map_err(csv_error)?;
-    for (i, r) in a.responses.iter().enumerate() {
-        let theme = a.themes.theme_of(i);
+    for (i, row) in a.rows.iter().enumerate() {
+        let r = &row.response;
         let mut rec = vec![
             (i + 1).to_string(),
             r.id.clone(),
@@ -113,9 +116,9 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
             r.source.clone(),
             r.line.to_string(),
             r.question.clone(),
-            theme.map_or(0, |t| t.id).to_string(),
-            theme.map_or_else(|| "unclassified".to_string(), |t| t.label.clone()),
-            a.scopes[i].scope.to_string(),
+            row.theme.unwrap_or(0).to_string(),
+            a.theme_label(row).to_string(),
+            row.scope.scope.to_string(),
         ];
         rec.extend(
             columns

@@ -21,11 +21,11 @@ pub mod search;
 
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
-use crate::analyze::{part_tokens, to_tantivy, Analyzer, NorwegianTokenizer, Token, TOKENIZER_NAME};
+use crate::analysis::{Analysis, Row};
+use crate::analyze::{part_tokens, to_tantivy, Analyzer, NorwegianTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
-use crate::model::Response;
-use crate::scope::ScopeTag;
-use crate::themes::ThemeModel;
+use crate::Progress;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -36,12 +36,16 @@ use tantivy::schema::{
 use tantivy::tokenizer::{LowerCaser, PreTokenizedString, RawTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
 
-/// File beside the index that records what tantivy's schema does not.
-const SIDECAR: &str = "stemme-index.json";
+/// File beside the index that records what tantivy's schema does not; it is also the
+/// marker by which stemme knows an index folder as its own (see [`crate::output`]).
+pub const SIDECAR: &str = "stemme-index.json";
 
 /// What `stemme-index.json` holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IndexInfo {
+    /// Always `stemme-index`.
+    #[serde(default)]
+    pub format: String,
     pub schema_version: u32,
     pub responses: usize,
     /// Metadata columns as searchable keys ([`meta_key`]), for facets and query checks.
@@ -159,102 +163,111 @@ pub(crate) fn register_tokenizers(index: &Index, analyzer: &Analyzer) {
     );
 }
 
-/// Everything the index needs about the analysed corpus (all slices parallel).
-pub struct IndexInput<'a> {
-    pub responses: &'a [Response],
-    pub tokens: &'a [Vec<Token>],
-    pub scopes: &'a [ScopeTag],
-    pub themes: &'a ThemeModel,
-}
+/// Writer memory per indexing thread (tantivy needs at least 15 MB a thread).
+const WRITER_MEMORY_PER_THREAD: usize = 64_000_000;
 
-/// Builds a fresh index in `dir`, replacing a (stemme or tantivy) index there; any other non-empty
-/// folder is left alone with an error.
-pub fn build(dir: &Path, input: &IndexInput, analyzer: &Analyzer) -> Result<()> {
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_none();
-        if !empty && !dir.join(SIDECAR).exists() && !dir.join("meta.json").exists() {
-            return Err(Error::index(
-                dir,
-                "this folder is not empty and holds no stemme index; it is left alone: choose another --index or --out",
-            ));
-        }
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
+/// Builds an index of the analysed rows in the empty folder `dir` (a staged folder, see
+/// [`crate::output`]: the caller switches it in for the old index once it is complete).
+/// Documents are made from the rows' tokens (no text is analysed again) on every worker
+/// thread, and indexed by as many tantivy writer threads.
+pub fn build(dir: &Path, analysis: &Analysis, progress: &dyn Progress) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    register_tokenizers(&index, analyzer);
-    let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(2, 128_000_000)
+    register_tokenizers(&index, &Analyzer::norwegian());
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let writer = index
+        .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
         .map_err(|e| Error::index(dir, e))?;
-    let mut meta_columns = BTreeSet::new();
-    for (i, r) in input.responses.iter().enumerate() {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &r.id);
-        doc.add_pre_tokenized_text(
-            f.text,
-            PreTokenizedString {
-                text: r.text.clone(),
-                tokens: input.tokens[i].iter().map(to_tantivy).collect(),
-            },
-        );
-        doc.add_pre_tokenized_text(
-            f.parts,
-            PreTokenizedString {
-                text: r.text.clone(),
-                tokens: input.tokens[i].iter().flat_map(part_tokens).collect(),
-            },
-        );
-        doc.add_text(f.question, &r.question);
-        doc.add_text(f.source, &r.source);
-        doc.add_text(f.collection, &r.collection);
-        doc.add_u64(f.line, r.line);
-        doc.add_u64(f.ord, i as u64);
-        for kind in &r.kinds {
-            doc.add_text(f.kind, kind);
-        }
-        for label in &r.labels {
-            doc.add_text(f.label, label);
-        }
-        let theme = input.themes.theme_of(i);
-        doc.add_text(f.theme, theme.map_or("unclassified", |t| t.label.as_str()));
-        doc.add_u64(f.theme_id, theme.map_or(0, |t| t.id as u64));
-        doc.add_text(f.scope, input.scopes[i].scope.as_str());
-        let meta: Vec<(String, OwnedValue)> = r
-            .meta
-            .iter()
-            .map(|(k, v)| (meta_key(k), OwnedValue::Str(v.clone())))
-            .collect();
-        doc.add_field_value(f.meta, &OwnedValue::Object(meta));
-        let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));
-        facet(&["theme", theme.map_or("unclassified", |t| t.label.as_str())]);
-        facet(&["scope", input.scopes[i].scope.as_str()]);
-        facet(&["source", &r.source]);
-        for kind in &r.kinds {
-            facet(&["kind", kind]);
-        }
-        for (column, value) in &r.meta {
-            let key = meta_key(column);
-            if !value.is_empty() {
-                facet(&["meta", &key, value]);
-            }
-            meta_columns.insert(key);
-        }
-        writer.add_document(doc).map_err(|e| Error::index(dir, e))?;
-    }
+    analysis
+        .rows
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(i, row)| {
+            let doc = document(&f, i, row, analysis);
+            progress.advance(1);
+            writer.add_document(doc).map(|_| ())
+        })
+        .map_err(|e| Error::index(dir, e))?;
+    let mut writer = writer;
     writer.commit().map_err(|e| Error::index(dir, e))?;
     writer.wait_merging_threads().map_err(|e| Error::index(dir, e))?;
+    let meta_columns: BTreeSet<String> = analysis
+        .rows
+        .iter()
+        .flat_map(|r| r.response.meta.keys())
+        .map(|k| meta_key(k))
+        .collect();
     let info = IndexInfo {
+        format: crate::output::Kind::Index.format().to_string(),
         schema_version: INDEX_SCHEMA_VERSION,
-        responses: input.responses.len(),
+        responses: analysis.rows.len(),
         meta_columns: meta_columns.into_iter().collect(),
     };
     let json = serde_json::to_vec_pretty(&info).map_err(|e| Error::index(dir, e))?;
     std::fs::write(dir.join(SIDECAR), json).map_err(|e| Error::io(dir.join(SIDECAR), e))?;
     Ok(())
+}
+
+/// The index document of row `ord`.
+fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis) -> TantivyDocument {
+    let r = &row.response;
+    let words = &analysis.words;
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &r.id);
+    doc.add_pre_tokenized_text(
+        f.text,
+        PreTokenizedString {
+            text: r.text.clone(),
+            tokens: row.tokens.iter().map(|t| to_tantivy(t, words.info(t))).collect(),
+        },
+    );
+    // Indexed, not stored: the text is stored once, with `text`.
+    doc.add_pre_tokenized_text(
+        f.parts,
+        PreTokenizedString {
+            text: String::new(),
+            tokens: row
+                .tokens
+                .iter()
+                .flat_map(|t| part_tokens(t, words.info(t)))
+                .collect(),
+        },
+    );
+    doc.add_text(f.question, &r.question);
+    doc.add_text(f.source, &r.source);
+    doc.add_text(f.collection, &r.collection);
+    doc.add_u64(f.line, r.line);
+    doc.add_u64(f.ord, ord as u64);
+    for kind in &r.kinds {
+        doc.add_text(f.kind, kind);
+    }
+    for label in &r.labels {
+        doc.add_text(f.label, label);
+    }
+    let theme = analysis.theme_label(row);
+    doc.add_text(f.theme, theme);
+    doc.add_u64(f.theme_id, row.theme.unwrap_or(0) as u64);
+    doc.add_text(f.scope, row.scope.scope.as_str());
+    let meta: Vec<(String, OwnedValue)> = r
+        .meta
+        .iter()
+        .map(|(k, v)| (meta_key(k), OwnedValue::Str(v.clone())))
+        .collect();
+    doc.add_field_value(f.meta, &OwnedValue::Object(meta));
+    let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));
+    facet(&["theme", theme]);
+    facet(&["scope", row.scope.scope.as_str()]);
+    facet(&["source", &r.source]);
+    for kind in &r.kinds {
+        facet(&["kind", kind]);
+    }
+    for (column, value) in r.meta.iter() {
+        if !value.is_empty() {
+            facet(&["meta", &meta_key(column), value]);
+        }
+    }
+    doc
 }
 
 /// The key under which a metadata column is searched: lowercase, every character other

@@ -207,8 +207,8 @@ impl Searcher {
             Some(_) => self
                 .analyzer
                 .analyze(query)
-                .into_iter()
-                .map(|t| t.stem.to_string())
+                .iter()
+                .map(|(_, w)| w.stem.clone())
                 .collect(),
             None => BTreeSet::new(),
         };
@@ -272,9 +272,9 @@ impl Searcher {
         let stems: BTreeSet<String> = self
             .analyzer
             .analyze(&text)
-            .into_iter()
-            .filter(crate::analyze::is_feature)
-            .map(|t| t.stem.to_string())
+            .iter()
+            .filter(|(_, w)| crate::analyze::is_feature(w))
+            .map(|(_, w)| w.stem.clone())
             .collect();
         // Each content word, as a whole word or (with less weight) as a compound part.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -403,8 +403,9 @@ impl Searcher {
         let close = |stem: &str| terms.contains(stem) || near.iter().any(|t| edit_distance(t, stem) <= fuzzy);
         let mut matched_stems = BTreeMap::new();
         let mut matches: Vec<Range<usize>> = Vec::new();
-        let tokens = self.analyzer.analyze(&text);
-        for (i, token) in tokens.iter().enumerate() {
+        let analysed = self.analyzer.analyze(&text);
+        let tokens: Vec<(&crate::analyze::Token, &crate::analyze::WordInfo)> = analysed.iter().collect();
+        for (i, &(at, token)) in tokens.iter().enumerate() {
             let whole = close(&token.stem);
             let parts: Vec<&crate::analyze::Part> = token.parts.iter().filter(|p| close(&p.stem)).collect();
             if !whole && parts.is_empty() {
@@ -415,13 +416,13 @@ impl Searcher {
             let joined = next.is_some_and(|n| {
                 parts
                     .iter()
-                    .any(|p| p.word == format!("{}{}", token.word, n.word))
+                    .any(|p| p.word == format!("{}{}", token.word, n.1.word))
             });
             let end = match next {
-                Some(n) if joined => n.offset.end,
-                _ => token.offset.end,
+                Some(n) if joined => n.0.offset().end,
+                _ => at.offset().end,
             };
-            matches.push(token.offset.start..end);
+            matches.push(at.offset().start..end);
             if whole {
                 matched_stems.insert(token.stem.to_string(), 1.0);
             }

@@ -200,6 +200,7 @@ impl Facet {
 #[derive(Serialize)]
 struct PageData<'a> {
     words: &'a BTreeMap<String, i64>,
+    acronyms: &'a BTreeMap<String, i64>,
     terms: &'a [String],
     kinds: &'a [Vec<i64>],
     tokens: &'a [Vec<u32>],
@@ -262,6 +263,7 @@ fn page_data<'a>(r: &'a Report, index: &'a PageIndex, shown: usize) -> PageData<
     }
     PageData {
         words: &index.words,
+        acronyms: &index.acronyms,
         terms: &index.terms,
         kinds: &index.kinds,
         tokens: &index.tokens[..shown],
@@ -418,11 +420,11 @@ pub fn render(r: &Report, max_rows: usize) -> String {
 
     let shown = r.responses.len().min(max_rows).min(r.page.tokens.len());
     let _ = writeln!(s, "<h2 id=\"search\">Search the responses</h2>");
-    if shown < r.responses.len() {
+    if shown < r.responses_total {
         let _ = writeln!(
             s,
             "<p class=\"muted\">This page holds the first {shown} of {} responses, so that it stays small enough to share; all of them are in responses.csv and can be searched with <code>stemme search</code>.</p>",
-            r.responses.len()
+            r.responses_total
         );
     }
     let _ = writeln!(
@@ -457,7 +459,7 @@ mod tests {
         assert!(!json.contains('<') && !json.contains('>'));
     }
 
-    fn analysis(csv: &str, k: usize) -> crate::pipeline::Analysis {
+    fn analysis(csv: &str, k: usize) -> crate::analysis::Analysis {
         let file = crate::ingest::ingest_bytes(
             csv.as_bytes().to_vec(),
             "s.csv",

@@ -3,43 +3,35 @@
 //! (`responses.csv`, `themes.csv`, `keyness.csv`). Every format renders the same
 //! [`Report`] value, so the numbers agree across them; nothing time-dependent is written,
 //! so the same input and seed give byte-identical files.
+//!
+//! The report is a summary: its size does not grow with the corpus. The rows themselves
+//! (one per response) are written streaming to `responses.csv`, which `report.json` names;
+//! the HTML page lists at most [`html::MAX_ROWS`] of them.
 
 mod html;
 mod markdown;
 mod page_index;
 mod tables;
 
+use crate::analysis::{Analysis, FileSummary, Row};
 use crate::compare::Comparison;
-use crate::corpus::sha256_hex;
 use crate::error::{Error, Result};
-use crate::ingest::MaskCounts;
 use crate::model::Reject;
-use crate::pipeline::Analysis;
 use crate::scope::Scope;
 use crate::themes::Agreement;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Version of the `report.json` layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the `report.json` layout. Version 2: the rows moved out of `report.json`
+/// into `responses.csv` (named by `responses_file`).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The file that holds one row per response.
+pub const RESPONSES_FILE: &str = "responses.csv";
 
 /// One input file in the overview.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputSummary {
-    pub file: String,
-    pub collection: String,
-    pub format: String,
-    pub sha256: String,
-    /// Rows (lines) in = kept + rejected + structural.
-    pub total_lines: u64,
-    pub kept_lines: u64,
-    pub rejects: u64,
-    pub structural_lines: u64,
-    /// Responses from the kept rows (a wide table gives several per row).
-    pub responses: u64,
-    pub masked: MaskCounts,
-}
+pub type InputSummary = FileSummary;
 
 /// A response quoted in the report.
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +67,7 @@ pub struct ThemeChoice {
     pub k_scores: Vec<(usize, f64)>,
 }
 
-/// One row of `responses.csv` and of the HTML response list.
+/// One row of the HTML response list.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseRow {
     pub id: String,
@@ -118,8 +110,13 @@ pub struct Report {
     pub comparison: Comparison,
     pub side_by_side: SideBySide,
     pub rejects: Vec<Reject>,
+    /// The file beside this one with one row per response (all of them).
+    pub responses_file: String,
+    /// The responses the HTML page lists (the first [`html::MAX_ROWS`]); not in
+    /// `report.json`, which refers to `responses_file` instead.
+    #[serde(skip)]
     pub responses: Vec<ResponseRow>,
-    /// Lowercased surface word → stem, for the HTML search box.
+    /// Lowercased surface word → stem of the listed responses, for the HTML search box.
     #[serde(skip)]
     pub word_stems: BTreeMap<String, String>,
     /// Most frequent words (display form, count), for the word cloud.
@@ -132,14 +129,17 @@ pub struct Report {
 impl Report {
     /// Gathers the report from the analysis.
     pub fn new(a: &Analysis) -> Report {
-        let quote = |i: usize| Quote {
-            id: a.responses[i].id.clone(),
-            text: a.responses[i].text.clone(),
-            scope: a.scopes[i].scope,
-            source: a.responses[i].source.clone(),
-            line: a.responses[i].line,
+        let quote = |i: usize| {
+            let row = &a.rows[i];
+            Quote {
+                id: row.response.id.clone(),
+                text: row.response.text.clone(),
+                scope: row.scope.scope,
+                source: row.response.source.clone(),
+                line: row.response.line,
+            }
         };
-        let n = a.responses.len();
+        let n = a.rows.len();
         let themes = a
             .themes
             .themes
@@ -157,51 +157,21 @@ impl Report {
         for (s, &c) in Scope::ALL.iter().zip(&a.comparison.scope_totals) {
             scope_totals.insert(*s, c);
         }
-        let responses: Vec<ResponseRow> = (0..n)
-            .map(|i| {
-                let r = &a.responses[i];
-                let theme = a.themes.theme_of(i);
-                let mut stems: Vec<String> = a.tokens[i].iter().map(|t| t.stem.to_string()).collect();
-                stems.sort();
-                stems.dedup();
-                ResponseRow {
-                    id: r.id.clone(),
-                    source: r.source.clone(),
-                    line: r.line,
-                    text: r.text.clone(),
-                    theme_id: theme.map_or(0, |t| t.id),
-                    theme: theme.map_or_else(|| "unclassified".to_string(), |t| t.label.clone()),
-                    scope: a.scopes[i].scope,
-                    scope_evidence: a.scopes[i].evidence.clone(),
-                    kinds: r.kinds.clone(),
-                    labels: r.labels.clone(),
-                    stems,
-                }
-            })
+        let listed = &a.rows[..n.min(html::MAX_ROWS)];
+        let responses: Vec<ResponseRow> = listed.iter().map(|row| response_row(a, row)).collect();
+        let word_stems = listed
+            .iter()
+            .flat_map(|row| row.tokens.iter().map(|t| a.words.info(t)))
+            .map(|w| (w.word.clone(), w.stem.clone()))
             .collect();
         Report {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
-            inputs: a
-                .files
-                .iter()
-                .map(|f| InputSummary {
-                    file: f.source.clone(),
-                    collection: f.collection.clone(),
-                    format: f.format.clone(),
-                    sha256: sha256_hex(&f.bytes),
-                    total_lines: f.data.total_lines,
-                    kept_lines: f.data.kept_lines,
-                    responses: f.data.responses.len() as u64,
-                    rejects: f.data.rejects.len() as u64,
-                    structural_lines: f.data.structural_lines,
-                    masked: f.masked,
-                })
-                .collect(),
+            inputs: a.files.clone(),
             responses_total: n,
             rejects_total: a.rejects.len(),
             scope_totals,
-            unclassified: a.themes.unclassified(),
+            unclassified: a.unclassified(),
             themes,
             theme_choice: ThemeChoice {
                 k: a.themes.k,
@@ -214,12 +184,8 @@ impl Report {
             comparison: a.comparison.clone(),
             side_by_side: side_by_side(a, &quote),
             rejects: a.rejects.clone(),
-            word_stems: a
-                .vocabulary
-                .word_to_stem()
-                .into_iter()
-                .map(|(w, s)| (w.to_string(), s.to_string()))
-                .collect(),
+            responses_file: RESPONSES_FILE.to_string(),
+            word_stems,
             top_words: top_words(a, 40),
             page: page_index::PageIndex::new(a, html::MAX_ROWS),
             responses,
@@ -227,26 +193,45 @@ impl Report {
     }
 }
 
+/// A row as the HTML page lists it.
+fn response_row(a: &Analysis, row: &Row) -> ResponseRow {
+    let r = &row.response;
+    let mut stems: Vec<String> = row.tokens.iter().map(|t| a.words.info(t).stem.clone()).collect();
+    stems.sort();
+    stems.dedup();
+    ResponseRow {
+        id: r.id.clone(),
+        source: r.source.clone(),
+        line: r.line,
+        text: r.text.clone(),
+        theme_id: row.theme.unwrap_or(0),
+        theme: a.theme_label(row).to_string(),
+        scope: row.scope.scope,
+        scope_evidence: row.scope.evidence.clone(),
+        kinds: r.kinds.clone(),
+        labels: r.labels.clone(),
+        stems,
+    }
+}
+
 /// Up to three local and three national quotes: those with the most scope evidence,
 /// then the longest (more to read), then by id.
 fn side_by_side(a: &Analysis, quote: &dyn Fn(usize) -> Quote) -> SideBySide {
     let pick = |scope: Scope| -> Vec<Quote> {
-        let mut idx: Vec<usize> = (0..a.responses.len())
-            .filter(|&i| a.scopes[i].scope == scope)
+        let mut idx: Vec<usize> = (0..a.rows.len())
+            .filter(|&i| a.rows[i].scope.scope == scope)
             .collect();
+        let key = |i: usize| {
+            let row = &a.rows[i];
+            (
+                std::cmp::Reverse(row.scope.evidence.len()),
+                std::cmp::Reverse(row.response.text.len().min(400)),
+            )
+        };
         idx.sort_by(|&x, &y| {
-            a.scopes[y]
-                .evidence
-                .len()
-                .cmp(&a.scopes[x].evidence.len())
-                .then(
-                    a.responses[y]
-                        .text
-                        .len()
-                        .min(400)
-                        .cmp(&a.responses[x].text.len().min(400)),
-                )
-                .then(a.responses[x].id.cmp(&a.responses[y].id))
+            key(x)
+                .cmp(&key(y))
+                .then(a.rows[x].response.id.cmp(&a.rows[y].response.id))
         });
         idx.into_iter().take(3).map(quote).collect()
     };
@@ -258,13 +243,18 @@ fn side_by_side(a: &Analysis, quote: &dyn Fn(usize) -> Quote) -> SideBySide {
 
 /// The most frequent content words, by display form.
 fn top_words(a: &Analysis, n: usize) -> Vec<(String, u64)> {
-    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    for doc in &a.tokens {
-        for t in doc.iter().filter(|t| crate::analyze::is_feature(t)) {
-            *counts.entry(&*t.stem).or_default() += 1;
+    let mut counts = vec![0u64; a.words.stem_count()];
+    for (id, _) in a.words.iter() {
+        if let Some(stem) = a.words.feature_stem(id) {
+            counts[stem as usize] += a.words.count(id).count;
         }
     }
-    let mut list: Vec<(&str, u64)> = counts.into_iter().collect();
+    let mut list: Vec<(&str, u64)> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(s, &c)| (a.words.stem(s as u32), c))
+        .collect();
     list.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
     list.into_iter()
         .take(n)
@@ -288,7 +278,7 @@ pub fn write_all(out: &Path, analysis: &Analysis) -> Result<()> {
         &out.join("report.html"),
         html::render(&report, html::MAX_ROWS).as_bytes(),
     )?;
-    write(&out.join("responses.csv"), &tables::responses(&report)?)?;
+    tables::write_responses(&out.join(RESPONSES_FILE), analysis)?;
     write(&out.join("themes.csv"), &tables::themes(&report)?)?;
     write(&out.join("keyness.csv"), &tables::keyness(&report)?)?;
     Ok(())

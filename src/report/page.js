@@ -38,7 +38,13 @@
     }
     return out;
   }
-  function words(s) { return (s.normalize('NFC').match(WORD) || []).map(lower); }
+  // The words of a text as typed (NFC); term() lowercases them.
+  function words(s) { return s.normalize('NFC').match(WORD) || []; }
+  // An acronym as the analyzer reads one: two to five characters, two or more capitals, no small letters.
+  function acronym(raw) {
+    var n = Array.from(raw).length;
+    return n >= 2 && n <= 5 && (raw.match(/\p{Uppercase}/gu) || []).length >= 2 && !/\p{Lowercase}/u.test(raw);
+  }
   // snowball:begin
   // The Snowball Norwegian stemmer (as rust-stemmers 1.2 runs it), on a lowercased word.
   var VOWELS = 'aeiouy\u00e5\u00e6\u00f8', S_ENDING = 'bcdfghjlmnoprtvyz';
@@ -77,8 +83,15 @@
   var termOf = new Map();
   D.terms.forEach(function (s, id) { termOf.set(s, id); });
   // A word the table lacks is one the lexicon does not inflect: the CLI stems it as is.
-  function term(w) {
-    if (Object.prototype.hasOwnProperty.call(D.words, w)) return D.words[w];
+  // An acronym typed in capitals is its own term (`KS`), unless the table says otherwise.
+  function term(raw) {
+    var w = lower(raw), has = Object.prototype.hasOwnProperty;
+    if (acronym(raw)) {
+      if (has.call(D.acronyms, w)) return D.acronyms[w];
+      var a = termOf.get(w);
+      return a === undefined ? -1 : a;
+    }
+    if (has.call(D.words, w)) return D.words[w];
     var id = termOf.get(snowball(w));
     return id === undefined ? -1 : id;
   }

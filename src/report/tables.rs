@@ -2,20 +2,36 @@
 //! one per theme (with its scope split), one per keyness word.
 
 use super::Report;
+use crate::analysis::Analysis;
 use crate::corpus::{csv_error, LIST_SEPARATOR};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(csv_error)
 }
 
-/// `responses.csv`: id, source, line, text, theme, scope, scope evidence, kinds, labels.
-pub fn responses(report: &Report) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+/// `responses.csv`, written row by row: id, collection, source, line, question, text,
+/// theme, scope and its evidence, kinds, labels, then every metadata column of the input
+/// as `meta.<column>` (the union of all inputs' columns, in name order; empty where a
+/// response's input has no such column).
+pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+    let columns: BTreeSet<&str> = a
+        .rows
+        .iter()
+        .flat_map(|r| r.response.meta.keys().map(String::as_str))
+        .collect();
+    let mut header: Vec<String> = [
         "id",
+        "collection",
         "source",
         "line",
+        "question",
         "text",
         "theme_id",
         "theme",
@@ -23,24 +39,38 @@ pub fn responses(report: &Report) -> Result<Vec<u8>> {
         "scope_evidence",
         "kinds",
         "labels",
-    ])
-    .map_err(csv_error)?;
-    for r in &report.responses {
-        w.write_record([
-            r.id.as_str(),
-            &r.source,
-            &r.line.to_string(),
-            &r.text,
-            &r.theme_id.to_string(),
-            &r.theme,
-            r.scope.as_str(),
-            &r.scope_evidence.join(LIST_SEPARATOR),
-            &r.kinds.join(LIST_SEPARATOR),
-            &r.labels.join(LIST_SEPARATOR),
-        ])
-        .map_err(csv_error)?;
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(columns.iter().map(|c| format!("meta.{c}")));
+    w.write_record(&header).map_err(csv_error)?;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    for row in &a.rows {
+        let r = &row.response;
+        record.clear();
+        record.extend([
+            r.id.clone(),
+            r.collection.clone(),
+            r.source.clone(),
+            r.line.to_string(),
+            r.question.clone(),
+            r.text.clone(),
+            row.theme.unwrap_or(0).to_string(),
+            a.theme_label(row).to_string(),
+            row.scope.scope.as_str().to_string(),
+            row.scope.evidence.join(LIST_SEPARATOR),
+            r.kinds.join(LIST_SEPARATOR),
+            r.labels.join(LIST_SEPARATOR),
+        ]);
+        record.extend(
+            columns
+                .iter()
+                .map(|c| r.meta.get(*c).cloned().unwrap_or_default()),
+        );
+        w.write_record(&record).map_err(csv_error)?;
     }
-    finish(w)
+    let mut inner = w.into_inner().map_err(csv_error)?;
+    inner.flush().map_err(|e| Error::io(path, e))
 }
 
 /// `themes.csv`: one row per theme (and the unclassified bucket) with counts per scope.

@@ -10,12 +10,12 @@ pub mod kmeans;
 
 pub use agreement::Agreement;
 
-use crate::analyze::{feature_stems, is_feature, Token, Vocabulary};
-use crate::model::Response;
+use crate::analyze::{StemId, Vocabulary, Words};
+use crate::row::Row;
 use crate::Progress;
 use kmeans::SparseVec;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Clustering settings.
 #[derive(Debug, Clone)]
@@ -104,35 +104,53 @@ struct Features {
     vectors: Vec<SparseVec>,
 }
 
-fn features(tokens: &[Vec<Token>]) -> Features {
-    let n = tokens.len();
-    let mut df: HashMap<&str, usize> = HashMap::new();
-    for doc in tokens {
-        let mut seen: Vec<&str> = doc.iter().filter(|t| is_feature(t)).map(|t| &*t.stem).collect();
+/// The feature stems of one row: its feature words' stems and their compound parts'.
+fn row_features<'a>(row: &'a Row, words: &'a Words) -> impl Iterator<Item = StemId> + 'a {
+    row.tokens
+        .iter()
+        .flat_map(|t| words.feature_stems(t.word).iter().copied())
+}
+
+fn features(rows: &[Row], words: &Words) -> Features {
+    let n = rows.len();
+    let mut df = vec![0usize; words.stem_count()];
+    for row in rows {
+        let mut seen: Vec<StemId> = row
+            .tokens
+            .iter()
+            .filter_map(|t| words.feature_stem(t.word))
+            .collect();
         seen.sort_unstable();
         seen.dedup();
         for s in seen {
-            *df.entry(s).or_default() += 1;
+            df[s as usize] += 1;
         }
     }
     let max_df = (n / 2).max(2);
-    let mut terms: Vec<&str> = df
-        .iter()
-        .filter(|(_, &d)| d >= 2 && d <= max_df)
-        .map(|(t, _)| *t)
+    let mut terms: Vec<&str> = (0..words.stem_count())
+        .filter(|&s| df[s] >= 2 && df[s] <= max_df)
+        .map(|s| words.stem(s as StemId))
         .collect();
     terms.sort_unstable();
-    let index: HashMap<&str, u32> = terms.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
+    let mut index: Vec<Option<u32>> = vec![None; words.stem_count()];
+    for (i, t) in terms.iter().enumerate() {
+        if let Some(s) = words.find_stem(t) {
+            index[s as usize] = Some(i as u32);
+        }
+    }
     let idf: Vec<f32> = terms
         .iter()
-        .map(|t| ((1.0 + n as f32) / (1.0 + df[t] as f32)).ln() + 1.0)
+        .map(|t| {
+            let d = words.find_stem(t).map_or(0, |s| df[s as usize]);
+            ((1.0 + n as f32) / (1.0 + d as f32)).ln() + 1.0
+        })
         .collect();
-    let vectors = tokens
+    let vectors = rows
         .iter()
-        .map(|doc| {
+        .map(|row| {
             let mut counts: BTreeMap<u32, u32> = BTreeMap::new();
-            for stem in doc.iter().filter(|t| is_feature(t)).flat_map(feature_stems) {
-                if let Some(&i) = index.get(stem) {
+            for stem in row_features(row, words) {
+                if let Some(i) = index[stem as usize] {
                     *counts.entry(i).or_default() += 1;
                 }
             }
@@ -162,16 +180,16 @@ fn sample(len: usize, n: usize) -> Vec<usize> {
 const K_CHOICE_SAMPLE: usize = 20_000;
 const SILHOUETTE_SAMPLE: usize = 2_000;
 
-/// Clusters the responses. `tokens[i]` is the analysis of `responses[i].text`.
-/// `progress` advances once per k tried and once for the final clustering.
+/// Clusters the rows' responses. `progress` advances once per k tried and once for the
+/// final clustering.
 pub fn find_themes(
-    responses: &[Response],
-    tokens: &[Vec<Token>],
+    rows: &[Row],
+    words: &Words,
     vocabulary: &Vocabulary,
     options: &ThemeOptions,
     progress: &dyn Progress,
 ) -> ThemeModel {
-    let Features { terms, vectors } = features(tokens);
+    let Features { terms, vectors } = features(rows, words);
     let usable: Vec<usize> = (0..vectors.len()).filter(|&i| !vectors[i].is_empty()).collect();
     let docs: Vec<SparseVec> = usable.iter().map(|&i| vectors[i].clone()).collect();
     let mut k_scores = Vec::new();
@@ -223,7 +241,7 @@ pub fn find_themes(
 
     // Raw cluster per response. Clusters smaller than `min_size` are dissolved: their
     // members move to the nearest remaining cluster; weak fits are unclassified.
-    let mut raw: Vec<Option<(usize, f32)>> = vec![None; responses.len()];
+    let mut raw: Vec<Option<(usize, f32)>> = vec![None; rows.len()];
     if let Some(c) = &clustering {
         let mut sizes = vec![0usize; k];
         for &a in &c.assignment {
@@ -249,9 +267,9 @@ pub fn find_themes(
             }
         }
     }
-    let (themes, id_of) = describe(responses, &vectors, &terms, &raw, k, vocabulary, options);
+    let (themes, id_of) = describe(rows, &vectors, &terms, &raw, k, vocabulary, options);
     let assignment: Vec<Option<usize>> = raw.iter().map(|r| r.and_then(|(c, _)| id_of[c])).collect();
-    let agreement = human_agreement(responses, &assignment);
+    let agreement = human_agreement(rows, &assignment);
     ThemeModel {
         themes,
         assignment,
@@ -267,7 +285,7 @@ pub fn find_themes(
 /// Labels, sizes and quotes for each non-empty cluster, sorted by size then label, and
 /// the theme id of each raw cluster index.
 fn describe(
-    responses: &[Response],
+    rows: &[Row],
     vectors: &[SparseVec],
     terms: &[String],
     raw: &[Option<(usize, f32)>],
@@ -317,7 +335,7 @@ fn describe(
                 }
                 if !quotes
                     .iter()
-                    .any(|&q| responses[q].text.eq_ignore_ascii_case(&responses[i].text))
+                    .any(|&q| rows[q].response.text.eq_ignore_ascii_case(&rows[i].response.text))
                 {
                     quotes.push(i);
                 }
@@ -348,11 +366,11 @@ fn describe(
 
 /// NMI/ARI/purity against each response's main human label, over labelled responses
 /// (the unclassified bucket counts as one more cluster). `None` without labels.
-fn human_agreement(responses: &[Response], assignment: &[Option<usize>]) -> Option<Agreement> {
-    let (clusters, labels): (Vec<usize>, Vec<&str>) = responses
+fn human_agreement(rows: &[Row], assignment: &[Option<usize>]) -> Option<Agreement> {
+    let (clusters, labels): (Vec<usize>, Vec<&str>) = rows
         .iter()
         .zip(assignment)
-        .filter_map(|(r, a)| r.main_label().map(|l| (a.unwrap_or(0), l)))
+        .filter_map(|(r, a)| r.response.main_label().map(|l| (a.unwrap_or(0), l)))
         .unzip();
     (!labels.is_empty()).then(|| agreement::agreement(&clusters, &labels))
 }

@@ -147,8 +147,16 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
             "nivå",
         ],
     );
-    let (_, rows) = read_csv(&dir.path().join("out/responses.csv"));
-    let scopes: Vec<(&str, &str)> = rows.iter().map(|r| (r[6].as_str(), r[7].as_str())).collect();
+    let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (scope, evidence) = (col("scope"), col("scope_evidence"));
+    let scopes: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[scope].as_str(), r[evidence].as_str()))
+        .collect();
+    // The input's own columns are kept, as meta.<column>.
+    let levels: Vec<&str> = rows.iter().map(|r| r[col("meta.nivå")].as_str()).collect();
+    assert_eq!(levels[0], "nasjonal");
     assert_eq!(
         scopes,
         [

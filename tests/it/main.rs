@@ -7,6 +7,7 @@ mod cli;
 mod exports;
 mod formats;
 mod ingest;
+mod outputs;
 mod reports;
 mod search;
 mod sheets;

@@ -28,9 +28,17 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
     let dir = seed_run();
     let r: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
         .expect("parses");
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(r["responses_total"], 88);
-    assert_eq!(r["responses"].as_array().expect("responses").len(), 88);
+    // The rows are in the file the report names, not in report.json.
+    assert!(r.get("responses").is_none());
+    assert_eq!(r["responses_file"], "responses.csv");
+    let (_, rows) = read_csv(
+        &dir.path()
+            .join("out")
+            .join(r["responses_file"].as_str().expect("file")),
+    );
+    assert_eq!(rows.len(), 88);
     let themes = r["themes"].as_array().expect("themes");
     assert!(themes.len() >= 2);
     let in_themes: u64 = themes.iter().map(|t| t["size"].as_u64().expect("size")).sum();
@@ -92,11 +100,13 @@ fn responses_csv_has_one_row_per_response_with_theme_and_scope() {
     let dir = seed_run();
     let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
     assert_eq!(
-        header[..8],
+        header[..10],
         [
             "id",
+            "collection",
             "source",
             "line",
+            "question",
             "text",
             "theme_id",
             "theme",
@@ -105,12 +115,14 @@ fn responses_csv_has_one_row_per_response_with_theme_and_scope() {
         ]
     );
     assert_eq!(rows.len(), 88);
-    let row45 = rows.iter().find(|r| r[2] == "45").expect("line 45");
-    assert_eq!(row45[6], "both");
+    let row45 = rows.iter().find(|r| r[3] == "45").expect("line 45");
+    assert_eq!(row45[1], "seed");
+    assert!(!row45[4].is_empty(), "the question is kept");
+    assert_eq!(row45[8], "both");
     assert!(
-        row45[7].contains("kommune") && row45[7].contains("landet"),
+        row45[9].contains("kommune") && row45[9].contains("landet"),
         "{}",
-        row45[7]
+        row45[9]
     );
     let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert_eq!(ids.len(), 88);
