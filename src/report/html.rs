@@ -378,7 +378,7 @@ pub fn render(r: &Report, max_rows: usize) -> String {
         ("Words more local", &c.local_terms),
         ("Words more national", &c.national_terms),
     ] {
-        let _ = writeln!(s, "<div><h3>{title}</h3><table><thead><tr><th>word</th><th class=\"n\">local</th><th class=\"n\">national</th><th class=\"n\">G²</th><th class=\"n\">Log Ratio</th></tr></thead><tbody>");
+        let _ = writeln!(s, "<div><h3>{title}</h3><div class=\"wide\"><table><thead><tr><th>word</th><th class=\"n\">local</th><th class=\"n\">national</th><th class=\"n\">G²</th><th class=\"n\">Log Ratio</th></tr></thead><tbody>");
         for k in list.iter() {
             let _ = writeln!(
                 s,
@@ -386,7 +386,7 @@ pub fn render(r: &Report, max_rows: usize) -> String {
                 escape(&k.term), k.local, k.national, k.g2_marked(), k.log_ratio
             );
         }
-        let _ = writeln!(s, "</tbody></table></div>");
+        let _ = writeln!(s, "</tbody></table></div></div>");
     }
     let _ = writeln!(s, "</div>\n<p class=\"muted\">Log-likelihood keyness between responses tagged only local ({} words) and only national ({} words); scope marker words are left out; * marks G² ≥ 3.84 (p &lt; 0.05 for that word alone, not corrected for the many words compared).</p>", c.local_tokens, c.national_tokens);
     let _ = writeln!(s, "<div class=\"cols\">");

@@ -217,6 +217,23 @@ impl Browser {
         serde_json::from_value(v).expect("marks")
     }
 
+    /// Elements wider than a phone's screen (390 px), outside the tables that scroll
+    /// sideways on their own; empty when the page fits.
+    fn too_wide_for_a_phone(&mut self) -> Vec<String> {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}),
+        );
+        let v = self.eval(
+            "(() => { const out = []; document.querySelectorAll('body *').forEach(e => { \
+             const r = e.getBoundingClientRect(); if (r.right > innerWidth + 1 && !e.closest('.wide') && out.length < 10) \
+             out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right) + ' ' + (e.textContent || '').slice(0, 40)); }); \
+             if (document.documentElement.scrollWidth > innerWidth) out.push('page ' + document.documentElement.scrollWidth); return out; })()",
+        );
+        self.call("Emulation.clearDeviceMetricsOverride", json!({}));
+        serde_json::from_value(v).expect("list")
+    }
+
     fn screenshot(&mut self, name: &str, width: u32, height: u32) {
         let Some(dir) = std::env::var_os("STEMME_SCREENSHOTS") else {
             return;
@@ -624,6 +641,8 @@ fn load_and_keystroke_times_at_88_2000_and_20000_rows() {
             "rows are put in a page at a time"
         );
         let keys = keystrokes(&mut b, "kommune");
+        let wide = b.too_wide_for_a_phone();
+        assert!(wide.is_empty(), "{n} rows: wider than a phone: {wide:?}");
         let listed = b.eval("document.getElementById('shown').textContent");
         if n == 20_000 {
             b.screenshot("n20000-search-desktop", 1280, 900);
