@@ -19,6 +19,7 @@ use stemme::analyze::Analyzer;
 use stemme::corpus::{SEED_BYTES, SEED_SOURCE};
 use stemme::ingest::{ingest_bytes, IngestOptions};
 use stemme::pipeline::analyse;
+use stemme::scope::ScopeTagger;
 use stemme::themes::{find_themes, ThemeOptions};
 
 /// Lemmas of the bundled lexicon (the compound splitter's word list).
@@ -163,7 +164,14 @@ fn themes(c: &mut Criterion) {
         k: Some(10),
         ..ThemeOptions::default()
     };
-    let analysis = analyse(vec![file], None, &options, &stemme::Silent).expect("analyses");
+    let analysis = analyse(
+        vec![file],
+        &ScopeTagger::bundled(None),
+        &options,
+        &Default::default(),
+        &stemme::Silent,
+    )
+    .expect("analyses");
     let mut group = c.benchmark_group("themes");
     group.sample_size(10);
     group.bench_function(BenchmarkId::new("kmeans-k10", analysis.rows.len()), |b| {

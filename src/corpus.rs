@@ -241,6 +241,135 @@ pub fn read_responses(dir: &Path) -> Result<Vec<Response>> {
         .collect()
 }
 
+/// The rejects of one collection folder, read back from `rejects.csv`.
+pub fn read_rejects(dir: &Path) -> Result<Vec<Reject>> {
+    let path = dir.join("rejects.csv");
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| Error::input(&path, e.to_string()))?;
+    let mut rejects = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i as u64 + 2;
+        let bad = |message: String| Error::Row {
+            path: path.clone(),
+            row,
+            message,
+        };
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let field = |k: usize| record.get(k).unwrap_or_default().to_string();
+        if record.len() != 6 {
+            return Err(bad(format!("expected 6 fields, found {}", record.len())));
+        }
+        rejects.push(Reject {
+            source: field(0),
+            sheet: field(1),
+            line: field(2)
+                .parse()
+                .map_err(|_| bad(format!("line {:?} is not a number", field(2))))?,
+            reason: field(3),
+            detail: field(4),
+            excerpt: field(5),
+        });
+    }
+    Ok(rejects)
+}
+
+/// True when `path` is a collection folder (it holds a `manifest.json`).
+pub fn is_collection(path: &Path) -> bool {
+    path.join("manifest.json").is_file()
+}
+
+/// Reads a stored collection folder back as an ingested file, for analysis without
+/// re-ingest: responses (ids, metadata and masking as stored), rejects and line counts
+/// from the collection, the original bytes from `original/` (checked against the
+/// manifest's checksum, so the report's provenance stays true).
+pub fn read_collection(dir: &Path) -> Result<IngestedFile> {
+    if !is_collection(dir) {
+        return Err(Error::input(
+            dir,
+            "is a folder but not a stemme collection (no manifest.json): give a collection folder such as corpus/seed, or --corpus DIR",
+        ));
+    }
+    let manifest = read_manifest(dir)?;
+    let manifest_path = dir.join("manifest.json");
+    let [input] = manifest.inputs.as_slice() else {
+        return Err(Error::input(
+            &manifest_path,
+            format!(
+                "lists {} input files; a collection holds one",
+                manifest.inputs.len()
+            ),
+        ));
+    };
+    let original = dir.join("original").join(&input.file);
+    let bytes = std::fs::read(&original).map_err(|e| Error::io(&original, e))?;
+    if sha256_hex(&bytes) != input.sha256 {
+        return Err(Error::input(
+            &original,
+            "differs from the checksum in manifest.json: the original was changed after ingest; ingest it again",
+        ));
+    }
+    let responses = read_responses(dir)?;
+    let rejects = read_rejects(dir)?;
+    let counts = manifest.counts;
+    if responses.len() as u64 != counts.responses || rejects.len() as u64 != counts.rejects {
+        return Err(Error::input(
+            &manifest_path,
+            format!(
+                "counts {} responses and {} rejects, but responses.jsonl has {} and rejects.csv {}",
+                counts.responses,
+                counts.rejects,
+                responses.len(),
+                rejects.len()
+            ),
+        ));
+    }
+    Ok(IngestedFile {
+        collection: manifest.collection,
+        source: input.file.clone(),
+        bytes,
+        format: input.format.clone(),
+        sheet: input.sheet.clone(),
+        dropped_columns: input.dropped_columns.clone(),
+        data: crate::model::Ingested {
+            responses,
+            rejects,
+            kept_lines: counts.kept_lines,
+            structural_lines: counts.structural_lines,
+            total_lines: counts.total_lines,
+        },
+        masked: manifest.masked,
+        repaired: manifest.mojibake_repaired,
+    })
+}
+
+/// The collection folders of `corpus` named in `names`, or all of them when `names` is
+/// empty; a name that is not a collection is an error listing the ones there are.
+pub fn collection_dirs(corpus: &Path, names: &[String]) -> Result<Vec<PathBuf>> {
+    let all: Vec<String> = list_collections(corpus)?
+        .into_iter()
+        .map(|m| m.collection)
+        .collect();
+    if names.is_empty() {
+        if all.is_empty() {
+            return Err(Error::input(corpus, "holds no collections"));
+        }
+        return Ok(all.iter().map(|n| corpus.join(n)).collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            let dir = corpus.join(name);
+            if is_collection(&dir) {
+                Ok(dir)
+            } else {
+                Err(Error::input(
+                    corpus,
+                    format!("has no collection {name:?}; it has: {}", all.join(", ")),
+                ))
+            }
+        })
+        .collect()
+}
+
 /// A CSV writing failure (only possible on exhausted memory) as an error.
 pub(crate) fn csv_error(e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("writing CSV: {e}"))

@@ -4,8 +4,8 @@
 
 use crate::analysis::{Analysis, FileSummary, Row};
 use crate::analyze::{Analysed, Analyzer, Vocabulary};
-use crate::compare::compare;
-use crate::corpus::{SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
+use crate::compare::{cases, compare, CompareOptions};
+use crate::corpus::{self, SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
 use crate::error::{Error, Result};
 use crate::index;
 use crate::ingest::{self, IngestOptions, IngestedFile};
@@ -27,7 +27,11 @@ pub struct RunOptions {
     pub ingest: IngestOptions,
     /// Metadata column that overrides the scope lexicon.
     pub scope_column: Option<String>,
+    /// The analyst's scope lexicon, read after the bundled one (`--scope-lexicon`).
+    pub scope_lexicon: Option<PathBuf>,
     pub themes: ThemeOptions,
+    /// Groupings to compare and the small-cell threshold.
+    pub compare: CompareOptions,
     /// Output folder for the reports and tables.
     pub out: PathBuf,
     /// Folder of the search index.
@@ -36,7 +40,8 @@ pub struct RunOptions {
     pub reports: bool,
 }
 
-/// Reads the inputs (or the bundled seed). Collection names are made unique.
+/// Reads the inputs (or the bundled seed): files are ingested, collection folders read
+/// back as stored. Collection names of files are made unique.
 pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<IngestedFile>> {
     let mut files = Vec::new();
     if inputs.is_empty() {
@@ -58,6 +63,18 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
     }
     let mut taken = BTreeSet::new();
     for path in inputs {
+        if path.is_dir() {
+            // A stored collection: ids, metadata and masking stay as they were stored.
+            let file = corpus::read_collection(path)?;
+            if !taken.insert(file.collection.clone()) {
+                return Err(Error::input(
+                    path,
+                    format!("collection {:?} is given twice", file.collection),
+                ));
+            }
+            files.push(file);
+            continue;
+        }
         let mut file = ingest::ingest_path(path, options)?;
         let base = file.collection.clone();
         let mut n = 1;
@@ -96,8 +113,9 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
 /// comparison. The responses move out of the files into the rows; the files keep their counts.
 pub fn analyse(
     files: Vec<IngestedFile>,
-    scope_column: Option<String>,
+    tagger: &ScopeTagger,
     theme_options: &ThemeOptions,
+    compare_options: &CompareOptions,
     progress: &dyn Progress,
 ) -> Result<Analysis> {
     let summaries: Vec<FileSummary> = files.iter().map(FileSummary::new).collect();
@@ -115,7 +133,7 @@ pub fn analyse(
             rejects.len()
         )));
     }
-    if let Some(column) = &scope_column {
+    if let Some(column) = tagger.column() {
         if !responses.iter().any(|r| r.meta.contains_key(column)) {
             let columns: BTreeSet<&str> = responses
                 .iter()
@@ -147,8 +165,11 @@ pub fn analyse(
     ));
 
     progress.stage("scope", responses.len() as u64);
-    let tagger = ScopeTagger::bundled(scope_column);
-    let scopes: Vec<ScopeTag> = responses.par_iter().map(|r| tagger.tag(r)).collect();
+    let scopes: Vec<ScopeTag> = responses
+        .par_iter()
+        .zip(&tokens)
+        .map(|(r, t)| tagger.tag(r, t, &words))
+        .collect();
     let mut rows: Vec<Row> = responses
         .into_iter()
         .zip(tokens)
@@ -178,7 +199,17 @@ pub fn analyse(
         themes.unclassified()
     ));
 
-    let comparison = compare(&rows, &words, &themes, &vocabulary, &tagger);
+    let compare_options = CompareOptions {
+        scope_column: tagger.column().map(str::to_string),
+        ..compare_options.clone()
+    };
+    let comparison = compare(
+        &cases(&rows, &words),
+        &themes,
+        &vocabulary,
+        tagger,
+        &compare_options,
+    )?;
     Ok(Analysis {
         files: summaries,
         rows,
@@ -229,7 +260,8 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
     progress.stage("ingest", options.inputs.len().max(1) as u64);
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
-    let analysis = analyse(files, options.scope_column.clone(), &options.themes, progress)?;
+    let tagger = ScopeTagger::new(options.scope_column.clone(), options.scope_lexicon.as_deref())?;
+    let analysis = analyse(files, &tagger, &options.themes, &options.compare, progress)?;
 
     progress.stage("index", analysis.rows.len() as u64);
     index::build(&index_dir, &analysis, progress)?;

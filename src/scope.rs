@@ -1,14 +1,24 @@
 //! Stage: scope. Each response is tagged local / national / both / unspecified, either
-//! from a metadata column the analyst names (`--scope-column`) or from an explainable
-//! lexicon of scope markers (`lexicon/scope_markers.txt`), keeping the words that matched
-//! as evidence so every tag can be checked by a reader.
+//! from a metadata column the analyst names (`--scope-column`) or from the analysed words:
+//! a marker lexicon matched on stems and compound parts (`lexicon/scope_markers.txt`, so
+//! one entry covers every inflection and compound), a gazetteer of Norwegian places
+//! (`lexicon/places_no.txt`), and a few sense rules (fixed expressions, another country's
+//! state, negation set against the other level). Every tag keeps its evidence, the words
+//! and the rule that decided, so a reader can check it. Accuracy on real text is measured
+//! by `tests/it/scope_eval.rs` against `tests/data/scope/`.
 
-use crate::analyze::words;
+mod lexicon;
+
+use crate::analyze::{Analyzer, Token, Words};
+use crate::error::{Error, Result};
 use crate::model::Response;
+use lexicon::{How, Level, Lexicon};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
 
 static MARKERS: &str = include_str!("../lexicon/scope_markers.txt");
+static PLACES: &str = include_str!("../lexicon/places_no.txt");
 
 /// The level a response speaks about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -32,15 +42,39 @@ impl Scope {
         }
     }
 
-    /// Reads a metadata value: English or Norwegian names, any case.
+    /// Reads a `--scope-column` value strictly: English or Norwegian (Bokmål and Nynorsk)
+    /// names of the levels, any case and spacing. Anything else (`regional`, a single
+    /// letter) is `None`: the caller reports it rather than guessing.
     pub fn parse(value: &str) -> Option<Scope> {
-        match value.trim().to_lowercase().as_str() {
-            "local" | "lokal" | "lokalt" | "l" => Some(Scope::Local),
-            "national" | "nasjonal" | "nasjonalt" | "n" => Some(Scope::National),
-            "both" | "begge" | "begge deler" | "b" => Some(Scope::Both),
-            "unspecified" | "uspesifisert" | "ukjent" | "-" => Some(Scope::Unspecified),
-            _ => None,
-        }
+        let value = value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let value = value.trim_end_matches('.');
+        let scope = match value {
+            "local" | "municipal" | "municipality" | "lokal" | "lokalt" | "lokale" | "lokalnivå"
+            | "lokalt nivå" | "kommune" | "kommunen" | "kommunal" | "kommunalt" | "kommunale"
+            | "kommunenivå" | "kommunalt nivå" => Scope::Local,
+            "national" | "state" | "nasjonal" | "nasjonalt" | "nasjonale" | "nasjonalnivå"
+            | "nasjonalt nivå" | "stat" | "staten" | "statlig" | "statlige" | "statleg" | "statlege"
+            | "statlig nivå" | "statleg nivå" => Scope::National,
+            "both"
+            | "local and national"
+            | "begge"
+            | "begge deler"
+            | "begge nivå"
+            | "begge nivåer"
+            | "begge nivåa"
+            | "både og"
+            | "lokalt og nasjonalt"
+            | "lokal og nasjonal"
+            | "kommune og stat" => Scope::Both,
+            "unspecified" | "neither" | "none" | "uspesifisert" | "ukjent" | "ingen" | "ingen av delene"
+            | "ikke oppgitt" | "ikkje oppgitt" => Scope::Unspecified,
+            _ => return None,
+        };
+        Some(scope)
     }
 }
 
@@ -50,112 +84,429 @@ impl std::fmt::Display for Scope {
     }
 }
 
+/// What decided a response's scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeBasis {
+    /// The `--scope-column` value (an unknown value gives `unspecified`).
+    Column,
+    /// The marker lexicon (no column, or an empty cell).
+    #[default]
+    Lexicon,
+}
+
 /// A response's scope with the evidence for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeTag {
     pub scope: Scope,
-    /// The words that matched a marker, or `column <name>=<value>` when a column decided.
+    /// The words that decided and the rule that used them (`kommunen: local (kommune)`,
+    /// `Bergen: local (place)`, `stedet: ignored (i stedet)`), in text order, or
+    /// `column <name>=<value>` when a column decided.
     pub evidence: Vec<String>,
+    #[serde(default)]
+    pub basis: ScopeBasis,
 }
 
-#[derive(Debug, Clone)]
-struct Pattern {
-    scope: Scope,
-    text: String,
-    prefix: bool,
-    suffix: bool,
-}
+/// Prepositions that make an ambiguous place name (Os, Vik, Time) a place: `i Os`.
+const PLACE_PREPOSITIONS: [&str; 13] = [
+    "i", "på", "fra", "frå", "til", "ved", "rundt", "utenfor", "utanfor", "nær", "mot", "mellom", "over",
+];
+/// Words after a name that make it a place: `Os kommune`.
+const PLACE_HEADS: [&str; 8] = [
+    "kommune",
+    "kommunes",
+    "kommunestyre",
+    "fylke",
+    "fylkeskommune",
+    "sentrum",
+    "by",
+    "bydel",
+];
+/// Negations that, set against the other level with `men`, cancel a marker.
+const NEGATIONS: [&str; 5] = ["ikke", "ikkje", "verken", "aldri", "ingen"];
 
-impl Pattern {
-    fn matches(&self, word: &str) -> bool {
-        match (self.prefix, self.suffix) {
-            (false, false) => word == self.text,
-            (true, false) => word.starts_with(&self.text),
-            (false, true) => word.ends_with(&self.text),
-            (true, true) => word.contains(&self.text),
-        }
-    }
-}
-
-/// The scope tagger: a marker lexicon and an optional overriding column.
+/// The scope tagger: the marker lexicon, the gazetteer, and an optional overriding column.
+/// Cheap to clone (the lexicon is shared).
 #[derive(Debug, Clone)]
 pub struct ScopeTagger {
-    patterns: Vec<Pattern>,
+    lexicon: Arc<Lexicon>,
+    analyzer: Analyzer,
     column: Option<String>,
 }
 
+/// One analysed word as the rules see it. Built in one place ([`view`]) from the tokens
+/// and the run's word table.
+struct View<'a> {
+    /// As written.
+    surface: &'a str,
+    /// Lowercased.
+    word: &'a str,
+    stem: &'a str,
+    /// Stems of the compound parts.
+    parts: Vec<&'a str>,
+    capital: bool,
+    /// First word of a sentence (nothing but space or quotes after `.`, `!`, `?`, `:`).
+    sentence_start: bool,
+}
+
+fn view<'a>(text: &'a str, tokens: &[Token], words: &'a Words) -> Vec<View<'a>> {
+    tokens
+        .iter()
+        .map(|t| {
+            let info = words.info(t);
+            let surface = text
+                .get(t.offset())
+                .filter(|s| s.to_lowercase() == info.word)
+                .unwrap_or(&info.word);
+            View {
+                surface,
+                word: &info.word,
+                stem: &info.stem,
+                parts: info.parts.iter().map(|p| p.stem.as_str()).collect(),
+                capital: surface.chars().next().is_some_and(char::is_uppercase),
+                sentence_start: text.get(..t.offset().start).is_none_or(|before| {
+                    before
+                        .trim_end_matches(|c: char| c.is_whitespace() || "«»\"'-–(".contains(c))
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| ".!?:".contains(c))
+                }),
+            }
+        })
+        .collect()
+}
+
+/// A matched span of words.
+struct Hit {
+    start: usize,
+    end: usize,
+    level: Level,
+    rule: String,
+    /// Why it does not count, when it does not.
+    ignored: Option<String>,
+}
+
+impl Hit {
+    fn counts(&self, level: Level) -> bool {
+        self.ignored.is_none() && self.level == level
+    }
+}
+
 impl ScopeTagger {
-    /// The tagger with the bundled marker lexicon.
+    /// The tagger with the bundled marker lexicon and gazetteer.
     pub fn bundled(column: Option<String>) -> ScopeTagger {
-        let patterns = MARKERS
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .filter_map(|l| {
-                let (scope, pattern) = l.split_once('\t')?;
-                let scope = match scope.trim() {
-                    "local" => Scope::Local,
-                    "national" => Scope::National,
-                    _ => return None,
-                };
-                let pattern = pattern.trim();
-                Some(Pattern {
-                    scope,
-                    prefix: pattern.ends_with('*'),
-                    suffix: pattern.starts_with('*'),
-                    text: pattern.trim_matches('*').to_string(),
-                })
-            })
-            .collect();
-        ScopeTagger { patterns, column }
+        // The bundled lists are part of the program; a unit test parses them.
+        ScopeTagger::new(column, None).expect("the bundled scope lexicon parses")
     }
 
-    /// True when a lowercased word matches any scope marker.
-    pub fn is_marker(&self, word: &str) -> bool {
-        let word = word.to_lowercase();
-        self.patterns.iter().any(|p| p.matches(&word))
+    /// The tagger with the bundled lists and, when given, an analyst's lexicon file in the
+    /// format of `lexicon/scope_markers.txt`, read after them.
+    pub fn new(column: Option<String>, extra: Option<&Path>) -> Result<ScopeTagger> {
+        let analyzer = Analyzer::norwegian();
+        let mut lexicon = Lexicon::default();
+        lexicon.add_markers(MARKERS, Path::new("lexicon/scope_markers.txt"), &analyzer)?;
+        lexicon.add_places(PLACES, Path::new("lexicon/places_no.txt"), &analyzer)?;
+        if let Some(path) = extra {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            lexicon.add_markers(&text, path, &analyzer)?;
+        }
+        Ok(ScopeTagger {
+            lexicon: Arc::new(lexicon),
+            analyzer,
+            column,
+        })
     }
 
-    /// Tags one response. A named column with a readable value wins over the lexicon; an
-    /// empty or unreadable cell leaves the decision to the lexicon.
-    pub fn tag(&self, response: &Response) -> ScopeTag {
+    /// The metadata column that overrides the lexicon, if any.
+    pub fn column(&self) -> Option<&str> {
+        self.column.as_deref()
+    }
+
+    /// True when a stem (as the analyzer gives it) is a scope marker or a place name, so
+    /// theme and keyness features can leave it out: otherwise themes × scope would be
+    /// associated by construction.
+    pub fn is_marker_stem(&self, stem: &str) -> bool {
+        self.lexicon.marker_stems.contains(stem)
+    }
+
+    /// Tags one response from its analysed tokens and the run's word table. A named column
+    /// with a readable value wins over the lexicon; an empty or unreadable cell leaves the
+    /// decision to it.
+    pub fn tag(&self, response: &Response, tokens: &[Token], words: &Words) -> ScopeTag {
         if let Some(column) = &self.column {
-            if let Some(value) = response.meta.get(column) {
-                if let Some(scope) = Scope::parse(value) {
-                    return ScopeTag {
-                        scope,
-                        evidence: vec![format!("column {column}={value}")],
-                    };
-                }
+            let value = response.meta.get(column).map_or("", |v| v.trim());
+            if !value.is_empty() {
+                let (scope, note) = match Scope::parse(value) {
+                    Some(scope) => (scope, ""),
+                    None => (Scope::Unspecified, " (not a scope value)"),
+                };
+                return ScopeTag {
+                    scope,
+                    evidence: vec![format!("column {column}={value}{note}")],
+                    basis: ScopeBasis::Column,
+                };
             }
         }
-        self.tag_text(&response.text)
+        self.tag_words(&response.text, tokens, words)
     }
 
-    /// Tags a text by the marker lexicon alone.
+    /// Analyses and tags a text by the lexicon alone (`stemme analyze`, tests).
     pub fn tag_text(&self, text: &str) -> ScopeTag {
-        let mut local = false;
-        let mut national = false;
-        let mut evidence = BTreeSet::new();
-        for (_, raw) in words(text) {
-            let word = raw.to_lowercase();
-            for p in self.patterns.iter().filter(|p| p.matches(&word)) {
-                match p.scope {
-                    Scope::Local => local = true,
-                    _ => national = true,
-                }
-                evidence.insert(word.clone());
-            }
-        }
+        let text = crate::analyze::nfc(text);
+        let analysed = self.analyzer.analyze(&text);
+        let tokens = analysed.tokens.first().map(Vec::as_slice).unwrap_or_default();
+        self.tag_words(&text, tokens, &analysed.words)
+    }
+
+    fn tag_words(&self, text: &str, tokens: &[Token], table: &Words) -> ScopeTag {
+        let words = view(text, tokens, table);
+        let mut hits = self.marker_hits(&words);
+        hits.extend(self.place_hits(&words, &hits));
+        self.apply_blocks(&mut hits);
+        apply_negation(&words, &mut hits);
+        apply_foreign(&words, &mut hits);
+        hits.sort_by_key(|h| (h.start, h.end));
+        hits.dedup_by(|b, a| a.start == b.start && a.end == b.end && a.level == b.level);
+        let local = hits.iter().any(|h| h.counts(Level::Local));
+        let national = hits
+            .iter()
+            .any(|h| h.counts(Level::National) || h.counts(Level::State));
         let scope = match (local, national) {
             (true, true) => Scope::Both,
             (true, false) => Scope::Local,
             (false, true) => Scope::National,
             (false, false) => Scope::Unspecified,
         };
+        let mut evidence: Vec<String> = Vec::new();
+        for h in hits
+            .iter()
+            .filter(|h| !matches!(h.level, Level::None | Level::Foreign))
+        {
+            let surface = span(&words, h.start, h.end);
+            let line = match &h.ignored {
+                Some(why) => format!("{surface}: ignored ({why})"),
+                None if h.level == Level::Local => format!("{surface}: local ({})", h.rule),
+                None => format!("{surface}: national ({})", h.rule),
+            };
+            if !evidence.contains(&line) {
+                evidence.push(line);
+            }
+        }
         ScopeTag {
             scope,
-            evidence: evidence.into_iter().collect(),
+            evidence,
+            basis: ScopeBasis::Lexicon,
         }
+    }
+
+    /// Every marker-lexicon match, blocking (`none`) and context (`foreign`) entries too.
+    fn marker_hits(&self, words: &[View]) -> Vec<Hit> {
+        let lex = &self.lexicon;
+        let mut hits = Vec::new();
+        for i in 0..words.len() {
+            let w = &words[i];
+            let mut candidates: Vec<usize> = Vec::new();
+            for key in std::iter::once(w.stem).chain(w.parts.iter().copied()) {
+                candidates.extend(lex.by_stem.get(key).into_iter().flatten());
+            }
+            candidates.extend(lex.by_word.get(w.word).into_iter().flatten());
+            candidates.extend(lex.prefixed.iter().copied());
+            candidates.sort_unstable();
+            candidates.dedup();
+            for n in candidates {
+                let entry = &lex.entries[n];
+                if let Some(end) = match_entry(&entry.how, words, i) {
+                    hits.push(Hit {
+                        start: i,
+                        end,
+                        level: entry.level,
+                        rule: entry.pattern.clone(),
+                        ignored: None,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    /// Gazetteer matches: place names (with genitive -s), multi-word names, and names as
+    /// the first part of a compound (`Osloregionen`). Ambiguous names need context.
+    fn place_hits(&self, words: &[View], marker_hits: &[Hit]) -> Vec<Hit> {
+        let lex = &self.lexicon;
+        let mut hits = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let w = &words[i];
+            let genitive = w.word.strip_suffix('s').filter(|s| s.chars().count() >= 3);
+            let mut found: Option<(usize, &str)> = None;
+            for (key, single_only) in std::iter::once((w.word, false)).chain(genitive.map(|g| (g, true))) {
+                for &p in lex.places_by_first.get(key).into_iter().flatten() {
+                    let place = &lex.places[p];
+                    if single_only && place.words.len() > 1 {
+                        continue;
+                    }
+                    let end = i + place.words.len();
+                    let fits = end <= words.len()
+                        && place.words[1..]
+                            .iter()
+                            .zip(&words[i + 1..end])
+                            .all(|(pw, v)| pw == v.word);
+                    let prev = i.checked_sub(1).map(|p| &words[p]);
+                    let context_ok = !place.ambiguous
+                        || (w.capital
+                            && (prev.is_some_and(|v| PLACE_PREPOSITIONS.contains(&v.word))
+                                || words.get(end).is_some_and(|v| PLACE_HEADS.contains(&v.word))
+                                || (!w.sentence_start && prev.is_some_and(|v| !v.capital))));
+                    if fits && context_ok && found.is_none_or(|(e, _)| end > e) {
+                        found = Some((end, place.kind.as_str()));
+                    }
+                }
+            }
+            if found.is_none() && !marker_hits.iter().any(|h| h.start == i) {
+                if let Some(p) = self.place_prefix(w.word) {
+                    found = Some((i + 1, lex.places[p].kind.as_str()));
+                }
+            }
+            match found {
+                Some((end, kind)) => {
+                    hits.push(Hit {
+                        start: i,
+                        end,
+                        level: Level::Local,
+                        rule: format!("place: {kind}"),
+                        ignored: None,
+                    });
+                    i = end;
+                }
+                None => i += 1,
+            }
+        }
+        hits
+    }
+
+    /// A compound whose first part is an unambiguous place name and whose rest is a known
+    /// word (`osloregionen`, `sørlandskysten`, `bergensbanen`).
+    fn place_prefix(&self, word: &str) -> Option<usize> {
+        if word.chars().count() < 7 {
+            return None;
+        }
+        // An adjective of the place: `sørlandske`, `vestlandsk`, `bergensk`.
+        let adjective = ["ske", "sk"]
+            .iter()
+            .find_map(|end| word.strip_suffix(end))
+            .and_then(|h| self.lexicon.place_stems.get(h.strip_suffix('s').unwrap_or(h)));
+        if let Some(&p) = adjective {
+            return Some(p);
+        }
+        let splitter = crate::analyze::compound::CompoundSplitter::bundled();
+        for (k, _) in word.char_indices().skip(4) {
+            let (head, rest) = word.split_at(k);
+            if rest.chars().count() < 3 {
+                break;
+            }
+            let place = self.lexicon.place_stems.get(head).or_else(|| {
+                head.strip_suffix('s')
+                    .and_then(|h| self.lexicon.place_stems.get(h))
+            });
+            if let Some(&p) = place {
+                let rest = rest.trim_start_matches('-');
+                if splitter.knows(rest) || splitter.knows(rest.trim_start_matches('s')) {
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    /// Markers inside a `none` span (a fixed expression or another sense) do not count.
+    fn apply_blocks(&self, hits: &mut [Hit]) {
+        let blocks: Vec<(usize, usize, String)> = hits
+            .iter()
+            .filter(|h| h.level == Level::None)
+            .map(|h| (h.start, h.end, h.rule.clone()))
+            .collect();
+        for h in hits.iter_mut().filter(|h| h.level != Level::None) {
+            if let Some((_, _, rule)) = blocks.iter().find(|(s, e, _)| h.start < *e && *s < h.end) {
+                h.ignored = Some(rule.clone());
+            }
+        }
+    }
+}
+
+/// The end of an entry's match starting at word `i`, if it matches there.
+fn match_entry(how: &How, words: &[View], i: usize) -> Option<usize> {
+    let ok = match how {
+        How::Stem(stems) => {
+            let has = |v: &View, stem: &str| v.stem == stem || v.parts.contains(&stem);
+            i + stems.len() <= words.len() && stems.iter().zip(&words[i..]).all(|(s, v)| has(v, s))
+        }
+        How::Part(stem) => words[i].parts.contains(&stem.as_str()),
+        How::Word(pats) => {
+            i + pats.len() <= words.len() && pats.iter().zip(&words[i..]).all(|(p, v)| p.matches(v.word))
+        }
+    };
+    let len = match how {
+        How::Stem(s) => s.len(),
+        How::Part(_) => 1,
+        How::Word(p) => p.len(),
+    };
+    ok.then_some(i + len)
+}
+
+/// The written words of a span, joined by spaces.
+fn span(words: &[View], start: usize, end: usize) -> String {
+    words[start..end.min(words.len())]
+        .iter()
+        .map(|v| v.surface)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `ikke lokalt, men nasjonalt`: a marker negated shortly before, with a marker of the other
+/// level after a later `men`, does not count.
+fn apply_negation(words: &[View], hits: &mut [Hit]) {
+    let side = |l: Level| match l {
+        Level::Local => Some(true),
+        Level::National | Level::State => Some(false),
+        _ => None,
+    };
+    let counted: Vec<(usize, bool)> = hits
+        .iter()
+        .filter(|h| h.ignored.is_none())
+        .filter_map(|h| side(h.level).map(|s| (h.start, s)))
+        .collect();
+    for h in hits.iter_mut().filter(|h| h.ignored.is_none()) {
+        let Some(local) = side(h.level) else { continue };
+        let negated = words[h.start.saturating_sub(3)..h.start]
+            .iter()
+            .any(|v| NEGATIONS.contains(&v.word));
+        let contrast = words
+            .iter()
+            .enumerate()
+            .skip(h.end)
+            .find(|(_, v)| v.word == "men")
+            .is_some_and(|(m, _)| counted.iter().any(|&(s, l)| s > m && l != local));
+        if negated && contrast {
+            h.ignored = Some("negated, set against the other level".into());
+        }
+    }
+}
+
+/// State words (staten, regjeringen, nasjonal) about another country are not national:
+/// when the text names another country and has no Norway-only evidence, they do not count.
+fn apply_foreign(words: &[View], hits: &mut [Hit]) {
+    if hits.iter().any(|h| h.counts(Level::National)) {
+        return;
+    }
+    let Some(country) = hits
+        .iter()
+        .find(|h| h.counts(Level::Foreign))
+        .map(|h| span(words, h.start, h.end))
+    else {
+        return;
+    };
+    for h in hits.iter_mut().filter(|h| h.counts(Level::State)) {
+        h.ignored = Some(format!("another country: {country}"));
     }
 }
 
@@ -163,18 +514,172 @@ impl ScopeTagger {
 mod tests {
     use super::*;
 
+    fn tag(text: &str) -> ScopeTag {
+        ScopeTagger::bundled(None).tag_text(text)
+    }
+
+    fn scope(text: &str) -> Scope {
+        tag(text).scope
+    }
+
     #[test]
-    fn tags_by_markers_with_evidence() {
+    fn the_bundled_lists_parse_and_hold_places() {
         let t = ScopeTagger::bundled(None);
-        let tag = t.tag_text("En kommune på Østlandet er ikke representativ for resten av landet.");
-        assert_eq!(tag.scope, Scope::Both);
-        assert_eq!(tag.evidence, ["kommune", "landet", "representativ"]);
-        assert_eq!(t.tag_text("Vil KS selv sørge for dialog?").scope, Scope::National);
+        assert!(t.lexicon.entries.len() > 100);
+        assert!(t.lexicon.places.len() > 600, "{}", t.lexicon.places.len());
+    }
+
+    #[test]
+    fn one_entry_covers_inflections_genitives_and_compounds() {
+        for text in [
+            "kommunens lærere",
+            "Kommunenes økonomi",
+            "Kommuneøkonomien er stram",
+            "kommunestyret vedtok det",
+            "kommunane må samarbeide",
+            "fylkeskommunen har ansvaret",
+            "Og bygda har teke vare på kunsten",
+        ] {
+            assert_eq!(scope(text), Scope::Local, "{text}");
+        }
+        for text in [
+            "statsbudsjettet for neste år",
+            "statlige tilskudd",
+            "Stortinget vedtok loven",
+            "Regjeringa la fram meldinga",
+            "Noreg treng fleire lærarar",
+            "over hele landet",
+        ] {
+            assert_eq!(scope(text), Scope::National, "{text}");
+        }
+    }
+
+    #[test]
+    fn places_count_as_local_and_common_words_need_context() {
+        assert_eq!(scope("Vi har et kontor i Bergen"), Scope::Local);
+        assert_eq!(scope("Vestland har mange små kommuner"), Scope::Local);
+        assert_eq!(scope("Bergens beste skole"), Scope::Local);
+        assert_eq!(scope("trafikken i Osloregionen"), Scope::Local);
+        assert_eq!(scope("Samferdsleutvala i Sogn og Fjordane"), Scope::Local);
+        assert_eq!(scope("Guovdageaidnu har mange reinsdyr"), Scope::Local);
+        assert_eq!(scope("Os kommune bygger ny skole"), Scope::Local);
+        assert_eq!(scope("Han bor i Os"), Scope::Local);
+        // Common words that are also municipalities: no context, no place.
+        assert_eq!(scope("det tar en time"), Scope::Unspecified);
+        assert_eq!(scope("vi gikk til en vik ved sjøen"), Scope::Unspecified);
+        assert_eq!(scope("Geirmund Viken meiner noko anna"), Scope::Unspecified);
         assert_eq!(
-            t.tag_text("Lokalsamfunnet får testet løsninger").scope,
+            scope("I stedet for kyllingfilet fikk vi Stangekylling"),
+            Scope::Unspecified
+        );
+    }
+
+    #[test]
+    fn senses_and_fixed_expressions_are_not_evidence() {
+        for text in [
+            "i stedet for religionsfrihet",
+            "et sted å være",
+            "Han bor på landet",
+            "støy rett ved lokalene",
+            "Det norske språket er rikt",
+            "et representativt utvalg",
+            "et bredere grunnlag",
+            "strukturen i organisasjonen",
+            "tverrfaglig samarbeid",
+            "USA preges av en polarisert debatt",
+        ] {
+            let tag = tag(text);
+            assert_eq!(tag.scope, Scope::Unspecified, "{text}: {:?}", tag.evidence);
+        }
+        let tag = tag("rett ved lokalene");
+        assert!(
+            tag.evidence.iter().any(|e| e.contains("ignored (lokalene)")),
+            "{tag:?}"
+        );
+    }
+
+    #[test]
+    fn state_words_about_another_country_do_not_count() {
+        assert_eq!(
+            scope("den nasjonale debatten om amerikanske muslimer"),
+            Scope::Unspecified
+        );
+        assert_eq!(scope("den nasjonale debatten om skolen"), Scope::National);
+        // Norway named: the state words count again.
+        assert_eq!(
+            scope("Regjeringen vil importere mindre kraft fra Danmark til Norge"),
+            Scope::National
+        );
+    }
+
+    #[test]
+    fn negation_set_against_the_other_level_flips() {
+        assert_eq!(
+            scope("Dette er ikke et lokalt ansvar, men et nasjonalt ansvar"),
+            Scope::National
+        );
+        assert_eq!(scope("ikkje staten, men kommunen må ta ansvaret"), Scope::Local);
+        // A negated statement about a level still refers to it.
+        assert_eq!(
+            scope("Dette er ikkje ein sjukeheim som er driven av kommunen"),
             Scope::Local
         );
-        assert_eq!(t.tag_text("Spennende").scope, Scope::Unspecified);
+    }
+
+    #[test]
+    fn evidence_names_the_words_and_the_rule() {
+        let tag = tag("En kommune på Østlandet er ikke representativ for resten av landet.");
+        assert_eq!(tag.scope, Scope::Both);
+        assert_eq!(
+            tag.evidence,
+            [
+                "kommune: local (kommune)",
+                "Østlandet: local (place: region)",
+                "landet: national (landet)"
+            ]
+        );
+        assert_eq!(scope("Lokalsamfunnet får testet løsninger"), Scope::Local);
+        assert_eq!(scope("Spennende"), Scope::Unspecified);
+    }
+
+    #[test]
+    fn marker_stems_cover_markers_and_places() {
+        let t = ScopeTagger::bundled(None);
+        let a = Analyzer::norwegian();
+        for word in ["kommunen", "staten", "lokal", "bergen", "stortinget"] {
+            assert!(t.is_marker_stem(&a.term(word)), "{word}");
+        }
+        assert!(!t.is_marker_stem(&a.term("skole")));
+    }
+
+    #[test]
+    fn an_analyst_lexicon_is_merged_and_bad_lines_name_file_and_row() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("mine.txt");
+        std::fs::write(
+            &path,
+            "# mine\nlocal\tvelforening\nplace\tMyrkdalen\nnone  i byen  word\n",
+        )
+        .expect("write");
+        let t = ScopeTagger::new(None, Some(&path)).expect("parses");
+        assert_eq!(t.tag_text("Velforeningen møtes").scope, Scope::Local);
+        assert_eq!(t.tag_text("hytta i Myrkdalen").scope, Scope::Local);
+        assert_eq!(t.tag_text("han bor i byen").scope, Scope::Unspecified);
+        std::fs::write(&path, "local\tkommune\nregional\tfylke\n").expect("write");
+        let err = ScopeTagger::new(None, Some(&path))
+            .expect_err("bad scope")
+            .to_string();
+        assert!(
+            err.contains("mine.txt, row 2") && err.contains("regional"),
+            "{err}"
+        );
+        std::fs::write(&path, "local\tbygd\tsomehow\n").expect("write");
+        let err = ScopeTagger::new(None, Some(&path))
+            .expect_err("bad how")
+            .to_string();
+        assert!(err.contains("row 1") && err.contains("somehow"), "{err}");
+        let missing = ScopeTagger::new(None, Some(&dir.path().join("nope.txt")));
+        assert!(missing.expect_err("missing").to_string().contains("nope.txt"));
     }
 
     #[test]
@@ -182,7 +687,59 @@ mod tests {
         let t = ScopeTagger::bundled(Some("nivå".into()));
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
         r.meta.insert("nivå".into(), "Lokalt".into());
-        assert_eq!(t.tag(&r).scope, Scope::Local);
-        assert_eq!(t.tag(&r).evidence, ["column nivå=Lokalt"]);
+        let a = Analyzer::norwegian().analyze(&r.text);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::Local);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).evidence, ["column nivå=Lokalt"]);
+        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).basis, ScopeBasis::Column);
+        // An unknown value is unspecified, never re-read from the text.
+        r.meta.insert("nivå".into(), "regional".into());
+        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
+        assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
+        // An empty cell leaves it to the lexicon.
+        r.meta.insert("nivå".into(), String::new());
+        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
+    }
+
+    #[test]
+    fn scope_values_are_read_strictly() {
+        for (value, scope) in [
+            ("Lokalt", Scope::Local),
+            ("  kommunalt   nivå ", Scope::Local),
+            ("Kommune", Scope::Local),
+            ("NASJONAL", Scope::National),
+            ("statleg", Scope::National),
+            ("Staten", Scope::National),
+            ("begge deler", Scope::Both),
+            ("Both", Scope::Both),
+            ("ukjent", Scope::Unspecified),
+        ] {
+            assert_eq!(Scope::parse(value), Some(scope), "{value}");
+        }
+        for value in ["B", "N", "L", "regional", "fylke", "x", "", "-", "lokalsamfunn"] {
+            assert_eq!(Scope::parse(value), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        let t = ScopeTagger::bundled(None);
+        for text in [
+            "",
+            " ",
+            "ikke",
+            "men",
+            "i",
+            "Os",
+            "i Os",
+            "s",
+            "\u{0}",
+            "ikke men ikke men",
+            "kommune-",
+            "-stat",
+        ] {
+            let _ = t.tag_text(text);
+        }
     }
 }

@@ -26,9 +26,11 @@ pub use words::{Analysed, StemId, Token, WordCount, WordId, Words};
 
 use compound::CompoundSplitter;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// A hash set with the fast (non-cryptographic) hasher the lexicon uses.
+type FastSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<compound::FxHasher>>;
 
 static STOPWORDS_NB: &str = include_str!("../../stopwords/nb.txt");
 static STOPWORDS_NN: &str = include_str!("../../stopwords/nn.txt");
@@ -59,9 +61,10 @@ pub struct Part {
 /// The Norwegian analyzer. Cheap to clone (the stopword set is shared).
 #[derive(Clone)]
 pub struct Analyzer {
-    stopwords: Arc<HashSet<String>>,
-    /// Characters in the longest stopword.
-    longest_stopword: usize,
+    stopwords: Arc<FastSet<String>>,
+    /// Stopwords of four characters or more with their first character and length, for
+    /// the misspelled-stopword test.
+    long_stopwords: Arc<Vec<(char, usize, String)>>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -93,14 +96,19 @@ impl Default for Analyzer {
 impl Analyzer {
     /// The analyzer with the bundled Bokmål and Nynorsk stopword lists.
     pub fn norwegian() -> Analyzer {
-        let stopwords: HashSet<String> = list_words(STOPWORDS_NB)
+        let stopwords: FastSet<String> = list_words(STOPWORDS_NB)
             .chain(list_words(STOPWORDS_NN))
             .map(str::to_string)
             .collect();
-        let longest_stopword = stopwords.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        let mut long_stopwords: Vec<(char, usize, String)> = stopwords
+            .iter()
+            .filter_map(|s| Some((s.chars().next()?, s.chars().count(), s.clone())))
+            .filter(|(_, n, _)| *n >= 4)
+            .collect();
+        long_stopwords.sort();
         Analyzer {
             stopwords: Arc::new(stopwords),
-            longest_stopword,
+            long_stopwords: Arc::new(long_stopwords),
         }
     }
 
@@ -172,12 +180,11 @@ impl Analyzer {
         let len = word.chars().count();
         // Cheapest tests first: most words fail the length window of the long stopwords.
         len >= 4
-            && len <= self.longest_stopword + 2
             && word.chars().all(char::is_alphabetic)
-            && self.stopwords.iter().any(|s| {
-                let n = s.chars().count();
-                n >= 4 && n.abs_diff(len) <= 2 && s.chars().next() == first && edit_distance(s, word) <= 2
-            })
+            && self
+                .long_stopwords
+                .iter()
+                .any(|(c, n, s)| Some(*c) == first && n.abs_diff(len) <= 2 && edit_distance(s, word) <= 2)
             && !lexicon.knows(word)
             && lexicon.split(word).is_none()
     }

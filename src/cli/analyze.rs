@@ -1,9 +1,12 @@
-//! `stemme analyze`: what the analyzer does to a text, word by word.
+//! `stemme analyze`: what the analyzer does to a text, word by word, and the scope the
+//! tagger gives it with the evidence (words and rules) that decided.
 
 use clap::Args;
 use std::io::Write;
+use std::path::PathBuf;
 use stemme::analyze::{words, Analyzer, Token, Vocabulary, WordInfo};
 use stemme::corpus;
+use stemme::scope::ScopeTagger;
 use stemme::{Error, Result};
 
 #[derive(Debug, Args)]
@@ -11,13 +14,17 @@ pub struct AnalyzeArgs {
     /// Text to analyse (several arguments are joined with spaces).
     #[arg(required = true)]
     pub text: Vec<String>,
-    /// One JSON object per word.
+    /// One JSON object per word, then one with the scope.
     #[arg(long)]
     pub json: bool,
+    /// Extra scope markers and place names (format of lexicon/scope_markers.txt).
+    #[arg(long, value_name = "FILE")]
+    pub scope_lexicon: Option<PathBuf>,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<bool> {
     let text = stemme::analyze::nfc(&args.text.join(" "));
+    let tagger = ScopeTagger::new(None, args.scope_lexicon.as_deref())?;
     let analyzer = Analyzer::norwegian();
     // Display forms come from the bundled corpus and the text together.
     let seed = String::from_utf8_lossy(corpus::SEED_BYTES);
@@ -65,6 +72,16 @@ pub fn run(args: AnalyzeArgs) -> Result<bool> {
                 parts.join(" + ")
             )
             .map_err(io)?;
+        }
+    }
+    let tag = tagger.tag_text(&text);
+    if args.json {
+        let v = serde_json::json!({"scope": tag.scope, "evidence": tag.evidence});
+        writeln!(out, "{v}").map_err(io)?;
+    } else {
+        writeln!(out, "\nscope: {}", tag.scope).map_err(io)?;
+        for line in &tag.evidence {
+            writeln!(out, "  {line}").map_err(io)?;
         }
     }
     Ok(true)

@@ -20,9 +20,10 @@ pub struct InputArgs {
     /// columns whose content reads as free text).
     #[arg(long, value_name = "NAME")]
     pub text_column: Vec<String>,
-    /// Collection name (default: the file name without extension; `seed` for the bundled corpus).
+    /// Collection name (default: the file name without extension; `seed` for the bundled
+    /// corpus). With `run --corpus DIR`: a stored collection to analyse; repeat for several.
     #[arg(long, value_name = "NAME")]
-    pub collection: Option<String>,
+    pub collection: Vec<String>,
     /// Keep national identity numbers, phone numbers and e-mail addresses in the text
     /// instead of masking them as [fnr], [tlf] and [e-post], and keep the e-mail, name and
     /// IP address columns of survey exports.
@@ -51,16 +52,22 @@ fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
 }
 
 impl InputArgs {
-    pub fn ingest_options(&self) -> IngestOptions {
-        IngestOptions {
-            collection: self.collection.clone(),
+    /// The options for reading INPUT files; `--collection` names one collection here.
+    pub fn ingest_options(&self) -> Result<IngestOptions> {
+        if self.collection.len() > 1 {
+            return Err(Error::Usage(
+                "--collection names the one collection of the input; several are only read from a corpus (run --corpus DIR)".into(),
+            ));
+        }
+        Ok(IngestOptions {
+            collection: self.collection.first().cloned(),
             text_columns: self.text_column.clone(),
             keep_personal: self.keep_personal,
             sheet: self.sheet.clone(),
             encoding: self.encoding.clone(),
             delimiter: self.delimiter,
             strict: self.strict,
-        }
+        })
     }
 }
 
@@ -77,7 +84,7 @@ pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
     if args.input.inputs.is_empty() {
         return Err(Error::Usage("give at least one INPUT file to ingest".into()));
     }
-    let files = pipeline::load_inputs(&args.input.inputs, &args.input.ingest_options())?;
+    let files = pipeline::load_inputs(&args.input.inputs, &args.input.ingest_options()?)?;
     let mut written = 0;
     for file in &files {
         let d = &file.data;

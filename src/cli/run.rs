@@ -5,11 +5,13 @@ use super::progress::Bars;
 use clap::Args;
 use std::path::PathBuf;
 use stemme::analysis::Analysis;
+use stemme::compare::{CompareOptions, DEFAULT_MIN_CELL, SCOPE_GROUPING};
+use stemme::corpus;
 use stemme::export;
 use stemme::pipeline::{self, RunOptions};
 use stemme::scope::Scope;
 use stemme::themes::ThemeOptions;
-use stemme::Result;
+use stemme::{Error, Result};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -25,6 +27,23 @@ pub struct RunArgs {
     /// local/lokal, national/nasjonal, both/begge); overrides the marker lexicon.
     #[arg(long, value_name = "NAME")]
     pub scope_column: Option<String>,
+    /// Extra scope markers and place names, in the format of lexicon/scope_markers.txt,
+    /// merged with the bundled lists.
+    #[arg(long, value_name = "FILE")]
+    pub scope_lexicon: Option<PathBuf>,
+    /// Compare groups by this column (a metadata column of the input, or `collection` or
+    /// `question`): theme shares with intervals and tests, distinctive words, quotes.
+    /// Repeat for several; local/national scope is always compared.
+    #[arg(long, value_name = "COLUMN")]
+    pub compare: Vec<String>,
+    /// Groups and cells with fewer responses than this show no counts, shares or quotes,
+    /// so that a small group cannot single out a person.
+    #[arg(long, default_value_t = DEFAULT_MIN_CELL, value_name = "N")]
+    pub min_cell: usize,
+    /// Analyse the stored collections of this corpus folder (all, or those named with
+    /// --collection) instead of INPUT files.
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
     /// Number of themes (default: chosen by mean silhouette between 2 and --max-k).
     #[arg(short, long, value_name = "N")]
     pub k: Option<usize>,
@@ -51,10 +70,28 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
     let index_dir = args.index.clone().unwrap_or_else(|| args.out.join("index"));
+    let (inputs, ingest) = match &args.corpus {
+        Some(dir) => {
+            if !args.input.inputs.is_empty() {
+                return Err(Error::Usage(
+                    "give INPUT files or --corpus DIR, not both (ingest the files into the corpus first)"
+                        .into(),
+                ));
+            }
+            // Stored collections are read as they are; only --strict applies to them.
+            let options = stemme::ingest::IngestOptions {
+                strict: args.input.strict,
+                ..Default::default()
+            };
+            (corpus::collection_dirs(dir, &args.input.collection)?, options)
+        }
+        None => (args.input.inputs.clone(), args.input.ingest_options()?),
+    };
     let options = RunOptions {
-        inputs: args.input.inputs.clone(),
-        ingest: args.input.ingest_options(),
+        inputs,
+        ingest,
         scope_column: args.scope_column,
+        scope_lexicon: args.scope_lexicon,
         themes: ThemeOptions {
             k: args.k,
             max_k: args.max_k,
@@ -62,6 +99,11 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
             restarts: args.restarts,
             min_size: args.min_size,
             ..ThemeOptions::default()
+        },
+        compare: CompareOptions {
+            columns: args.compare,
+            min_cell: args.min_cell,
+            scope_column: None,
         },
         out: args.out.clone(),
         index_dir: index_dir.clone(),
@@ -74,6 +116,7 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         "report.json",
         "responses.csv",
         "themes.csv",
+        "groups.csv",
         "keyness.csv",
     ];
     if reports && args.dfm {
@@ -139,21 +182,57 @@ fn print_summary(a: &Analysis, out: Option<(&PathBuf, &[&str])>, index: &std::pa
         .map(|(sc, n)| format!("{n} {sc}"))
         .collect();
     s.push_str(&format!("\nscope: {}\n", scopes.join(", ")));
-    let terms = |list: &[stemme::compare::Keyness]| {
-        list.iter()
-            .take(6)
-            .map(|k| k.term.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    s.push_str(&format!(
-        "  more local:    {}\n",
-        terms(&a.comparison.local_terms)
-    ));
-    s.push_str(&format!(
-        "  more national: {}\n",
-        terms(&a.comparison.national_terms)
-    ));
+    let decision = &a.comparison.scope_decision;
+    if let Some(column) = &decision.column {
+        s.push_str(&format!(
+            "  decided by column {column} for {}, by the marker lexicon for {}\n",
+            decision.by_column, decision.by_lexicon
+        ));
+        if !decision.unknown_values.is_empty() {
+            let listed: Vec<String> = decision
+                .unknown_values
+                .iter()
+                .map(|v| format!("{:?} ×{}", v.value, v.count))
+                .collect();
+            s.push_str(&format!(
+                "  not a scope value (counted as unspecified): {}\n",
+                listed.join(", ")
+            ));
+        }
+    }
+    for g in &a.comparison.groupings {
+        if g.name != SCOPE_GROUPING {
+            s.push_str(&format!("\n{}: {} groups\n", g.name, g.groups.len()));
+        }
+        match &g.test {
+            Some(t) => s.push_str(&format!(
+                "  themes × groups: χ² = {:.1}, df = {}, p = {:.3}; {} significant cells\n",
+                t.statistic,
+                t.df,
+                t.p,
+                g.findings.len()
+            )),
+            None => s.push_str("  themes × groups: no test (too few groups with enough responses)\n"),
+        }
+        for f in g.findings.iter().take(3) {
+            s.push_str(&format!("  {}\n", f.sentence));
+        }
+        for group in g.groups.iter().filter(|x| !x.suppressed) {
+            let words: Vec<&str> = group.keyness.iter().take(6).map(|k| k.word.as_str()).collect();
+            s.push_str(&format!(
+                "  words of {:<12} {}\n",
+                format!("{}:", group.name),
+                if words.is_empty() {
+                    "(none distinctive)".to_string()
+                } else {
+                    words.join(", ")
+                }
+            ));
+        }
+        for w in &g.warnings {
+            s.push_str(&format!("  note: {w}\n"));
+        }
+    }
     if let Some((out, files)) = out {
         let files: Vec<String> = files.iter().map(|f| format!("{}/{f}", out.display())).collect();
         s.push_str(&format!("\nwritten: {}\n", files.join(", ")));

@@ -16,7 +16,20 @@ const BOM: &str = "\u{feff}";
 /// A field as Excel should see it (see the module doc).
 fn excel_field(field: &str) -> Cow<'_, str> {
     let number = {
-        let digits = field.strip_prefix('-').unwrap_or(field);
+        // A mantissa with an optional exponent (`1.029e-6`).
+        let mantissa = match field.split_once(['e', 'E']) {
+            Some((m, exp))
+                if !exp.is_empty()
+                    && exp
+                        .trim_start_matches(['-', '+'])
+                        .bytes()
+                        .all(|b| b.is_ascii_digit()) =>
+            {
+                m
+            }
+            _ => field,
+        };
+        let digits = mantissa.strip_prefix('-').unwrap_or(mantissa);
         let mut parts = digits.splitn(2, '.');
         let int = parts.next().unwrap_or("");
         let frac = parts.next();
@@ -71,6 +84,8 @@ mod tests {
         assert_eq!(excel_field("12.345"), "12,345");
         assert_eq!(excel_field("-0.5"), "-0,5");
         assert_eq!(excel_field("42"), "42");
+        assert_eq!(excel_field("1.029e-6"), "1,029e-6");
+        assert_eq!(excel_field("e-6"), "e-6");
         assert_eq!(excel_field("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(excel_field("-bare tekst"), "'-bare tekst");
         assert_eq!(excel_field("1.2.3"), "1.2.3");

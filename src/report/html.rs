@@ -374,21 +374,20 @@ pub fn render(r: &Report, max_rows: usize) -> String {
         let _ = writeln!(s, "</tr>");
     }
     let _ = writeln!(s, "</tbody></table></div>\n<div class=\"cols\">");
-    for (title, list) in [
-        ("Words more local", &c.local_terms),
-        ("Words more national", &c.national_terms),
-    ] {
-        let _ = writeln!(s, "<div><h3>{title}</h3><div class=\"wide\"><table><thead><tr><th>word</th><th class=\"n\">local</th><th class=\"n\">national</th><th class=\"n\">G²</th><th class=\"n\">Log Ratio</th></tr></thead><tbody>");
-        for k in list.iter() {
+    let scope = c.grouping(crate::compare::SCOPE_GROUPING);
+    for side in ["local", "national"] {
+        let group = scope.and_then(|g| g.groups.iter().find(|x| x.name == side));
+        let _ = writeln!(s, "<div><h3>Words more {side}</h3><div class=\"wide\"><table><thead><tr><th>word</th><th class=\"n\">{side}</th><th class=\"n\">rest</th><th class=\"n\">G²</th><th class=\"n\">Log Ratio</th><th class=\"n\">p adj.</th></tr></thead><tbody>");
+        for k in group.map_or(&[][..], |g| &g.keyness) {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td></tr>",
-                escape(&k.term), k.local, k.national, k.g2_marked(), k.log_ratio
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.3}</td></tr>",
+                escape(&k.word), k.n_group, k.n_rest, k.g2, k.log_ratio, k.p_adj
             );
         }
         let _ = writeln!(s, "</tbody></table></div></div>");
     }
-    let _ = writeln!(s, "</div>\n<p class=\"muted\">Log-likelihood keyness between responses tagged only local ({} words) and only national ({} words); scope marker words are left out; * marks G² ≥ 3.84 (p &lt; 0.05 for that word alone, not corrected for the many words compared).</p>", c.local_tokens, c.national_tokens);
+    let _ = writeln!(s, "</div>\n<p class=\"muted\">Log-likelihood keyness of each scope group against all other responses; only words with a Benjamini–Hochberg adjusted p below {} are listed; scope marker words are left out.</p>", c.alpha);
     let _ = writeln!(s, "<div class=\"cols\">");
     for (title, quotes) in [
         ("Local voices", &r.side_by_side.local),
@@ -471,7 +470,14 @@ mod tests {
             k: Some(k),
             ..Default::default()
         };
-        crate::pipeline::analyse(vec![file], None, &options, &crate::Silent).expect("analyses")
+        crate::pipeline::analyse(
+            vec![file],
+            &crate::scope::ScopeTagger::bundled(None),
+            &options,
+            &Default::default(),
+            &crate::Silent,
+        )
+        .expect("analyses")
     }
 
     fn data_block(page: &str) -> serde_json::Value {

@@ -1,6 +1,6 @@
 //! Stage: report. The [`Analysis`] in, files out: `report.json` (the [`Report`] below,
 //! with a schema version), `report.md`, a self-contained `report.html`, and CSV tables
-//! (`responses.csv`, `themes.csv`, `keyness.csv`). Every format renders the same
+//! (`responses.csv`, `themes.csv`, `groups.csv`, `keyness.csv`). Every format renders the same
 //! [`Report`] value, so the numbers agree across them; nothing time-dependent is written,
 //! so the same input and seed give byte-identical files.
 //!
@@ -264,6 +264,7 @@ pub fn write_all(out: &Path, analysis: &Analysis) -> Result<()> {
     )?;
     tables::write_responses(&out.join(RESPONSES_FILE), analysis)?;
     write(&out.join("themes.csv"), &tables::themes(&report)?)?;
+    write(&out.join("groups.csv"), &tables::groups(&report)?)?;
     write(&out.join("keyness.csv"), &tables::keyness(&report)?)?;
     Ok(())
 }

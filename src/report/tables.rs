@@ -1,5 +1,6 @@
 //! CSV tables for spreadsheets and R/Python: one row per response (with theme and scope),
-//! one per theme (with its scope split), one per keyness word.
+//! one per theme (with its scope split), one per grouping × group × theme (`groups.csv`),
+//! one per distinctive word of a group (`keyness.csv`).
 
 use super::Report;
 use crate::analysis::Analysis;
@@ -117,24 +118,98 @@ pub fn themes(report: &Report) -> Result<Vec<u8>> {
     finish(w)
 }
 
-/// `keyness.csv`: the words most distinctive of local and of national responses.
-pub fn keyness(report: &Report) -> Result<Vec<u8>> {
+/// A fraction with four decimals; empty when absent (suppressed or untestable).
+fn fraction(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |x| format!("{x:.4}"))
+}
+
+/// A p-value: six decimals, or scientific notation below 0.0001 so small values keep
+/// their size.
+fn p_value(x: Option<f64>) -> String {
+    match x {
+        None => String::new(),
+        Some(p) if p > 0.0 && p < 1e-4 => format!("{p:.3e}"),
+        Some(p) => format!("{p:.6}"),
+    }
+}
+
+fn count(x: Option<usize>) -> String {
+    x.map_or_else(String::new, |n| n.to_string())
+}
+
+/// `groups.csv`: one row per grouping × group × theme, shares and bounds as fractions;
+/// suppressed rows leave counts, shares, bounds and tests empty.
+pub fn groups(report: &Report) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["side", "term", "stem", "local", "national", "g2", "log_ratio"])
-        .map_err(csv_error)?;
-    let c = &report.comparison;
-    for (side, list) in [("local", &c.local_terms), ("national", &c.national_terms)] {
-        for k in list {
+    w.write_record([
+        "grouping",
+        "group",
+        "theme_id",
+        "theme",
+        "n",
+        "group_n",
+        "share",
+        "ci_low",
+        "ci_high",
+        "adj_residual",
+        "p_adj",
+        "suppressed",
+    ])
+    .map_err(csv_error)?;
+    for g in &report.comparison.groupings {
+        for c in &g.cells {
             w.write_record([
-                side,
-                &k.term,
-                &k.stem,
-                &k.local.to_string(),
-                &k.national.to_string(),
-                &format!("{:.3}", k.g2),
-                &format!("{:.3}", k.log_ratio),
+                g.name.as_str(),
+                &c.group,
+                &c.theme_id.to_string(),
+                &c.theme,
+                &count(c.n),
+                &count(c.group_n),
+                &fraction(c.share),
+                &fraction(c.ci_low),
+                &fraction(c.ci_high),
+                &c.adj_residual.map_or_else(String::new, |z| format!("{z:.3}")),
+                &p_value(c.p_adj),
+                if c.suppressed { "true" } else { "false" },
             ])
             .map_err(csv_error)?;
+        }
+    }
+    finish(w)
+}
+
+/// `keyness.csv`: the words distinctive of each group against the rest of its grouping
+/// (adjusted p below the report's alpha), strongest first.
+pub fn keyness(report: &Report) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "grouping",
+        "group",
+        "word",
+        "stem",
+        "n_group",
+        "n_rest",
+        "g2",
+        "log_ratio",
+        "p_adj",
+    ])
+    .map_err(csv_error)?;
+    for g in &report.comparison.groupings {
+        for group in &g.groups {
+            for k in &group.keyness {
+                w.write_record([
+                    g.name.as_str(),
+                    &group.name,
+                    &k.word,
+                    &k.stem,
+                    &k.n_group.to_string(),
+                    &k.n_rest.to_string(),
+                    &format!("{:.3}", k.g2),
+                    &format!("{:.3}", k.log_ratio),
+                    &p_value(Some(k.p_adj)),
+                ])
+                .map_err(csv_error)?;
+            }
         }
     }
     finish(w)

@@ -22,11 +22,78 @@ fn analyze_shows_stems_stopwords_and_display_forms() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
     assert_eq!(rows[0]["stem"], "kommun");
     assert_eq!(rows[1]["stopword"], true);
     assert_eq!(rows[2]["stem"], "spenn");
     assert_eq!(rows[2]["display"], "spennende");
+    assert_eq!(rows[3]["scope"], "local");
+    assert_eq!(rows[3]["evidence"][0], "Kommunene: local (kommune)");
+}
+
+#[test]
+fn analyze_shows_the_scope_and_its_evidence() {
+    let out = ok_in(
+        Path::new("."),
+        &["analyze", "I stedet for staten må Bergen kommune ta ansvaret"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("scope: both"), "{text}");
+    for line in [
+        "staten: national (stat)",
+        "Bergen: local (place: kommune)",
+        "kommune: local (kommune)",
+    ] {
+        assert!(text.contains(line), "{line} missing:\n{text}");
+    }
+}
+
+#[test]
+fn a_scope_lexicon_adds_markers_and_a_bad_one_names_file_and_row() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "svar\nVelforeningen trenger en møteplass\nHytta ligger i Myrkdalen\nSpennende\n";
+    std::fs::write(dir.path().join("s.csv"), csv).expect("write");
+    std::fs::write(
+        dir.path().join("mine.txt"),
+        "local\tvelforening\nplace\tMyrkdalen\n",
+    )
+    .expect("write");
+    ok_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "s.csv",
+            "--text-column",
+            "svar",
+            "--scope-lexicon",
+            "mine.txt",
+        ],
+    );
+    let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    let scope = header.iter().position(|h| h == "scope").expect("scope");
+    let scopes: Vec<&str> = rows.iter().map(|r| r[scope].as_str()).collect();
+    assert_eq!(scopes, ["local", "local", "unspecified"]);
+    std::fs::write(
+        dir.path().join("mine.txt"),
+        "local\tvelforening\nlokal\tgrendelag\n",
+    )
+    .expect("write");
+    let bad = run_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "s.csv",
+            "--text-column",
+            "svar",
+            "--scope-lexicon",
+            "mine.txt",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("mine.txt, row 2") && err.contains("lokal"), "{err}");
 }
 
 #[test]
@@ -125,9 +192,9 @@ fn collection_names_cannot_reach_outside_the_corpus() {
 }
 
 #[test]
-fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
+fn scope_column_must_exist_maps_values_strictly_and_empty_cells_fall_back_to_the_markers() {
     let dir = tempfile::tempdir().expect("temp");
-    let csv = "nivå,svar\nnasjonal,Vi trenger bedre veier i hele landet\n,Lokalsamfunnet trenger en møteplass\nx,Kommunen må lytte mer til oss\n";
+    let csv = "nivå,svar\nnasjonal,Vi trenger bedre veier i hele landet\n,Lokalsamfunnet trenger en møteplass\nregional,Kommunen må lytte mer til oss\nB,Staten og kommunen må samarbeide\nregional,Fylket bør ta ansvar for bussen\n";
     std::fs::write(dir.path().join("s.csv"), csv).expect("write");
     let missing = run_in(
         dir.path(),
@@ -135,7 +202,7 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
     );
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nivå"));
-    ok_in(
+    let out = ok_in(
         dir.path(),
         &[
             "-q",
@@ -145,6 +212,8 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
             "svar",
             "--scope-column",
             "nivå",
+            "-k",
+            "1",
         ],
     );
     let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
@@ -161,9 +230,33 @@ fn scope_column_must_exist_and_empty_cells_fall_back_to_the_markers() {
         scopes,
         [
             ("national", "column nivå=nasjonal"),
-            ("local", "lokalsamfunnet"),
-            ("local", "kommunen")
+            ("local", "Lokalsamfunnet: local (lokal)"),
+            ("unspecified", "column nivå=regional (not a scope value)"),
+            ("unspecified", "column nivå=B (not a scope value)"),
+            ("unspecified", "column nivå=regional (not a scope value)"),
         ]
+    );
+    // Unknown values are reported with their counts, in the summary and the report.
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("decided by column nivå for 4, by the marker lexicon for 1"),
+        "{summary}"
+    );
+    assert!(summary.contains("\"regional\" ×2, \"B\" ×1"), "{summary}");
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
+    assert!(md.contains("decided by the column `nivå` for 4 responses and by the marker lexicon for 1"));
+    assert!(
+        md.contains("3 responses have values that are not a scope (\"regional\" 2, \"B\" 1)"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
+            .expect("parses");
+    let decision = &json["comparison"]["scope_decision"];
+    assert_eq!(decision["by_column"], 4);
+    assert_eq!(
+        decision["unknown_values"][0],
+        serde_json::json!({"value": "regional", "count": 2})
     );
 }
 

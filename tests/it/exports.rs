@@ -150,9 +150,9 @@ fn excel_tables_have_a_bom_semicolons_and_norwegian_letters() {
             assert!(text.contains("Trøndelag") && text.contains("Østfold"));
         }
     }
-    // Numbers with decimals (G², Log Ratio) get decimal commas: on the seed, which has keyness rows.
+    // Numbers with decimals (shares, intervals, p-values) get decimal commas: on the seed's groups.csv.
     ok_in(dir.path(), &["-q", "run", "-o", "seed", "--excel"]);
-    let keyness = std::fs::read_to_string(dir.path().join("seed/keyness.csv")).expect("keyness");
+    let keyness = std::fs::read_to_string(dir.path().join("seed/groups.csv")).expect("groups");
     let fields: Vec<&str> = keyness.lines().skip(1).flat_map(|l| l.split(';')).collect();
     assert!(
         fields

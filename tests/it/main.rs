@@ -4,11 +4,13 @@
 
 mod browser;
 mod cli;
+mod compare;
 mod exports;
 mod formats;
 mod ingest;
 mod outputs;
 mod reports;
+mod scope_eval;
 mod search;
 mod sheets;
 

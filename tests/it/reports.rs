@@ -15,6 +15,7 @@ fn reports_are_byte_identical_with_one_and_two_threads() {
         "report.html",
         "responses.csv",
         "themes.csv",
+        "groups.csv",
         "keyness.csv",
     ] {
         let a = std::fs::read(dir.path().join("one").join(file)).expect("one");
@@ -82,16 +83,45 @@ fn markdown_has_a_real_local_versus_national_section() {
         .nth(1)
         .expect("section exists");
     let section = section.split("\n## ").next().expect("section");
-    assert!(section.contains("| theme | local | national | both | unspecified |"));
-    assert!(section.contains("Words more local"));
-    assert!(section.contains("Words more national"));
-    let keyness_rows = section
+    assert!(section.contains("Scope was decided by the marker lexicon for all 88 responses"));
+    // One column per scope group with its size, or marked suppressed when it is too small.
+    let header = section
         .lines()
-        .filter(|l| l.starts_with("| ") && l.matches('|').count() == 6)
-        .count();
-    assert!(keyness_rows >= 4, "keyness tables are empty:\n{section}");
-    // The side-by-side quotes come from the corpus.
-    assert!(section.contains("**Local**") && section.contains("**National**"));
+        .find(|l| l.starts_with("| theme |"))
+        .expect("table header");
+    let group =
+        regex::Regex::new(r"\| (local|national|both|unspecified) \((n = (\d+)|suppressed)\)").expect("re");
+    let groups: Vec<(String, Option<u64>)> = group
+        .captures_iter(header)
+        .map(|c| (c[1].to_string(), c.get(3).map(|n| n.as_str().parse().expect("n"))))
+        .collect();
+    assert_eq!(groups.len(), 4, "{header}");
+    let shown: u64 = groups.iter().filter_map(|g| g.1).sum();
+    assert!(shown <= 88 && shown > 44, "{header}");
+    // Intervals in every shown cell, dashes for suppressed ones, the test and its caveats.
+    let cell = regex::Regex::new(r"\| \d+ \(\d+ %, \d+–\d+\)( [↑↓])? \|").expect("re");
+    assert!(cell.is_match(section), "{section}");
+    assert!(section.contains(" – |"));
+    assert!(section.contains("χ² test of theme × group: χ² = "));
+    assert!(section.contains("**Note:**"));
+    // Words are only called distinctive after correction; otherwise the report says so.
+    let words = regex::Regex::new(r"Words distinctive of [^:]+: (none\. None of the \d+ words tested has an adjusted p below 0\.05|[^\n]+)").expect("re");
+    assert!(words.is_match(section), "{section}");
+    // A significant cell gets its sentence with both shares and intervals.
+    let sentence =
+        regex::Regex::new(r"is mentioned by \d+ % \(\d+–\d+ %\) of [^\n]+ against \d+ % \(\d+–\d+ %\)")
+            .expect("re");
+    if section.contains("Significant differences:") {
+        assert!(sentence.is_match(section), "{section}");
+    }
+    // Quotes come from the corpus, never from a suppressed group.
+    for (name, n) in &groups {
+        let quotes = format!("**Quotes: {name}**");
+        if n.is_none() {
+            assert!(!section.contains(&quotes), "{name} is suppressed");
+        }
+    }
+    assert!(section.contains("**Quotes: local**"));
     assert!(section.matches("\n> ").count() >= 2);
 }
 

@@ -1,0 +1,243 @@
+//! Comparing groups: `--compare COLUMN` and `--min-cell` write `groups.csv` and
+//! `keyness.csv` with the documented columns, suppress small groups, and report in every
+//! format; a run from a stored corpus collection equals a run from the original file.
+
+use super::*;
+use serde_json::Value;
+
+/// A survey table: 40 answers from Lom (most about the ferry), 40 from Vågå (most about
+/// schools), 3 from Utsira; an age-group column; rows alternate through the answers.
+fn survey() -> String {
+    let lom = [
+        "Ferja må gå oftere om kvelden",
+        "Ferjene er for små om sommeren",
+        "Vi trenger en ny ferje til øya",
+        "Ferja er livsnerven for bygda vår",
+        "Billigere ferje for pendlere",
+        "Veien er dårlig om vinteren",
+        "Biblioteket burde ha åpent lenger",
+        "Ferjekaia trenger venterom",
+    ];
+    let vaga = [
+        "Skolen trenger flere lærere",
+        "Barnehagen må ha plass til alle",
+        "Skolen er for langt unna for mange barn",
+        "Vi trenger en ny skole i sentrum",
+        "Lærerne på skolen gjør en god jobb",
+        "Veien er dårlig om vinteren",
+        "Biblioteket burde ha åpent lenger",
+        "Skolebussen går for tidlig",
+    ];
+    let mut csv = String::from("id,kommune,alder,svar\n");
+    for i in 0..80 {
+        let (kommune, text) = if i % 2 == 0 {
+            ("Lom", lom[i / 2 % lom.len()])
+        } else {
+            ("Vågå", vaga[i / 2 % vaga.len()])
+        };
+        let alder = ["18-29", "30-49", "50+"][i % 3];
+        csv.push_str(&format!("r{i},{kommune},{alder},{text} (svar {i})\n"));
+    }
+    for i in 80..83 {
+        csv.push_str(&format!("r{i},Utsira,50+,Ferja går for sjelden (svar {i})\n"));
+    }
+    csv
+}
+
+#[test]
+fn compare_writes_groups_and_keyness_tables_with_suppression() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("svar.csv"), survey()).expect("write");
+    let out = ok_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "svar.csv",
+            "--text-column",
+            "svar",
+            "-k",
+            "3",
+            "--compare",
+            "kommune",
+            "--compare",
+            "alder",
+        ],
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("kommune: 3 groups"), "{summary}");
+
+    let (header, rows) = read_csv(&dir.path().join("out/groups.csv"));
+    assert_eq!(
+        header,
+        [
+            "grouping",
+            "group",
+            "theme_id",
+            "theme",
+            "n",
+            "group_n",
+            "share",
+            "ci_low",
+            "ci_high",
+            "adj_residual",
+            "p_adj",
+            "suppressed"
+        ]
+    );
+    let themes = 4; // three themes and the unclassified bucket
+    let groupings: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let count = |g: &str| groupings.iter().filter(|x| **x == g).count();
+    assert_eq!(count("kommune"), 3 * themes);
+    assert_eq!(count("alder"), 3 * themes);
+    assert_eq!(count("scope"), rows.len() - 6 * themes);
+    for r in rows.iter().filter(|r| r[1] == "Utsira") {
+        assert_eq!(r[11], "true");
+        assert!(
+            r[4..11].iter().all(String::is_empty),
+            "suppressed row shows nothing: {r:?}"
+        );
+    }
+    let lom: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[0] == "kommune" && r[1] == "Lom")
+        .collect();
+    let total: usize = lom.iter().map(|r| r[4].parse::<usize>().unwrap_or(0)).sum();
+    assert!(lom.iter().all(|r| r[5] == "40"));
+    for r in lom.iter().filter(|r| r[11] == "false") {
+        let f = |k: usize| r[k].parse::<f64>().expect("number");
+        assert!(f(7) <= f(6) && f(6) <= f(8), "share inside its interval: {r:?}");
+        assert!((f(6) - f(4) / 40.0).abs() < 1e-4);
+    }
+    assert!(total <= 40);
+
+    let (header, words) = read_csv(&dir.path().join("out/keyness.csv"));
+    assert_eq!(
+        header,
+        [
+            "grouping",
+            "group",
+            "word",
+            "stem",
+            "n_group",
+            "n_rest",
+            "g2",
+            "log_ratio",
+            "p_adj"
+        ]
+    );
+    let ferry = words
+        .iter()
+        .find(|r| r[0] == "kommune" && r[1] == "Lom" && r[3].starts_with("ferj"))
+        .expect("the ferry is distinctive of Lom");
+    assert!(ferry[8].parse::<f64>().expect("p") < 0.05);
+    assert!(words.iter().any(|r| r[1] == "Vågå" && r[3].starts_with("skol")));
+    assert!(!words.iter().any(|r| r[1] == "Utsira"));
+    assert!(
+        !words.iter().any(|r| r[0] == "alder"),
+        "age has nothing distinctive: {words:?}"
+    );
+
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).expect("md");
+    let section = md.split("## Compared by kommune").nth(1).expect("section");
+    let section = section.split("\n## ").next().expect("section");
+    assert!(
+        section.contains("| Lom (n = 40) | Utsira (suppressed) | Vågå (n = 40) |"),
+        "{section}"
+    );
+    assert!(section.contains("1 of 3 groups have fewer than 5 responses"));
+    assert!(section.contains("Words distinctive of responses with kommune = Lom"));
+    assert!(md.contains("Words distinctive of responses with alder = 18-29: none."));
+    assert!(!section.contains("**Quotes: Utsira**"));
+
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
+            .expect("parses");
+    let groupings = json["comparison"]["groupings"].as_array().expect("groupings");
+    let names: Vec<&str> = groupings
+        .iter()
+        .map(|g| g["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["scope", "kommune", "alder"]);
+    assert_eq!(groupings[1]["groups"][1]["suppressed"], true);
+    assert_eq!(groupings[1]["groups"][1]["n"], Value::Null);
+    // Two groups are tested (Utsira is suppressed): each difference is said once.
+    let findings = groupings[1]["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    for f in findings {
+        assert!(f["adj_residual"].as_f64() > Some(0.0), "{f}");
+        let sentence = f["sentence"].as_str().expect("sentence");
+        assert!(
+            sentence.contains(" of responses with kommune = ")
+                && sentence.contains("%) of responses with kommune = "),
+            "{sentence}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_compare_column_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("svar.csv"), survey()).expect("write");
+    let out = run_in(
+        dir.path(),
+        &["run", "svar.csv", "--text-column", "svar", "--compare", "fylke"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fylke") && err.contains("kommune, question"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_from_a_corpus_collection_equals_a_run_from_the_original_file() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("svar.csv"), survey()).expect("write");
+    let common = ["--text-column", "svar", "-k", "3", "--compare", "kommune"];
+    ok_in(dir.path(), &["-q", "ingest", "svar.csv", "--text-column", "svar"]);
+    let mut file = vec!["-q", "run", "svar.csv", "-o", "file"];
+    file.extend(common);
+    ok_in(dir.path(), &file);
+    let mut folder = vec!["-q", "run", "corpus/svar", "-o", "folder"];
+    folder.extend(common);
+    ok_in(dir.path(), &folder);
+    let mut named = vec![
+        "-q",
+        "run",
+        "--corpus",
+        "corpus",
+        "--collection",
+        "svar",
+        "-o",
+        "named",
+    ];
+    named.extend(common);
+    ok_in(dir.path(), &named);
+    for out in ["folder", "named"] {
+        for f in [
+            "report.json",
+            "responses.csv",
+            "themes.csv",
+            "groups.csv",
+            "keyness.csv",
+            "report.md",
+        ] {
+            let a = std::fs::read(dir.path().join("file").join(f)).expect("file run");
+            let b = std::fs::read(dir.path().join(out).join(f)).expect("corpus run");
+            assert!(a == b, "{f} differs between the file run and the {out} run");
+        }
+    }
+    let (_, rows) = read_csv(&dir.path().join("folder/responses.csv"));
+    assert_eq!(rows.len(), 83);
+    assert_eq!(rows[0][0], "svar-0002");
+    // A folder that is not a collection, and an unknown collection name, are errors.
+    std::fs::create_dir(dir.path().join("notes")).expect("mkdir");
+    let err = run_in(dir.path(), &["run", "notes"]);
+    assert_eq!(err.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("not a stemme collection"));
+    let err = run_in(dir.path(), &["run", "--corpus", "corpus", "--collection", "nope"]);
+    assert_eq!(err.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("has no collection \"nope\"; it has: svar"));
+}
