@@ -3,7 +3,8 @@
 //!
 //! One module per pipeline stage, in the order data flows:
 //! [`ingest`] → [`corpus`] → [`analyze`] → [`index`] / [`themes`] / [`scope`] →
-//! [`compare`] → [`report`]; [`pipeline`] runs them as one batch job. The library never
+//! [`compare`] → [`report`] (and [`export`] for R, Python and Excel); [`pipeline`] runs
+//! them as one batch job. The library never
 //! prints: long stages report through [`Progress`], which the binary draws with indicatif.
 
 pub mod analysis;
@@ -12,6 +13,7 @@ pub mod compare;
 pub mod corpus;
 pub mod csv_cell;
 pub mod error;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod model;

@@ -200,6 +200,38 @@ impl CompoundSplitter {
         }
     }
 
+    /// The noun and adjective forms of `lemma` that the lexicon knows (`grense` →
+    /// `grense`, `grensen`, `grensa`, `grenser`, `grensene`), sorted. A compound the
+    /// lexicon does not list inflects as its longest listed last part
+    /// (`kommunegrense` → `kommunegrensene`, …). Empty when no part of it is listed.
+    pub fn forms(&self, lemma: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let found = lemma
+            .char_indices()
+            .map(|(at, _)| lemma.split_at(at))
+            .filter(|(head, last)| head.is_empty() || last.chars().count() >= 3)
+            .find_map(|(head, last)| self.words.get(last).map(|(_, e)| (head, last, e)));
+        let Some((head, last, entry)) = found else {
+            return out;
+        };
+        let rules = entry.paradigm.and_then(|p| self.paradigms.get(p as usize));
+        for &number in rules.into_iter().flatten() {
+            if let Some((cut, ending)) = self.rules.get(number as usize) {
+                if let Some(base) = last.strip_suffix(cut) {
+                    out.push(format!("{head}{base}{ending}"));
+                }
+            }
+        }
+        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
+            if entry.flags & flag != 0 {
+                out.extend(endings.iter().map(|e| format!("{head}{last}{e}")));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Splits a lowercased, NFC-normalised word into its parts (linking letters removed,
     /// triple consonants restored), or None when it is not a compound.
     pub fn split(&self, word: &str) -> Option<Vec<String>> {
@@ -641,5 +673,16 @@ mod tests {
         ] {
             assert_eq!(split(word), None, "{word}");
         }
+    }
+
+    #[test]
+    fn forms_of_a_lemma_and_of_an_unlisted_compound() {
+        let s = CompoundSplitter::bundled();
+        let forms = s.forms("grense");
+        for f in ["grense", "grensen", "grenser", "grensene"] {
+            assert!(forms.iter().any(|x| x == f), "{f} in {forms:?}");
+        }
+        assert!(s.forms("kommunegrense").iter().any(|x| x == "kommunegrensene"));
+        assert!(s.forms("xqzv").is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! stands behind it in the corpus (`spennende`, never the bare stem `spenn`).
 
 use super::Words;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Surface-word counts per stem, gathered over a corpus.
 #[derive(Debug, Default, Clone)]
@@ -70,14 +70,6 @@ impl Vocabulary {
                 }
             })
             .unwrap_or_else(|| stem.to_string())
-    }
-
-    /// Lowercased surface word → stem, for every word seen, sorted (for the HTML search).
-    pub fn word_to_stem(&self) -> BTreeMap<&str, &str> {
-        self.forms
-            .iter()
-            .flat_map(|(stem, forms)| forms.keys().map(move |w| (w.as_str(), stem.as_str())))
-            .collect()
     }
 
     /// Number of distinct stems.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use stemme::analysis::Analysis;
 use stemme::compare::{CompareOptions, DEFAULT_MIN_CELL, SCOPE_GROUPING};
 use stemme::corpus;
+use stemme::export;
 use stemme::pipeline::{self, RunOptions};
 use stemme::scope::Scope;
 use stemme::themes::{ThemeMethod, ThemeOptions};
@@ -67,6 +68,13 @@ pub struct RunArgs {
     /// and their agreement is reported as the themes' stability.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub restarts: usize,
+    /// Also write a document–feature matrix into OUT/dfm/ (dfm.mtx in Matrix Market
+    /// format, docs.csv, features.csv) for R (Matrix, quanteda) and Python (scipy).
+    #[arg(long)]
+    pub dfm: bool,
+    /// Write the CSV tables for Excel: UTF-8 with BOM, `;` between fields, decimal commas.
+    #[arg(long)]
+    pub excel: bool,
 }
 
 fn parse_method(s: &str) -> std::result::Result<ThemeMethod, String> {
@@ -117,12 +125,34 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         reports,
     };
     let analysis = pipeline::run(&options, bars)?;
+    let mut written = vec![
+        "report.html",
+        "report.md",
+        "report.json",
+        "responses.csv",
+        "themes.csv",
+        "groups.csv",
+        "keyness.csv",
+    ];
+    if reports && args.dfm {
+        export::dfm::write(&args.out.join("dfm"), &analysis)?;
+        written.extend(["dfm/dfm.mtx", "dfm/docs.csv", "dfm/features.csv"]);
+    }
+    if reports && args.excel {
+        for file in written.iter().filter(|f| f.ends_with(".csv")) {
+            export::excel::convert(&args.out.join(file))?;
+        }
+    }
     bars.clear();
-    print_summary(&analysis, reports.then_some(&args.out), &index_dir);
+    print_summary(
+        &analysis,
+        reports.then_some((&args.out, &written[..])),
+        &index_dir,
+    );
     Ok(true)
 }
 
-fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
+fn print_summary(a: &Analysis, out: Option<(&PathBuf, &[&str])>, index: &std::path::Path) {
     let mut s = String::new();
     for f in &a.files {
         s.push_str(&format!(
@@ -242,11 +272,9 @@ fn print_summary(a: &Analysis, out: Option<&PathBuf>, index: &std::path::Path) {
             s.push_str(&format!("  note: {w}\n"));
         }
     }
-    if let Some(out) = out {
-        s.push_str(&format!(
-            "\nwritten: {0}/report.html, {0}/report.md, {0}/report.json, {0}/responses.csv, {0}/themes.csv, {0}/groups.csv, {0}/keyness.csv\n",
-            out.display()
-        ));
+    if let Some((out, files)) = out {
+        let files: Vec<String> = files.iter().map(|f| format!("{}/{f}", out.display())).collect();
+        s.push_str(&format!("\nwritten: {}\n", files.join(", ")));
     }
     s.push_str(&format!(
         "index:   {}  (try: stemme search kommune --index {})\n",

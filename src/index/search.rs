@@ -430,7 +430,10 @@ impl Searcher {
                 Some(n) if joined => n.0.offset().end,
                 _ => at.offset().end,
             };
-            matches.push(at.offset().start..end);
+            // A word already covered by a hyphen-joined match is not marked twice.
+            if matches.last().is_none_or(|m| at.offset().start >= m.end) {
+                matches.push(at.offset().start..end);
+            }
             if whole {
                 matched_stems.insert(token.stem.to_string(), 1.0);
             }

@@ -10,6 +10,7 @@
 
 mod html;
 mod markdown;
+mod page_index;
 mod tables;
 
 use crate::analysis::{Analysis, FileSummary, Row};
@@ -80,9 +81,6 @@ pub struct ResponseRow {
     pub scope_evidence: Vec<String>,
     pub kinds: Vec<String>,
     pub labels: Vec<String>,
-    /// Distinct stems of the text, for the HTML search box.
-    #[serde(skip)]
-    pub stems: Vec<String>,
 }
 
 /// Quotes that show the local and the national voice side by side.
@@ -115,11 +113,11 @@ pub struct Report {
     /// `report.json`, which refers to `responses_file` instead.
     #[serde(skip)]
     pub responses: Vec<ResponseRow>,
-    /// Lowercased surface word → stem of the listed responses, for the HTML search box.
-    #[serde(skip)]
-    pub word_stems: BTreeMap<String, String>,
     /// Most frequent words (display form, count), for the word cloud.
     pub top_words: Vec<(String, u64)>,
+    /// Search data of the responses listed in `report.html`.
+    #[serde(skip)]
+    pub page: page_index::PageIndex,
 }
 
 impl Report {
@@ -155,11 +153,6 @@ impl Report {
         }
         let listed = &a.rows[..n.min(html::MAX_ROWS)];
         let responses: Vec<ResponseRow> = listed.iter().map(|row| response_row(a, row)).collect();
-        let word_stems = listed
-            .iter()
-            .flat_map(|row| row.tokens.iter().map(|t| a.words.info(t)))
-            .map(|w| (w.word.clone(), w.stem.clone()))
-            .collect();
         Report {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -181,8 +174,8 @@ impl Report {
             side_by_side: side_by_side(a, &quote),
             rejects: a.rejects.clone(),
             responses_file: RESPONSES_FILE.to_string(),
-            word_stems,
             top_words: top_words(a, 40),
+            page: page_index::PageIndex::new(a, html::MAX_ROWS),
             responses,
         }
     }
@@ -191,9 +184,6 @@ impl Report {
 /// A row as the HTML page lists it.
 fn response_row(a: &Analysis, row: &Row) -> ResponseRow {
     let r = &row.response;
-    let mut stems: Vec<String> = row.tokens.iter().map(|t| a.words.info(t).stem.clone()).collect();
-    stems.sort();
-    stems.dedup();
     ResponseRow {
         id: r.id.clone(),
         source: r.source.clone(),
@@ -205,7 +195,6 @@ fn response_row(a: &Analysis, row: &Row) -> ResponseRow {
         scope_evidence: row.scope.evidence.clone(),
         kinds: r.kinds.clone(),
         labels: r.labels.clone(),
-        stems,
     }
 }
 

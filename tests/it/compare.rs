@@ -58,6 +58,8 @@ fn compare_writes_groups_and_keyness_tables_with_suppression() {
             "svar",
             "-k",
             "3",
+            "--method",
+            "kmeans",
             "--compare",
             "kommune",
             "--compare",

@@ -2,8 +2,10 @@
 //! then read the outputs back and check their content. One module per area; each test
 //! works in a fresh temporary folder.
 
+mod browser;
 mod cli;
 mod compare;
+mod exports;
 mod formats;
 mod fuzz;
 mod ingest;
