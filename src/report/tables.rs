@@ -1,15 +1,26 @@
 //! CSV tables for spreadsheets and R/Python: one row per response (with theme and scope),
 //! one per theme (with its scope split), one per grouping × group × theme (`groups.csv`),
-//! one per distinctive word of a group (`keyness.csv`).
+//! one per distinctive word of a group (`keyness.csv`). Every cell goes through
+//! [`excel_safe`], so a response that starts like a formula stays text in a spreadsheet.
 
 use super::Report;
 use crate::analysis::Analysis;
 use crate::corpus::{csv_error, LIST_SEPARATOR};
+use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+
+/// Writes one record with every cell made safe to open in a spreadsheet ([`excel_safe`]).
+fn write_safe<W: Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> Result<()> {
+    w.write_record(cells.into_iter().map(|c| excel_safe(c.as_ref()).into_owned()))
+        .map_err(csv_error)
+}
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(csv_error)
@@ -44,7 +55,7 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     .map(String::from)
     .to_vec();
     header.extend(columns.iter().map(|c| format!("meta.{c}")));
-    w.write_record(&header).map_err(csv_error)?;
+    write_safe(&mut w, &header)?;
     let mut record: Vec<String> = Vec::with_capacity(header.len());
     for row in &a.rows {
         let r = &row.response;
@@ -68,7 +79,7 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
                 .iter()
                 .map(|c| r.meta.get(*c).cloned().unwrap_or_default()),
         );
-        w.write_record(&record).map_err(csv_error)?;
+        write_safe(&mut w, &record)?;
     }
     let mut inner = w.into_inner().map_err(csv_error)?;
     inner.flush().map_err(|e| Error::io(path, e))
@@ -77,17 +88,19 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
 /// `themes.csv`: one row per theme (and the unclassified bucket) with counts per scope.
 pub fn themes(report: &Report) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "theme_id",
-        "label",
-        "size",
-        "local",
-        "national",
-        "both",
-        "unspecified",
-        "quote_ids",
-    ])
-    .map_err(csv_error)?;
+    write_safe(
+        &mut w,
+        [
+            "theme_id",
+            "label",
+            "size",
+            "local",
+            "national",
+            "both",
+            "unspecified",
+            "quote_ids",
+        ],
+    )?;
     for row in &report.comparison.table {
         let quotes = report
             .themes
@@ -103,17 +116,19 @@ pub fn themes(report: &Report) -> Result<Vec<u8>> {
             .unwrap_or_default();
         let c = row.counts;
         let size: usize = c.iter().sum();
-        w.write_record([
-            row.theme.to_string(),
-            row.label.clone(),
-            size.to_string(),
-            c[0].to_string(),
-            c[1].to_string(),
-            c[2].to_string(),
-            c[3].to_string(),
-            quotes,
-        ])
-        .map_err(csv_error)?;
+        write_safe(
+            &mut w,
+            [
+                row.theme.to_string(),
+                row.label.clone(),
+                size.to_string(),
+                c[0].to_string(),
+                c[1].to_string(),
+                c[2].to_string(),
+                c[3].to_string(),
+                quotes,
+            ],
+        )?;
     }
     finish(w)
 }
@@ -141,38 +156,42 @@ fn count(x: Option<usize>) -> String {
 /// suppressed rows leave counts, shares, bounds and tests empty.
 pub fn groups(report: &Report) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "grouping",
-        "group",
-        "theme_id",
-        "theme",
-        "n",
-        "group_n",
-        "share",
-        "ci_low",
-        "ci_high",
-        "adj_residual",
-        "p_adj",
-        "suppressed",
-    ])
-    .map_err(csv_error)?;
+    write_safe(
+        &mut w,
+        [
+            "grouping",
+            "group",
+            "theme_id",
+            "theme",
+            "n",
+            "group_n",
+            "share",
+            "ci_low",
+            "ci_high",
+            "adj_residual",
+            "p_adj",
+            "suppressed",
+        ],
+    )?;
     for g in &report.comparison.groupings {
         for c in &g.cells {
-            w.write_record([
-                g.name.as_str(),
-                &c.group,
-                &c.theme_id.to_string(),
-                &c.theme,
-                &count(c.n),
-                &count(c.group_n),
-                &fraction(c.share),
-                &fraction(c.ci_low),
-                &fraction(c.ci_high),
-                &c.adj_residual.map_or_else(String::new, |z| format!("{z:.3}")),
-                &p_value(c.p_adj),
-                if c.suppressed { "true" } else { "false" },
-            ])
-            .map_err(csv_error)?;
+            write_safe(
+                &mut w,
+                [
+                    g.name.as_str(),
+                    &c.group,
+                    &c.theme_id.to_string(),
+                    &c.theme,
+                    &count(c.n),
+                    &count(c.group_n),
+                    &fraction(c.share),
+                    &fraction(c.ci_low),
+                    &fraction(c.ci_high),
+                    &c.adj_residual.map_or_else(String::new, |z| format!("{z:.3}")),
+                    &p_value(c.p_adj),
+                    if c.suppressed { "true" } else { "false" },
+                ],
+            )?;
         }
     }
     finish(w)
@@ -182,33 +201,37 @@ pub fn groups(report: &Report) -> Result<Vec<u8>> {
 /// (adjusted p below the report's alpha), strongest first.
 pub fn keyness(report: &Report) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "grouping",
-        "group",
-        "word",
-        "stem",
-        "n_group",
-        "n_rest",
-        "g2",
-        "log_ratio",
-        "p_adj",
-    ])
-    .map_err(csv_error)?;
+    write_safe(
+        &mut w,
+        [
+            "grouping",
+            "group",
+            "word",
+            "stem",
+            "n_group",
+            "n_rest",
+            "g2",
+            "log_ratio",
+            "p_adj",
+        ],
+    )?;
     for g in &report.comparison.groupings {
         for group in &g.groups {
             for k in &group.keyness {
-                w.write_record([
-                    g.name.as_str(),
-                    &group.name,
-                    &k.word,
-                    &k.stem,
-                    &k.n_group.to_string(),
-                    &k.n_rest.to_string(),
-                    &format!("{:.3}", k.g2),
-                    &format!("{:.3}", k.log_ratio),
-                    &p_value(Some(k.p_adj)),
-                ])
-                .map_err(csv_error)?;
+                write_safe(
+                    &mut w,
+                    [
+                        g.name.as_str(),
+                        &group.name,
+                        &k.word,
+                        &k.stem,
+                        &k.n_group.to_string(),
+                        &k.n_rest.to_string(),
+                        &format!("{:.3}", k.g2),
+                        &format!("{:.3}", k.log_ratio),
+                        &p_value(Some(k.p_adj)),
+                    ],
+                )?;
             }
         }
     }

@@ -216,3 +216,23 @@ fn wide_tables_report_rows_and_responses_separately() {
     let facet = &lines[4]["facets"]["meta.kommune"];
     assert_eq!(facet[0], serde_json::json!(["Lom", 4]));
 }
+
+#[test]
+fn report_csvs_keep_formulas_as_text_for_spreadsheets() {
+    let dir = tempfile::tempdir().expect("temp");
+    let csv = "svar\n\"=HYPERLINK(\"\"http://x\"\",\"\"klikk\"\")\"\n@SUM(A1) er en formel\n-12\nKommunen må lytte\n";
+    std::fs::write(dir.path().join("f.csv"), csv).expect("write");
+    ok_in(dir.path(), &["-q", "run", "f.csv", "-k", "1"]);
+    let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    let text = header.iter().position(|h| h == "text").expect("text");
+    let texts: Vec<&str> = rows.iter().map(|r| r[text].as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "'=HYPERLINK(\"http://x\",\"klikk\")",
+            "'@SUM(A1) er en formel",
+            "-12",
+            "Kommunen må lytte"
+        ]
+    );
+}
