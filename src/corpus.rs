@@ -222,25 +222,15 @@ impl Corpus {
     pub fn open(dir: &Path) -> Result<Corpus> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let lock_path = dir.join(LOCK_FILE);
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::input(
+        let Some(lock) = crate::output::try_lock(&lock_path)? else {
+            return Err(Error::input(
                     dir,
                     format!(
                         "another stemme is writing to this corpus (it holds {}); wait until it is done and run again",
                         lock_path.display()
                     ),
-                ))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
-        }
+                ));
+        };
         let corpus = Corpus {
             dir: dir.to_path_buf(),
             _lock: lock,

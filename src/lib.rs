@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod index;
 pub mod ingest;
+pub mod math;
 pub mod model;
 pub mod output;
 pub mod pipeline;

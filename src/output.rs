@@ -194,22 +194,12 @@ impl Staged {
         }
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let lock_path = parent.join(format!(".{name}.stemme-lock"));
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Usage(format!(
-                    "{}: another stemme process is writing this folder; wait for it to finish",
-                    dir.display()
-                )))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
-        }
+        let Some(lock) = try_lock(&lock_path)? else {
+            return Err(Error::Usage(format!(
+                "{}: another stemme process is writing this folder; wait for it to finish",
+                dir.display()
+            )));
+        };
         remove_stale(&parent, &name);
         let new = parent.join(format!(".{name}.stemme-new-{}", std::process::id()));
         std::fs::create_dir_all(&new).map_err(|e| Error::io(&new, e))?;
@@ -275,6 +265,22 @@ impl Drop for Staged {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.new);
         }
+    }
+}
+
+/// Opens (creating it if needed) and locks the lock file `path`; `None` when another
+/// process holds the lock. The lock is released when the file is dropped.
+pub(crate) fn try_lock(path: &Path) -> Result<Option<File>> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
     }
 }
 

@@ -4,6 +4,8 @@
 //! log-likelihood G² of a 2 × 2 table with Log Ratio. The χ² tail comes from the regularised
 //! incomplete gamma function, so no statistics crate is needed.
 
+use crate::math::ln_gamma;
+
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -22,33 +24,6 @@ pub fn wilson(x: u64, n: u64) -> (f64, f64) {
         ((centre - spread) / denom).max(0.0),
         ((centre + spread) / denom).min(1.0),
     )
-}
-
-/// ln Γ(x) for x > 0 (Lanczos approximation, g = 7; relative error below 1e-14).
-fn ln_gamma(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection keeps the approximation in its accurate range.
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut sum = C[0];
-    for (i, &c) in C.iter().enumerate().skip(1) {
-        sum += c / (x + i as f64);
-    }
-    let t = x + 7.5;
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
 /// The regularised upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a): a series

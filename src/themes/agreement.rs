@@ -121,7 +121,7 @@ fn expected_mutual_information(a: &[usize], b: &[usize], n: usize) -> f64 {
     if work > EXACT_EMI_WORK {
         return (a.len().saturating_sub(1) * b.len().saturating_sub(1)) as f64 / (2.0 * nf);
     }
-    let lf = |x: usize| super::dmm::ln_gamma(x as f64 + 1.0);
+    let lf = |x: usize| crate::math::ln_gamma(x as f64 + 1.0);
     let ln_n = lf(n);
     let mut emi = 0.0;
     for &ai in a {
