@@ -18,6 +18,7 @@ use crate::Progress;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What `stemme run` was asked to do.
 #[derive(Debug, Clone)]
@@ -237,7 +238,7 @@ fn require_column(responses: &[Response], column: &str, flag: &str) -> Result<()
 /// Outputs are switched in whole (see [`crate::output`]): the reports folder, with the
 /// index when it lies inside it, is one unit; an index elsewhere is a second unit, switched
 /// in first. A failed or killed run leaves the previous outputs as they were.
-pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
+pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Arc<Analysis>> {
     let reports = options
         .reports
         .then(|| Staged::begin(&options.out, Kind::Reports))
@@ -272,7 +273,14 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Analysis> {
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
     let tagger = ScopeTagger::new(options.scope_column.clone(), options.scope_lexicon.as_deref())?;
-    let analysis = analyse(files, &tagger, &options.themes, &options.compare, progress)?;
+    // Shared with the index's build-time tokenizers, which read the rows' tokens.
+    let analysis = Arc::new(analyse(
+        files,
+        &tagger,
+        &options.themes,
+        &options.compare,
+        progress,
+    )?);
 
     progress.stage("index", analysis.rows.len() as u64);
     index::build(&index_dir, &analysis, progress)?;

@@ -1,12 +1,13 @@
 //! Stage: index and search. Analysed responses in, a tantivy index on disk out; queries in,
-//! ranked [`Hit`]s out. The text is indexed pre-tokenized with the tokens the analyzer
-//! already produced (each response is analysed once), compound parts at the word's position,
+//! ranked [`Hit`]s out. The text is indexed with the tokens the analyzer already produced
+//! (each response is analysed once; see [`replay`]), compound parts at the word's position,
 //! and the same analyzer is registered as the field's tokenizer on every open, so queries
 //! stem exactly alike: `kommune` finds `kommunene` and `kommuner`, `modell` finds
 //! `lokalsamfunnsmodeller`.
 //!
-//! Fields: `text` (the words' stems) and `parts` (compound parts and hyphen-joined words
-//! at the word's position, searched with half weight so a whole-word match ranks first),
+//! Fields: `body` (the response text, stored only), `text` (the words' stems) and `parts`
+//! (compound parts and hyphen-joined words at the word's position, searched with half
+//! weight so a whole-word match ranks first),
 //! `question` (Norwegian analyzer), `theme` (the theme label, analysed),
 //! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
 //! (exact, case-insensitive), `theme_id` and `line` (numbers), `meta` (a JSON object of
@@ -19,24 +20,27 @@
 mod facets;
 pub mod kwic;
 pub mod query;
+mod replay;
 pub mod search;
 
 pub use facets::FacetCount;
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
 use crate::analysis::{Analysis, Row};
-use crate::analyze::{part_tokens, to_tantivy, Analyzer, NorwegianTokenizer, TOKENIZER_NAME};
+use crate::analyze::{Analyzer, NorwegianTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::Progress;
 use rayon::prelude::*;
+use replay::{Memo, RowTokens, Terms};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing,
     TextOptions, FAST, INDEXED, STORED,
 };
-use tantivy::tokenizer::{LowerCaser, PreTokenizedString, RawTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
 
 /// File beside the index that records what tantivy's schema does not; it is also the
@@ -56,15 +60,21 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 3;
+pub const INDEX_SCHEMA_VERSION: u32 = 4;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
+
+/// Names of the tokenizers of the `text` and `parts` fields: the rows' own tokens while
+/// the index is built, the analyzer when it is searched.
+const TEXT_TOKENS: &str = "stemme_nb_text";
+const PART_TOKENS: &str = "stemme_nb_parts";
 
 /// The index's fields.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     id: Field,
+    body: Field,
     text: Field,
     parts: Field,
     question: Field,
@@ -82,39 +92,37 @@ pub(crate) struct Fields {
     pub(crate) ord: Field,
 }
 
-fn text_options(tokenizer: &str, positions: bool) -> TextOptions {
+/// An indexed field; stored when its value is shown with results.
+fn text_options(tokenizer: &str, positions: bool, stored: bool) -> TextOptions {
     let record = if positions {
         IndexRecordOption::WithFreqsAndPositions
     } else {
         IndexRecordOption::Basic
     };
-    TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(record),
-        )
-        .set_stored()
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let analysed = text_options(TOKENIZER_NAME, true);
-    let keyword = text_options(KEYWORD, false);
+    let analysed = text_options(TOKENIZER_NAME, true, true);
+    let keyword = text_options(KEYWORD, false, true);
     let meta = JsonObjectOptions::default()
         .set_stored()
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD));
     let fields = Fields {
         id: b.add_text_field("id", keyword.clone()),
-        text: b.add_text_field("text", analysed.clone()),
-        parts: b.add_text_field(
-            "parts",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(TOKENIZER_NAME)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            ),
-        ),
+        body: b.add_text_field("body", STORED),
+        text: b.add_text_field("text", text_options(TEXT_TOKENS, true, false)),
+        parts: b.add_text_field("parts", text_options(PART_TOKENS, true, false)),
         question: b.add_text_field("question", analysed.clone()),
         source: b.add_text_field("source", keyword.clone()),
         collection: b.add_text_field("collection", keyword.clone()),
@@ -135,6 +143,7 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
     let f = |name| schema.get_field(name);
     Ok(Fields {
         id: f("id")?,
+        body: f("body")?,
         text: f("text")?,
         parts: f("parts")?,
         question: f("question")?,
@@ -152,12 +161,18 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
     })
 }
 
-/// tantivy keeps no tokenizers on disk: register ours on every create and open.
+/// tantivy keeps no tokenizers on disk: register ours on every open for search.
 pub(crate) fn register_tokenizers(index: &Index, analyzer: &Analyzer) {
-    index.tokenizers().register(
-        TOKENIZER_NAME,
-        TextAnalyzer::from(NorwegianTokenizer::new(analyzer.clone())),
-    );
+    for name in [TOKENIZER_NAME, TEXT_TOKENS, PART_TOKENS] {
+        index.tokenizers().register(
+            name,
+            TextAnalyzer::from(NorwegianTokenizer::new(analyzer.clone())),
+        );
+    }
+    register_keyword(index);
+}
+
+fn register_keyword(index: &Index) {
     index.tokenizers().register(
         KEYWORD,
         TextAnalyzer::builder(RawTokenizer::default())
@@ -166,18 +181,31 @@ pub(crate) fn register_tokenizers(index: &Index, analyzer: &Analyzer) {
     );
 }
 
+/// The tokenizers while `analysis` is indexed: the rows' own tokens for `text` and
+/// `parts`, the analyzer (once per distinct value) for the other analysed fields.
+fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(TEXT_TOKENS, RowTokens::new(Arc::clone(analysis), Terms::Stems));
+    tokenizers.register(PART_TOKENS, RowTokens::new(Arc::clone(analysis), Terms::Parts));
+    tokenizers.register(
+        TOKENIZER_NAME,
+        Memo::new(NorwegianTokenizer::new(Analyzer::norwegian())),
+    );
+    register_keyword(index);
+}
+
 /// Writer memory per indexing thread (tantivy needs at least 15 MB a thread).
 const WRITER_MEMORY_PER_THREAD: usize = 64_000_000;
 
 /// Builds an index of the analysed rows in the empty folder `dir` (a staged folder, see
 /// [`crate::output`]: the caller switches it in for the old index once it is complete).
-/// Documents are made from the rows' tokens (no text is analysed again) on every worker
-/// thread, and indexed by as many tantivy writer threads.
-pub fn build(dir: &Path, analysis: &Analysis, progress: &dyn Progress) -> Result<()> {
+/// Documents are made on every worker thread and indexed by as many tantivy writer
+/// threads, which replay the rows' tokens (no text is analysed again).
+pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    register_tokenizers(&index, &Analyzer::norwegian());
+    register_build_tokenizers(&index, analysis);
     let threads = rayon::current_num_threads().clamp(1, 8);
     let writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
@@ -215,28 +243,12 @@ pub fn build(dir: &Path, analysis: &Analysis, progress: &dyn Progress) -> Result
 /// The index document of row `ord`.
 fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis) -> TantivyDocument {
     let r = &row.response;
-    let words = &analysis.words;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &r.id);
-    doc.add_pre_tokenized_text(
-        f.text,
-        PreTokenizedString {
-            text: r.text.clone(),
-            tokens: row.tokens.iter().map(|t| to_tantivy(t, words.info(t))).collect(),
-        },
-    );
-    // Indexed, not stored: the text is stored once, with `text`.
-    doc.add_pre_tokenized_text(
-        f.parts,
-        PreTokenizedString {
-            text: String::new(),
-            tokens: row
-                .tokens
-                .iter()
-                .flat_map(|t| part_tokens(t, words.info(t)))
-                .collect(),
-        },
-    );
+    doc.add_text(f.body, &r.text);
+    let ord_value = replay::row_value(ord);
+    doc.add_text(f.text, &ord_value);
+    doc.add_text(f.parts, &ord_value);
     doc.add_text(f.question, &r.question);
     doc.add_text(f.source, &r.source);
     doc.add_text(f.collection, &r.collection);

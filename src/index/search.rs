@@ -136,9 +136,7 @@ fn mark(text: &str, marks: &[Range<usize>]) -> String {
 }
 
 fn value_text(v: CompactDocValue<'_>) -> Option<String> {
-    v.as_str()
-        .map(str::to_string)
-        .or_else(|| v.as_pre_tokenized_text().map(|p| p.text))
+    v.as_str().map(str::to_string)
 }
 
 fn first_text(doc: &TantivyDocument, field: Field) -> String {
@@ -285,7 +283,7 @@ impl Searcher {
             });
         };
         let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
-        let text = first_text(&doc, f.text);
+        let text = first_text(&doc, f.body);
         let stems: BTreeSet<String> = self
             .analyzer
             .analyze(&text)
@@ -406,7 +404,7 @@ impl Searcher {
     ) -> Result<Hit> {
         let f = self.fields;
         let doc: TantivyDocument = self.read(|| searcher.doc(address))?;
-        let text = first_text(&doc, f.text);
+        let text = first_text(&doc, f.body);
         // A word matches when its stem or a part's stem is a query term (or, fuzzy, close to one).
         let close = |stem: &str| terms.contains(stem) || near.iter().any(|t| edit_distance(t, stem) <= fuzzy);
         let mut matched_stems = BTreeMap::new();

@@ -1,0 +1,187 @@
+//! Tokenizers used only while an index is built: they replay what the analyze stage
+//! already found instead of analysing again.
+//!
+//! The `text` and `parts` fields of row `ord` are given the value `ord` (its decimal
+//! digits, indexed, never stored); their build-time tokenizers read that row's tokens from
+//! the shared [`Analysis`] and emit each word's stem (`text`) or its compound parts' stems
+//! (`parts`), reusing one token buffer, so no string is made per token and nothing is
+//! serialised between the document and the indexer. When an index is opened for search,
+//! the same tokenizer names are bound to the real analyzer (see
+//! [`super::register_tokenizers`]), which gives exactly these tokens for the text.
+//!
+//! Fields that repeat one value over many rows (the question, the theme label, human
+//! labels) go through [`Memo`], which analyses each distinct value once per writer thread.
+
+use crate::analysis::Analysis;
+use crate::analyze::{NorwegianTokenizer, Token, WordInfo, Words};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
+
+/// Which terms of a row a [`RowTokens`] tokenizer emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Terms {
+    /// Each word's stem.
+    Stems,
+    /// Each compound part's stem, at its word's position.
+    Parts,
+}
+
+/// Build-time tokenizer: the value is a row's position in `analysis.rows`.
+#[derive(Clone)]
+pub(crate) struct RowTokens {
+    analysis: Arc<Analysis>,
+    terms: Terms,
+}
+
+impl RowTokens {
+    pub(crate) fn new(analysis: Arc<Analysis>, terms: Terms) -> RowTokens {
+        RowTokens { analysis, terms }
+    }
+}
+
+/// The value that [`RowTokens`] reads for row `ord`.
+pub(crate) fn row_value(ord: usize) -> String {
+    ord.to_string()
+}
+
+impl Tokenizer for RowTokens {
+    type TokenStream<'a> = RowTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> RowTokenStream<'a> {
+        let tokens = text
+            .parse::<usize>()
+            .ok()
+            .and_then(|ord| self.analysis.rows.get(ord))
+            .map(|row| row.tokens.as_slice())
+            .unwrap_or_default();
+        RowTokenStream {
+            words: &self.analysis.words,
+            tokens,
+            terms: self.terms,
+            next: 0,
+            part: 0,
+            token: TantivyToken::default(),
+        }
+    }
+}
+
+/// Stream over one row's tokens (or their parts).
+pub(crate) struct RowTokenStream<'a> {
+    words: &'a Words,
+    tokens: &'a [Token],
+    terms: Terms,
+    /// Index of the next token to look at.
+    next: usize,
+    /// Index of the next part of `tokens[next]` (parts only).
+    part: usize,
+    token: TantivyToken,
+}
+
+impl RowTokenStream<'_> {
+    fn emit(&mut self, t: &Token, term: &str) {
+        self.token.text.clear();
+        self.token.text.push_str(term);
+        self.token.offset_from = t.start as usize;
+        self.token.offset_to = t.end as usize;
+        self.token.position = t.position as usize;
+        self.token.position_length = 1;
+    }
+}
+
+impl TokenStream for RowTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        while let Some(&t) = self.tokens.get(self.next) {
+            let info: &WordInfo = &self.words[t.word];
+            match self.terms {
+                Terms::Stems => {
+                    self.next += 1;
+                    self.emit(&t, &info.stem);
+                    return true;
+                }
+                Terms::Parts => match info.parts.get(self.part) {
+                    Some(p) => {
+                        self.part += 1;
+                        let stem = &p.stem;
+                        self.emit(&t, stem);
+                        return true;
+                    }
+                    None => {
+                        self.next += 1;
+                        self.part = 0;
+                    }
+                },
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &TantivyToken {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.token
+    }
+}
+
+/// Most distinct values a [`Memo`] keeps before it starts over.
+const MEMO_LIMIT: usize = 4096;
+
+/// The Norwegian analyzer with a memory of the values it analysed, for fields whose value
+/// repeats over rows. Each writer thread has its own copy; the output is the analyzer's.
+#[derive(Clone)]
+pub(crate) struct Memo {
+    inner: NorwegianTokenizer,
+    seen: HashMap<String, Vec<TantivyToken>>,
+}
+
+impl Memo {
+    pub(crate) fn new(inner: NorwegianTokenizer) -> Memo {
+        Memo {
+            inner,
+            seen: HashMap::new(),
+        }
+    }
+}
+
+/// Stream over a memorised token list.
+pub(crate) struct MemoStream<'a> {
+    tokens: &'a mut [TantivyToken],
+    next: usize,
+}
+
+impl TokenStream for MemoStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &TantivyToken {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for Memo {
+    type TokenStream<'a> = MemoStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoStream<'a> {
+        if !self.seen.contains_key(text) {
+            if self.seen.len() >= MEMO_LIMIT {
+                self.seen.clear();
+            }
+            let mut stream = self.inner.token_stream(text);
+            let mut tokens = Vec::new();
+            while stream.advance() {
+                tokens.push(stream.token().clone());
+            }
+            self.seen.insert(text.to_string(), tokens);
+        }
+        let tokens = self.seen.get_mut(text).map(Vec::as_mut_slice).unwrap_or_default();
+        MemoStream { tokens, next: 0 }
+    }
+}
