@@ -155,11 +155,13 @@ pub fn analyse(
     ));
 
     progress.stage("scope", responses.len() as u64);
+    let scope_words = tagger.words(&words);
     let scopes: Vec<ScopeTag> = responses
         .par_iter()
         .zip(&tokens)
-        .map(|(r, t)| tagger.tag(r, t, &words))
+        .map(|(r, t)| tagger.tag(r, t, &scope_words))
         .collect();
+    drop(scope_words);
     let mut rows: Vec<Row> = responses
         .into_iter()
         .zip(tokens)

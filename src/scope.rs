@@ -9,10 +9,11 @@
 
 mod lexicon;
 
-use crate::analyze::{Analyzer, Token, Words};
+use crate::analyze::{Analyzer, Part, Token, WordInfo, Words};
 use crate::error::{Error, Result};
 use crate::model::Response;
 use lexicon::{How, Level, Lexicon};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
@@ -142,27 +143,39 @@ struct View<'a> {
     /// Lowercased.
     word: &'a str,
     stem: &'a str,
-    /// Stems of the compound parts.
-    parts: Vec<&'a str>,
+    /// The compound parts.
+    parts: &'a [Part],
+    /// The place a compound or adjective starts with (`Osloregionen`, `vestlandsk`).
+    place_prefix: Option<usize>,
     capital: bool,
     /// First word of a sentence (nothing but space or quotes after `.`, `!`, `?`, `:`).
     sentence_start: bool,
 }
 
-fn view<'a>(text: &'a str, tokens: &[Token], words: &'a Words) -> Vec<View<'a>> {
+/// The run's words with what the scope lexicon makes of each ([`ScopeTagger::words`]).
+pub struct ScopeWords<'w> {
+    words: &'w Words,
+    /// Per word id: whether a marker or place match can start at the word.
+    starts: Vec<bool>,
+    /// Per word id: [`View::place_prefix`].
+    place_prefix: Vec<Option<usize>>,
+}
+
+fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<'a>> {
     tokens
         .iter()
         .map(|t| {
-            let info = words.info(t);
+            let info = words.words.info(t);
             let surface = text
                 .get(t.offset())
-                .filter(|s| s.to_lowercase() == info.word)
+                .filter(|s| s.chars().flat_map(char::to_lowercase).eq(info.word.chars()))
                 .unwrap_or(&info.word);
             View {
                 surface,
                 word: &info.word,
                 stem: &info.stem,
-                parts: info.parts.iter().map(|p| p.stem.as_str()).collect(),
+                parts: &info.parts,
+                place_prefix: words.place_prefix[t.word as usize],
                 capital: surface.chars().next().is_some_and(char::is_uppercase),
                 sentence_start: text.get(..t.offset().start).is_none_or(|before| {
                     before
@@ -229,10 +242,45 @@ impl ScopeTagger {
         self.lexicon.marker_stems.contains(stem)
     }
 
-    /// Tags one response from its analysed tokens and the run's word table. A named column
+    /// What the lexicon can make of each distinct word of `words`, worked out once (in
+    /// parallel) rather than at every occurrence; [`ScopeTagger::tag`] reads it.
+    pub fn words<'w>(&self, words: &'w Words) -> ScopeWords<'w> {
+        let infos: Vec<&WordInfo> = words.iter().map(|(_, w)| w).collect();
+        let (starts, place_prefix) = infos
+            .par_iter()
+            .map(|info| {
+                let prefix = self.place_prefix(&info.word);
+                (prefix.is_some() || self.may_start(info), prefix)
+            })
+            .unzip();
+        ScopeWords {
+            words,
+            starts,
+            place_prefix,
+        }
+    }
+
+    /// Whether a marker or place match can start at `info` (a quick test that lets most
+    /// responses skip the matching; a `true` is confirmed by the matching itself).
+    fn may_start(&self, info: &WordInfo) -> bool {
+        let lex = &self.lexicon;
+        let genitive = info.word.strip_suffix('s').filter(|s| s.chars().count() >= 3);
+        std::iter::once(info.stem.as_str())
+            .chain(info.parts.iter().map(|p| p.stem.as_str()))
+            .any(|stem| lex.by_stem.contains_key(stem))
+            || lex.by_word.contains_key(&info.word)
+            || lex.places_by_first.contains_key(&info.word)
+            || genitive.is_some_and(|g| lex.places_by_first.contains_key(g))
+            || lex.prefixed.iter().any(|&n| match &lex.entries[n].how {
+                How::Word(pats) => pats[0].matches(&info.word),
+                How::Stem(_) | How::Part(_) => true,
+            })
+    }
+
+    /// Tags one response from its analysed tokens and the run's words. A named column
     /// with a readable value wins over the lexicon; an empty or unreadable cell leaves the
     /// decision to it.
-    pub fn tag(&self, response: &Response, tokens: &[Token], words: &Words) -> ScopeTag {
+    pub fn tag(&self, response: &Response, tokens: &[Token], words: &ScopeWords) -> ScopeTag {
         if let Some(column) = &self.column {
             let value = response.meta.get(column).map_or("", |v| v.trim());
             if !value.is_empty() {
@@ -255,10 +303,17 @@ impl ScopeTagger {
         let text = crate::analyze::nfc(text);
         let analysed = self.analyzer.analyze(&text);
         let tokens = analysed.tokens.first().map(Vec::as_slice).unwrap_or_default();
-        self.tag_words(&text, tokens, &analysed.words)
+        self.tag_words(&text, tokens, &self.words(&analysed.words))
     }
 
-    fn tag_words(&self, text: &str, tokens: &[Token], table: &Words) -> ScopeTag {
+    fn tag_words(&self, text: &str, tokens: &[Token], table: &ScopeWords) -> ScopeTag {
+        if !tokens.iter().any(|t| table.starts[t.word as usize]) {
+            return ScopeTag {
+                scope: Scope::Unspecified,
+                evidence: Vec::new(),
+                basis: ScopeBasis::Lexicon,
+            };
+        }
         let words = view(text, tokens, table);
         let mut hits = self.marker_hits(&words);
         hits.extend(self.place_hits(&words, &hits));
@@ -306,7 +361,7 @@ impl ScopeTagger {
         for i in 0..words.len() {
             let w = &words[i];
             let mut candidates: Vec<usize> = Vec::new();
-            for key in std::iter::once(w.stem).chain(w.parts.iter().copied()) {
+            for key in std::iter::once(w.stem).chain(w.parts.iter().map(|p| p.stem.as_str())) {
                 candidates.extend(lex.by_stem.get(key).into_iter().flatten());
             }
             candidates.extend(lex.by_word.get(w.word).into_iter().flatten());
@@ -363,7 +418,7 @@ impl ScopeTagger {
                 }
             }
             if found.is_none() && !marker_hits.iter().any(|h| h.start == i) {
-                if let Some(p) = self.place_prefix(w.word) {
+                if let Some(p) = w.place_prefix {
                     found = Some((i + 1, lex.places[p].kind.as_str()));
                 }
             }
@@ -437,10 +492,10 @@ impl ScopeTagger {
 fn match_entry(how: &How, words: &[View], i: usize) -> Option<usize> {
     let ok = match how {
         How::Stem(stems) => {
-            let has = |v: &View, stem: &str| v.stem == stem || v.parts.contains(&stem);
+            let has = |v: &View, stem: &str| v.stem == stem || v.parts.iter().any(|p| p.stem == stem);
             i + stems.len() <= words.len() && stems.iter().zip(&words[i..]).all(|(s, v)| has(v, s))
         }
-        How::Part(stem) => words[i].parts.contains(&stem.as_str()),
+        How::Part(stem) => words[i].parts.iter().any(|p| &p.stem == stem),
         How::Word(pats) => {
             i + pats.len() <= words.len() && pats.iter().zip(&words[i..]).all(|(p, v)| p.matches(v.word))
         }
@@ -688,17 +743,17 @@ mod tests {
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
         std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "Lokalt".into());
         let a = Analyzer::norwegian().analyze(&r.text);
-        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).scope, Scope::Local);
-        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).evidence, ["column nivå=Lokalt"]);
-        assert_eq!(t.tag(&r, &a.tokens[0], &a.words).basis, ScopeBasis::Column);
+        assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).scope, Scope::Local);
+        assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).evidence, ["column nivå=Lokalt"]);
+        assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).basis, ScopeBasis::Column);
         // An unknown value is unspecified, never re-read from the text.
         std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "regional".into());
-        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        let tag = t.tag(&r, &a.tokens[0], &t.words(&a.words));
         assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
         assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
         // An empty cell leaves it to the lexicon.
         std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), String::new());
-        let tag = t.tag(&r, &a.tokens[0], &a.words);
+        let tag = t.tag(&r, &a.tokens[0], &t.words(&a.words));
         assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
     }
 

@@ -1,5 +1,7 @@
 //! Progress on stderr: an indicatif bar per stage on a terminal, one line per finished
-//! stage otherwise (logs, CI), nothing with `--quiet`.
+//! stage otherwise (logs, CI), nothing with `--quiet`. Each finished stage gives its wall
+//! time, the CPU time the process spent in it (all threads; on a shared machine the
+//! steadier figure) and the process's peak memory so far.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -9,7 +11,21 @@ use stemme::Progress;
 pub struct Bars {
     quiet: bool,
     terminal: bool,
-    current: Mutex<Option<(String, ProgressBar)>>,
+    /// The running stage: its name, bar and the process CPU time when it began.
+    current: Mutex<Option<(String, ProgressBar, f64)>>,
+}
+
+/// CPU seconds (user and system, all threads) this process has used so far, and its peak
+/// resident memory in MB.
+fn usage() -> (f64, u64) {
+    // SAFETY: getrusage only writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return (0.0, 0);
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let peak_mb = u64::try_from(usage.ru_maxrss).unwrap_or(0) / 1024;
+    (secs(usage.ru_utime) + secs(usage.ru_stime), peak_mb)
 }
 
 impl Bars {
@@ -31,7 +47,7 @@ impl Bars {
     /// Removes any bar still drawn.
     pub fn clear(&self) {
         if let Ok(mut cur) = self.current.lock() {
-            if let Some((_, bar)) = cur.take() {
+            if let Some((_, bar, _)) = cur.take() {
                 bar.finish_and_clear();
             }
         }
@@ -52,13 +68,13 @@ impl Progress for Bars {
             bar
         };
         if let Ok(mut cur) = self.current.lock() {
-            *cur = Some((name.to_string(), bar));
+            *cur = Some((name.to_string(), bar, usage().0));
         }
     }
 
     fn advance(&self, n: u64) {
         if let Ok(cur) = self.current.lock() {
-            if let Some((_, bar)) = cur.as_ref() {
+            if let Some((_, bar, _)) = cur.as_ref() {
                 bar.inc(n);
             }
         }
@@ -66,11 +82,16 @@ impl Progress for Bars {
 
     fn finish(&self, message: &str) {
         let Ok(mut cur) = self.current.lock() else { return };
-        if let Some((name, bar)) = cur.take() {
+        if let Some((name, bar, cpu_at_start)) = cur.take() {
             let elapsed = bar.elapsed();
             bar.finish_and_clear();
             if !self.quiet {
-                eprintln!("{name:>8}: {message} ({:.2} s)", elapsed.as_secs_f64());
+                let (cpu, peak_mb) = usage();
+                eprintln!(
+                    "{name:>8}: {message} ({:.2} s, CPU {:.2} s, peak {peak_mb} MB)",
+                    elapsed.as_secs_f64(),
+                    cpu - cpu_at_start
+                );
             }
         }
     }
