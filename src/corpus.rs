@@ -11,14 +11,13 @@
 use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
 use crate::ingest::{IngestedFile, MaskCounts};
-use crate::model::{Reject, Response};
+use crate::model::{Meta, Reject, Response};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Version of the corpus layout and field set (2: the input is recorded by path and
 /// checksum, `original/` only on request, CSV cells made safe for spreadsheets).
@@ -546,13 +545,13 @@ pub(crate) fn csv_error(e: impl std::fmt::Display) -> Error {
 /// key; every cell made safe for spreadsheets by [`excel_safe`].
 pub fn write_responses_csv(out: impl Write, responses: &[Response]) -> Result<()> {
     let mut keys: BTreeSet<&str> = BTreeSet::new();
-    let mut last: Option<&Arc<BTreeMap<String, String>>> = None;
+    let mut last: Option<&Meta> = None;
     for r in responses {
         // Responses of one row share their metadata: look at each map once.
-        if last.is_some_and(|m| Arc::ptr_eq(m, &r.meta)) {
+        if last.is_some_and(|m| Meta::ptr_eq(m, &r.meta)) {
             continue;
         }
-        keys.extend(r.meta.keys().map(String::as_str));
+        keys.extend(r.meta.keys());
         last = Some(&r.meta);
     }
     let mut w = csv::Writer::from_writer(out);
@@ -586,7 +585,7 @@ pub fn write_responses_csv(out: impl Write, responses: &[Response]) -> Result<()
             r.labels.join(LIST_SEPARATOR),
             r.text.clone(),
         ]);
-        row.extend(keys.iter().map(|k| r.meta.get(*k).cloned().unwrap_or_default()));
+        row.extend(keys.iter().map(|k| r.meta.get(k).unwrap_or_default().to_string()));
         w.write_record(row.iter().map(|c| excel_safe(c).into_owned()))
             .map_err(csv_error)?;
     }

@@ -2,8 +2,8 @@
 //! provenance; a [`Reject`] is an input row that could not become one, with the reason.
 //! Ingest produces both; every later stage reads responses only.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// One open-ended answer, as kept in the corpus.
@@ -33,7 +33,124 @@ pub struct Response {
     /// Every other column of the input, by header name. Shared by the responses of one
     /// table row (a wide survey row gives one response per free-text column), so a row's
     /// metadata is held once however many answers it has.
-    pub meta: Arc<BTreeMap<String, String>>,
+    pub meta: Meta,
+}
+
+/// The metadata of one input row: column name → value, sorted by name. Compact, because
+/// a million rows each carry one: a single allocation per row, whose names and values are
+/// shared strings (an [`Interner`] gives every row of a file the same `kommune` and the
+/// same `Bergen`). Serialised as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meta(Arc<[(Arc<str>, Arc<str>)]>);
+
+impl Meta {
+    /// The value of `column`, if the row has that column.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| (**k).cmp(column))
+            .ok()
+            .map(|i| &*self.0[i].1)
+    }
+
+    pub fn contains_key(&self, column: &str) -> bool {
+        self.get(column).is_some()
+    }
+
+    /// Column names, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+
+    /// (column, value) pairs, sorted by column.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when both are the very same row's metadata (not merely equal).
+    pub fn ptr_eq(a: &Meta, b: &Meta) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+
+    /// A copy with `column` set to `value`.
+    pub fn with(&self, column: &str, value: &str) -> Meta {
+        let mut pairs: BTreeMap<Arc<str>, Arc<str>> = self.0.iter().cloned().collect();
+        pairs.insert(column.into(), value.into());
+        Meta(pairs.into_iter().collect())
+    }
+}
+
+impl std::ops::Index<&str> for Meta {
+    type Output = str;
+
+    /// The value of `column`; panics when the row has no such column (tests).
+    fn index(&self, column: &str) -> &str {
+        self.get(column)
+            .unwrap_or_else(|| panic!("no metadata column {column:?}"))
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Meta {
+    /// Metadata from pairs; a later pair wins over an earlier one with the same column.
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Meta {
+        Interner::default().meta(pairs)
+    }
+}
+
+impl Serialize for Meta {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Meta {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Meta, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
+    }
+}
+
+/// Shares equal strings: the readers of one file make every row's metadata through one
+/// interner, so a column name or a repeated value is held once.
+#[derive(Debug, Default)]
+pub struct Interner(HashSet<Arc<str>>);
+
+impl Interner {
+    /// The shared copy of `s`.
+    pub fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(s) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = s.into();
+        self.0.insert(Arc::clone(&shared));
+        shared
+    }
+
+    /// Metadata from pairs, its strings shared; a later pair wins over an earlier one with
+    /// the same column.
+    pub fn meta<K: AsRef<str>, V: AsRef<str>>(&mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Meta {
+        let mut sorted: Vec<(Arc<str>, Arc<str>)> = pairs
+            .into_iter()
+            .map(|(k, v)| (self.get(k.as_ref()), self.get(v.as_ref())))
+            .collect();
+        // Stable: among equal columns the last pair is kept.
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut pairs: Vec<(Arc<str>, Arc<str>)> = Vec::with_capacity(sorted.len());
+        for pair in sorted {
+            match pairs.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => pairs.push(pair),
+            }
+        }
+        Meta(pairs.into())
+    }
 }
 
 impl Response {

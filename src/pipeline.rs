@@ -220,10 +220,7 @@ fn require_column(responses: &[Response], column: &str, flag: &str) -> Result<()
     if responses.iter().any(|r| r.meta.contains_key(column)) {
         return Ok(());
     }
-    let columns: BTreeSet<&str> = responses
-        .iter()
-        .flat_map(|r| r.meta.keys().map(String::as_str))
-        .collect();
+    let columns: BTreeSet<&str> = responses.iter().flat_map(|r| r.meta.keys()).collect();
     let listed: Vec<&str> = columns.into_iter().collect();
     Err(Error::Usage(format!(
         "{flag} {column:?}: no input has this column; the metadata columns are: {}",

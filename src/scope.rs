@@ -741,18 +741,24 @@ mod tests {
     fn a_scope_column_overrides_the_lexicon() {
         let t = ScopeTagger::bundled(Some("nivå".into()));
         let mut r = crate::ingest::Normalizer::default().response("c", "f", 2, "q", "i hele landet");
-        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "Lokalt".into());
+        r.meta = r.meta.with("nivå", "Lokalt");
         let a = Analyzer::norwegian().analyze(&r.text);
         assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).scope, Scope::Local);
-        assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).evidence, ["column nivå=Lokalt"]);
-        assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).basis, ScopeBasis::Column);
+        assert_eq!(
+            t.tag(&r, &a.tokens[0], &t.words(&a.words)).evidence,
+            ["column nivå=Lokalt"]
+        );
+        assert_eq!(
+            t.tag(&r, &a.tokens[0], &t.words(&a.words)).basis,
+            ScopeBasis::Column
+        );
         // An unknown value is unspecified, never re-read from the text.
-        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), "regional".into());
+        r.meta = r.meta.with("nivå", "regional");
         let tag = t.tag(&r, &a.tokens[0], &t.words(&a.words));
         assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
         assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
         // An empty cell leaves it to the lexicon.
-        std::sync::Arc::make_mut(&mut r.meta).insert("nivå".into(), String::new());
+        r.meta = r.meta.with("nivå", "");
         let tag = t.tag(&r, &a.tokens[0], &t.words(&a.words));
         assert_eq!((tag.scope, tag.basis), (Scope::National, ScopeBasis::Lexicon));
     }

@@ -72,7 +72,7 @@ impl Case<'_> {
     pub fn value(&self, column: &str) -> Option<&str> {
         let r = self.response;
         let v = match (r.meta.get(column), column) {
-            (Some(v), _) => v.as_str(),
+            (Some(v), _) => v,
             (None, "collection") => r.collection.as_str(),
             (None, "question") => r.question.as_str(),
             _ => return None,
@@ -240,7 +240,7 @@ fn check_columns(cases: &[Case], columns: &[String]) -> Result<()> {
         }
         let known: BTreeSet<&str> = cases
             .iter()
-            .flat_map(|c| c.response.meta.keys().map(String::as_str))
+            .flat_map(|c| c.response.meta.keys())
             .chain(["collection", "question"])
             .collect();
         return Err(Error::Usage(format!(
@@ -462,7 +462,7 @@ mod tests {
             }
             let mut r =
                 crate::ingest::Normalizer::default().response("g", "g.csv", i as u64 + 2, "q", "svar");
-            std::sync::Arc::make_mut(&mut r.meta).insert("kommune".into(), GROUPS[group].into());
+            r.meta = r.meta.with("kommune", GROUPS[group]);
             c.responses.push(r);
             c.scopes.push(ScopeTag {
                 scope: Scope::ALL[rng.pick(&[3.0, 2.0, 1.0, 4.0])],
@@ -544,11 +544,11 @@ mod tests {
     fn small_groups_and_cells_are_suppressed() {
         let mut c = generate(7, 200, None);
         for r in c.responses.iter_mut().take(3) {
-            std::sync::Arc::make_mut(&mut r.meta).insert("kommune".into(), "Utsira".into());
+            r.meta = r.meta.with("kommune", "Utsira");
         }
         // A theme with 2 responses in Aurland: a small cell in a shown group.
         let aurland: Vec<usize> = (3..c.responses.len())
-            .filter(|&i| c.responses[i].meta["kommune"] == "Aurland")
+            .filter(|&i| &c.responses[i].meta["kommune"] == "Aurland")
             .collect();
         for (k, &i) in aurland.iter().enumerate() {
             c.themes[i] = match c.themes[i] {

@@ -87,7 +87,7 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
     let columns: Vec<&str> = a
         .rows
         .iter()
-        .flat_map(|r| r.response.meta.keys().map(String::as_str))
+        .flat_map(|r| r.response.meta.keys())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -123,7 +123,7 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
         rec.extend(
             columns
                 .iter()
-                .map(|c| r.meta.get(*c).cloned().unwrap_or_default()),
+                .map(|c| r.meta.get(c).unwrap_or_default().to_string()),
         );
         w.write_record(&rec).map_err(csv_error)?;
     }

@@ -267,7 +267,7 @@ fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis) -> TantivyDo
     let meta: Vec<(String, OwnedValue)> = r
         .meta
         .iter()
-        .map(|(k, v)| (meta_key(k), OwnedValue::Str(v.clone())))
+        .map(|(k, v)| (meta_key(k), OwnedValue::Str(v.to_string())))
         .collect();
     doc.add_field_value(f.meta, &OwnedValue::Object(meta));
     let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));

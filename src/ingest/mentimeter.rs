@@ -9,8 +9,6 @@
 
 use super::Normalizer;
 use crate::model::{Ingested, Reject, Response};
-use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Kind given to word-cloud responses.
 pub const WORD_CLOUD_KIND: &str = "Ordsky";
@@ -108,7 +106,7 @@ fn table_row(
     let mut kinds = Vec::new();
     let mut answer = String::new();
     let mut labels = Vec::new();
-    let mut meta = BTreeMap::new();
+    let mut meta = Vec::new();
     for (name, cell) in columns.iter().zip(&cells) {
         let words = |masked: String| masked.split_whitespace().map(str::to_string).collect::<Vec<_>>();
         match name.as_str() {
@@ -117,7 +115,7 @@ fn table_row(
             "Svar" => answer = norm.text(cell),
             "Tema undergrupper" => labels = words(norm.text(cell)),
             other => {
-                meta.insert(other.to_string(), norm.text(cell));
+                meta.push((other, norm.text(cell)));
             }
         }
     }
@@ -134,7 +132,7 @@ fn table_row(
     response.kinds = kinds;
     response.answer = answer;
     response.labels = labels;
-    response.meta = Arc::new(meta);
+    response.meta = norm.interner.meta(meta);
     Ok(response)
 }
 

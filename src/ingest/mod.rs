@@ -24,9 +24,8 @@ pub use mask::MaskCounts;
 
 use crate::analyze::nfc;
 use crate::error::{Error, Result};
-use crate::model::{Ingested, Response};
+use crate::model::{Ingested, Interner, Meta, Response};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// What the user told us about the input.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +79,8 @@ pub struct Normalizer {
     pub masked: MaskCounts,
     /// Texts whose mojibake (`Ã¸` for `ø`) was repaired.
     pub repaired: u64,
+    /// Shares the metadata strings of the file's rows.
+    pub interner: Interner,
 }
 
 impl Normalizer {
@@ -115,7 +116,7 @@ impl Normalizer {
             answer: String::new(),
             labels: Vec::new(),
             text: self.text(raw),
-            meta: Arc::default(),
+            meta: Meta::default(),
         }
     }
 }

@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::model::{Ingested, Reject};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
 
 /// How many non-blank rows at the top are searched for the header.
 const HEADER_SEARCH_ROWS: usize = 30;
@@ -257,19 +256,18 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
             continue;
         }
         // One metadata map per row, shared by the row's responses.
-        let meta: Arc<BTreeMap<String, String>> = Arc::new(
-            meta_cols
-                .iter()
-                .map(|&i| (columns[i].name.clone(), norm.text(cell(i))))
-                .collect(),
-        );
+        let values: Vec<(&str, String)> = meta_cols
+            .iter()
+            .map(|&i| (columns[i].name.as_str(), norm.text(cell(i))))
+            .collect();
+        let meta = norm.interner.meta(values);
         out.kept_lines += 1;
         for i in answered {
             let mut response = norm.response(collection, source, row.number, &columns[i].question, cell(i));
             if text_cols.len() > 1 {
                 response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1);
             }
-            response.meta = Arc::clone(&meta);
+            response.meta = meta.clone();
             out.responses.push(response);
         }
     }
@@ -489,8 +487,8 @@ mod tests {
         let ids: Vec<&str> = out.responses.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["c-0004-03", "c-0004-04", "c-0005-04"]);
         assert_eq!(out.responses[1].question, "Hva kan bli bedre?");
-        assert_eq!(out.responses[2].meta["Kommune"], "Oslo");
-        assert_eq!(out.responses[2].meta["Respondent"], "r2");
+        assert_eq!(&out.responses[2].meta["Kommune"], "Oslo");
+        assert_eq!(&out.responses[2].meta["Respondent"], "r2");
         assert!(!out.responses[0].meta.contains_key("Hva kan bli bedre?"));
         assert_eq!(out.kept_lines, 2);
         assert_eq!(out.rejects.len(), 1);
@@ -564,8 +562,8 @@ mod tests {
                 ("c-0004-05", "Hva savner du?")
             ]
         );
-        assert_eq!(out.responses[0].meta["Hvor bor du?"], "Sentrum");
-        assert_eq!(out.responses[0].meta["Hva savner du?: Annet"], "");
+        assert_eq!(&out.responses[0].meta["Hvor bor du?"], "Sentrum");
+        assert_eq!(&out.responses[0].meta["Hva savner du?: Annet"], "");
         assert!(out.responses.iter().all(|r| !r.meta.contains_key("IP Address")));
         assert_eq!(out.rejects[0].reason, "duplicate");
         assert_eq!(

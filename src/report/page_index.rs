@@ -171,14 +171,14 @@ impl PageIndex {
             .flat_map(|r| r.response.meta.keys())
             .collect::<BTreeSet<_>>()
             .into_iter()
-            .cloned()
+            .map(str::to_string)
             .collect();
         let meta = listed
             .iter()
             .map(|r| {
                 columns
                     .iter()
-                    .map(|c| r.response.meta.get(c).cloned().unwrap_or_default())
+                    .map(|c| r.response.meta.get(c).unwrap_or_default().to_string())
                     .collect()
             })
             .collect();

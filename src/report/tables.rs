@@ -33,11 +33,7 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
 pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    let columns: BTreeSet<&str> = a
-        .rows
-        .iter()
-        .flat_map(|r| r.response.meta.keys().map(String::as_str))
-        .collect();
+    let columns: BTreeSet<&str> = a.rows.iter().flat_map(|r| r.response.meta.keys()).collect();
     let mut header: Vec<String> = [
         "id",
         "collection",
@@ -77,7 +73,7 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
         record.extend(
             columns
                 .iter()
-                .map(|c| r.meta.get(*c).cloned().unwrap_or_default()),
+                .map(|c| r.meta.get(c).unwrap_or_default().to_string()),
         );
         write_safe(&mut w, &record)?;
     }

@@ -87,9 +87,9 @@ fn microsoft_forms_xlsx_maps_metadata_and_drops_personal_columns() {
     );
     let r = &f.data.responses[0];
     assert_eq!(r.question, "Hva er viktigst for kommunen?");
-    let keys: Vec<&str> = r.meta.keys().map(String::as_str).collect();
+    let keys: Vec<&str> = r.meta.keys().collect();
     assert_eq!(keys, ["Alder", "Fullføringstidspunkt", "ID", "Starttidspunkt"]);
-    assert_eq!(r.meta["Alder"], "30-49");
+    assert_eq!(&r.meta["Alder"], "30-49");
     assert_eq!(f.masked.phone, 1);
     let reject = &f.data.rejects[0];
     assert_eq!(
@@ -106,7 +106,7 @@ fn microsoft_forms_xlsx_maps_metadata_and_drops_personal_columns() {
     )
     .expect("ingests");
     assert!(kept.dropped_columns.is_empty());
-    assert_eq!(kept.data.responses[0].meta["E-postadresse"], "ola@example.no");
+    assert_eq!(&kept.data.responses[0].meta["E-postadresse"], "ola@example.no");
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn microsoft_forms_english_csv_is_recognised() {
     assert_eq!(f.format, "delimited ',' UTF-8 microsoft-forms");
     assert_eq!(f.dropped_columns, ["Email", "Name"]);
     assert_eq!(texts(&f), [("c-0002", "Build more housing for young families")]);
-    assert_eq!(f.data.responses[0].meta["ID"], "7");
+    assert_eq!(&f.data.responses[0].meta["ID"], "7");
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn xlsx_header_below_row_one_merged_cells_and_the_sheet_with_data() {
         .data
         .responses
         .iter()
-        .map(|r| (r.line, r.meta["Kommune"].as_str()))
+        .map(|r| (r.line, &r.meta["Kommune"]))
         .collect();
     assert_eq!(rows, [(4, "Bergen"), (5, "Bergen"), (6, "Oslo")]);
     assert_eq!(f.data.responses[0].question, "Kommentar");
@@ -208,7 +208,7 @@ fn mentimeter_xlsx_voters_sheet_gives_one_response_per_answer() {
         ]
     );
     assert_eq!(f.data.responses[1].question, "Hva er viktigst?");
-    assert_eq!(f.data.responses[2].meta["Voter"], "v2");
+    assert_eq!(&f.data.responses[2].meta["Voter"], "v2");
     assert_eq!(f.data.kept_lines, 2);
     assert_eq!(f.data.rejects[0].reason, "empty-text");
     assert_eq!(f.data.rejects[0].line, 4);
@@ -233,7 +233,7 @@ fn ods_spreadsheet_is_read() {
             ("c-0003", "Trygg skolevei for barna")
         ]
     );
-    assert_eq!(f.data.responses[1].meta["Hvor bor du?"], "Sør");
+    assert_eq!(&f.data.responses[1].meta["Hvor bor du?"], "Sør");
 }
 
 #[test]
@@ -251,8 +251,8 @@ fn surveymonkey_csv_with_two_header_rows() {
     assert_eq!(texts(&f), [("c-0003", "Bedre vedlikehold av skolebygg")]);
     let r = &f.data.responses[0];
     assert_eq!(r.question, "Hva bør kommunen prioritere?");
-    assert_eq!(r.meta["Hva bør kommunen prioritere?: Skole"], "Skole");
-    assert_eq!(r.meta["Hvor bor du?"], "Sentrum");
+    assert_eq!(&r.meta["Hva bør kommunen prioritere?: Skole"], "Skole");
+    assert_eq!(&r.meta["Hvor bor du?"], "Sentrum");
     assert_eq!(f.data.structural_lines, 2);
     assert_eq!(f.data.rejects[0].reason, "empty-text");
     assert_eq!(f.data.rejects[0].line, 4);
@@ -267,8 +267,8 @@ fn nettskjema_and_google_forms_metadata() {
     let f = ok(nett.as_bytes(), "nettskjema.csv");
     assert_eq!(f.format, "delimited ';' UTF-8 nettskjema");
     assert_eq!(f.data.responses.len(), 2);
-    assert_eq!(f.data.responses[1].meta["$submission_id"], "32");
-    assert_eq!(f.data.responses[1].meta["Kommune"], "Vågå");
+    assert_eq!(&f.data.responses[1].meta["$submission_id"], "32");
+    assert_eq!(&f.data.responses[1].meta["Kommune"], "Vågå");
     assert_eq!(
         (f.data.rejects[0].reason.as_str(), f.data.rejects[0].line),
         ("duplicate", 4)
@@ -277,7 +277,7 @@ fn nettskjema_and_google_forms_metadata() {
     let f = ok(google.as_bytes(), "google.csv");
     assert_eq!(f.format, "delimited ',' UTF-8 google-forms");
     assert_eq!(f.dropped_columns, ["E-postadresse"]);
-    assert_eq!(f.data.responses[0].meta["Tidsmerke"], "2024/04/01 10:00:00");
+    assert_eq!(&f.data.responses[0].meta["Tidsmerke"], "2024/04/01 10:00:00");
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn encodings_and_delimiters_are_detected_or_overridden() {
         let f = ok(&bytes, "t.csv");
         assert_eq!(f.format, format);
         assert_eq!(texts(&f), [("c-0002", "Vi må ta vare på nærmiljøet")]);
-        assert_eq!(f.data.responses[0].meta["kommune"], "Tromsø");
+        assert_eq!(&f.data.responses[0].meta["kommune"], "Tromsø");
     }
     // Latin-1 bytes in a file that is otherwise ASCII: forced as windows-1252.
     let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("svar,kommune\nGod skole i bygda vår,Ål\n");
@@ -313,7 +313,7 @@ fn encodings_and_delimiters_are_detected_or_overridden() {
     .expect("ingests");
     assert_eq!(forced.format, "delimited ',' windows-1252");
     assert_eq!(forced.data.responses[0].text, "God skole i bygda vår");
-    assert_eq!(forced.data.responses[0].meta["kommune"], "Ål");
+    assert_eq!(&forced.data.responses[0].meta["kommune"], "Ål");
 }
 
 #[test]
@@ -704,12 +704,7 @@ fn repeated_ods_cells_are_refused_and_empty_padding_costs_nothing() {
         cell("Trygg skolevei for barna")
     ));
     let f = ok(&merged, "merged.ods");
-    let places: Vec<&str> = f
-        .data
-        .responses
-        .iter()
-        .map(|r| r.meta["Hvor bor du?"].as_str())
-        .collect();
+    let places: Vec<&str> = f.data.responses.iter().map(|r| &r.meta["Hvor bor du?"]).collect();
     assert_eq!(places, ["Nord", "Nord"]);
 }
 
@@ -779,11 +774,13 @@ fn a_wide_row_keeps_its_metadata_once_for_all_its_answers() {
     let f = ok(csv.as_bytes(), "wide.csv");
     assert_eq!(f.data.responses.len(), 30 * 20);
     for row in f.data.responses.chunks(20) {
-        assert!(row.iter().all(|r| std::sync::Arc::ptr_eq(&r.meta, &row[0].meta)));
+        assert!(row
+            .iter()
+            .all(|r| stemme::model::Meta::ptr_eq(&r.meta, &row[0].meta)));
         assert_eq!(row[0].meta.len(), 20);
-        assert_eq!(row[0].meta["Bakgrunn 1"], "verdi 1");
+        assert_eq!(&row[0].meta["Bakgrunn 1"], "verdi 1");
     }
-    assert!(!std::sync::Arc::ptr_eq(
+    assert!(!stemme::model::Meta::ptr_eq(
         &f.data.responses[0].meta,
         &f.data.responses[20].meta
     ));
