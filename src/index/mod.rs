@@ -227,7 +227,7 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         .rows
         .iter()
         .flat_map(|r| r.response.meta.keys())
-        .map(|k| meta_key(k))
+        .map(meta_key)
         .collect();
     let info = IndexInfo {
         format: crate::output::Kind::Index.format().to_string(),
