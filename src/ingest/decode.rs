@@ -6,16 +6,18 @@
 
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_8};
+use std::borrow::Cow;
 
-/// Decoded text and the name of the encoding that was used.
+/// Decoded text (borrowed from the bytes when they are UTF-8 already, so a large file is
+/// not held twice) and the name of the encoding that was used.
 #[derive(Debug, Clone)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
     pub encoding: &'static str,
 }
 
 /// Decodes `bytes` as described in the module docs.
-pub fn decode(bytes: &[u8]) -> Decoded {
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let encoding = if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         encoding
     } else if std::str::from_utf8(bytes).is_ok() {
@@ -27,18 +29,18 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     };
     let (text, used, _) = encoding.decode(bytes);
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding: used.name(),
     }
 }
 
 /// Decodes `bytes` with the encoding named by `label` (a BOM still wins, as browsers
 /// do); `None` for an unknown label.
-pub fn decode_as(bytes: &[u8], label: &str) -> Option<Decoded> {
+pub fn decode_as<'a>(bytes: &'a [u8], label: &str) -> Option<Decoded<'a>> {
     let encoding = Encoding::for_label(label.trim().as_bytes())?;
     let (text, used, _) = encoding.decode(bytes);
     Some(Decoded {
-        text: text.into_owned(),
+        text,
         encoding: used.name(),
     })
 }
@@ -91,7 +93,7 @@ mod tests {
         let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode("blåbær");
         let forced = decode_as(&latin1, "iso-8859-1").expect("known label");
         assert_eq!(
-            (forced.text.as_str(), forced.encoding),
+            (&*forced.text, forced.encoding),
             ("blåbær", "windows-1252")
         );
         assert!(decode_as(b"x", "klingon").is_none());

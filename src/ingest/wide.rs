@@ -178,14 +178,16 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     let columns = columns(&header, &sub, export);
     let first_data = (h + header_rows).min(rows.len());
     out.structural_lines += first_data as u64;
-    let data = &rows[first_data..];
+    let mut rows = rows;
+    let data = rows.split_off(first_data);
+    drop(rows);
     if data.iter().all(|r| is_blank(&r.cells)) {
         return Err(Error::input(
             path,
             format!("{} has a header but no data rows; nothing to read", where_()),
         ));
     }
-    let text_cols = choose_text_columns(&columns, data, options, path)?;
+    let text_cols = choose_text_columns(&columns, &data, options, path)?;
     let respondent = columns.iter().position(|c| c.hint == Hint::Respondent);
     let meta_cols: Vec<usize> = (0..columns.len())
         .filter(|i| !text_cols.contains(i))
@@ -201,6 +203,8 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
             .collect(),
     };
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    // Rows are consumed as they become responses, so the table and the responses are
+    // not both held whole.
     for row in data {
         // The excerpt leaves out personal columns (names, e-mail) unless they are kept;
         // it is built only for a rejected row.
