@@ -147,6 +147,8 @@ struct View<'a> {
     parts: &'a [Part],
     /// The place a compound or adjective starts with (`Osloregionen`, `vestlandsk`).
     place_prefix: Option<usize>,
+    /// Marker entries that may match from this word on.
+    candidates: &'a [u32],
     capital: bool,
     /// First word of a sentence (nothing but space or quotes after `.`, `!`, `?`, `:`).
     sentence_start: bool,
@@ -159,6 +161,8 @@ pub struct ScopeWords<'w> {
     starts: Vec<bool>,
     /// Per word id: [`View::place_prefix`].
     place_prefix: Vec<Option<usize>>,
+    /// Per word id: [`View::candidates`].
+    candidates: Vec<Box<[u32]>>,
 }
 
 fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<'a>> {
@@ -176,6 +180,7 @@ fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<
                 stem: &info.stem,
                 parts: &info.parts,
                 place_prefix: words.place_prefix[t.word as usize],
+                candidates: &words.candidates[t.word as usize],
                 capital: surface.chars().next().is_some_and(char::is_uppercase),
                 sentence_start: text.get(..t.offset().start).is_none_or(|before| {
                     before
@@ -246,35 +251,64 @@ impl ScopeTagger {
     /// parallel) rather than at every occurrence; [`ScopeTagger::tag`] reads it.
     pub fn words<'w>(&self, words: &'w Words) -> ScopeWords<'w> {
         let infos: Vec<&WordInfo> = words.iter().map(|(_, w)| w).collect();
-        let (starts, place_prefix) = infos
+        let per_word: Vec<(bool, Option<usize>, Box<[u32]>)> = infos
             .par_iter()
             .map(|info| {
                 let prefix = self.place_prefix(&info.word);
-                (prefix.is_some() || self.may_start(info), prefix)
+                let candidates = self.candidates(info);
+                let starts = prefix.is_some() || !candidates.is_empty() || self.may_start_place(info);
+                (starts, prefix, candidates)
             })
-            .unzip();
-        ScopeWords {
+            .collect();
+        let mut scope_words = ScopeWords {
             words,
-            starts,
-            place_prefix,
+            starts: Vec::with_capacity(per_word.len()),
+            place_prefix: Vec::with_capacity(per_word.len()),
+            candidates: Vec::with_capacity(per_word.len()),
+        };
+        for (starts, prefix, candidates) in per_word {
+            scope_words.starts.push(starts);
+            scope_words.place_prefix.push(prefix);
+            scope_words.candidates.push(candidates);
         }
+        scope_words
     }
 
-    /// Whether a marker or place match can start at `info` (a quick test that lets most
-    /// responses skip the matching; a `true` is confirmed by the matching itself).
-    fn may_start(&self, info: &WordInfo) -> bool {
+    /// The marker entries whose first word may be `info`: by its stem or a part's, by the
+    /// word as written, or by a written prefix. Sorted; each is then matched in full.
+    fn candidates(&self, info: &WordInfo) -> Box<[u32]> {
+        let lex = &self.lexicon;
+        let mut found: Vec<u32> = Vec::new();
+        for key in std::iter::once(info.stem.as_str()).chain(info.parts.iter().map(|p| p.stem.as_str())) {
+            found.extend(lex.by_stem.get(key).into_iter().flatten().map(|&n| n as u32));
+        }
+        found.extend(
+            lex.by_word
+                .get(&info.word)
+                .into_iter()
+                .flatten()
+                .map(|&n| n as u32),
+        );
+        found.extend(
+            lex.prefixed
+                .iter()
+                .filter(|&&n| match &lex.entries[n].how {
+                    How::Word(pats) => pats[0].matches(&info.word),
+                    How::Stem(_) | How::Part(_) => true,
+                })
+                .map(|&n| n as u32),
+        );
+        found.sort_unstable();
+        found.dedup();
+        found.into_boxed_slice()
+    }
+
+    /// Whether a place name (or its genitive) may start at `info`.
+    fn may_start_place(&self, info: &WordInfo) -> bool {
         let lex = &self.lexicon;
         let genitive = info.word.strip_suffix('s').filter(|s| s.chars().count() >= 3);
-        std::iter::once(info.stem.as_str())
-            .chain(info.parts.iter().map(|p| p.stem.as_str()))
-            .any(|stem| lex.by_stem.contains_key(stem))
-            || lex.by_word.contains_key(&info.word)
-            || lex.places_by_first.contains_key(&info.word)
+        lex.places_by_first.contains_key(&info.word)
             || genitive.is_some_and(|g| lex.places_by_first.contains_key(g))
-            || lex.prefixed.iter().any(|&n| match &lex.entries[n].how {
-                How::Word(pats) => pats[0].matches(&info.word),
-                How::Stem(_) | How::Part(_) => true,
-            })
     }
 
     /// Tags one response from its analysed tokens and the run's words. A named column
@@ -359,17 +393,8 @@ impl ScopeTagger {
         let lex = &self.lexicon;
         let mut hits = Vec::new();
         for i in 0..words.len() {
-            let w = &words[i];
-            let mut candidates: Vec<usize> = Vec::new();
-            for key in std::iter::once(w.stem).chain(w.parts.iter().map(|p| p.stem.as_str())) {
-                candidates.extend(lex.by_stem.get(key).into_iter().flatten());
-            }
-            candidates.extend(lex.by_word.get(w.word).into_iter().flatten());
-            candidates.extend(lex.prefixed.iter().copied());
-            candidates.sort_unstable();
-            candidates.dedup();
-            for n in candidates {
-                let entry = &lex.entries[n];
+            for &n in words[i].candidates {
+                let entry = &lex.entries[n as usize];
                 if let Some(end) = match_entry(&entry.how, words, i) {
                     hits.push(Hit {
                         start: i,

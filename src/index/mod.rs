@@ -36,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing,
     TextOptions, FAST, INDEXED, STORED,
@@ -210,6 +211,9 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
     let writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
         .map_err(|e| Error::index(dir, e))?;
+    // The index is written once: merging its segments afterwards would read the whole
+    // index back (memory and time that grow with the corpus) for no gain in what it finds.
+    writer.set_merge_policy(Box::new(NoMergePolicy));
     analysis
         .rows
         .par_iter()

@@ -92,10 +92,7 @@ mod tests {
         assert_eq!(decode(&utf16).text, "æøå");
         let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode("blåbær");
         let forced = decode_as(&latin1, "iso-8859-1").expect("known label");
-        assert_eq!(
-            (&*forced.text, forced.encoding),
-            ("blåbær", "windows-1252")
-        );
+        assert_eq!((&*forced.text, forced.encoding), ("blåbær", "windows-1252"));
         assert!(decode_as(b"x", "klingon").is_none());
     }
 
