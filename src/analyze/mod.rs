@@ -324,7 +324,10 @@ fn is_nfc(text: &str) -> bool {
 
 /// Unicode NFC form of `text`.
 pub fn nfc(text: &str) -> String {
-    text.nfc().collect()
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.to_string(),
+        _ => text.nfc().collect(),
+    }
 }
 
 /// The words of `text` with their byte offsets: maximal runs of letters, digits and

@@ -161,10 +161,14 @@ struct Run {
 /// Masks personal data in `text`, returning the masked text and the counts.
 pub fn mask(text: &str) -> (String, MaskCounts) {
     let mut counts = MaskCounts::default();
-    let text = email_re().replace_all(text, |_: &regex::Captures| {
-        counts.email += 1;
-        "[e-post]"
-    });
+    let text = if text.contains(['@', '＠']) {
+        email_re().replace_all(text, |_: &regex::Captures| {
+            counts.email += 1;
+            "[e-post]"
+        })
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     if !text.chars().any(|c| digit(c).is_some()) {
         return (text.into_owned(), counts);
     }
