@@ -25,7 +25,7 @@ pub use tokenizer::{index_tokens, part_tokens, to_tantivy, NorwegianTokenizer, T
 pub use vocabulary::Vocabulary;
 pub use words::{Analysed, StemId, Token, WordCount, WordId, Words};
 
-use compound::CompoundSplitter;
+use compound::{CompoundSplitter, FastMap};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::sync::{Arc, OnceLock};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
@@ -50,6 +50,9 @@ pub struct WordInfo {
     /// A stopword: indexed, but not a theme or keyness feature.
     pub stop: bool,
 }
+
+/// A compound part → that part and its own parts, each with its term.
+pub(crate) type PartMemo = FastMap<String, Vec<Part>>;
 
 /// One part of a compound word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,10 +145,16 @@ impl Analyzer {
     /// `-` (the joined word becomes one of its parts, so `tverrkommunalt` finds
     /// `tverr-kommunalt` and `NAV-kontoret` is found as `navkontoret`).
     pub fn analyze_key(&self, key: &str) -> WordInfo {
+        self.analyze_key_with(key, &mut PartMemo::default())
+    }
+
+    /// [`Analyzer::analyze_key`], remembering in `memo` what compound parts make of
+    /// themselves (parts such as `kommune` or `skole` recur in thousands of compounds).
+    pub(crate) fn analyze_key_with(&self, key: &str, memo: &mut PartMemo) -> WordInfo {
         let Some((first, second)) = key.split_once('-') else {
-            return self.analyze_single(key);
+            return self.analyze_single(key, memo);
         };
-        let mut info = self.analyze_single(first);
+        let mut info = self.analyze_single(first, memo);
         let joined = format!("{}{}", info.word, second.to_lowercase());
         let stem = self.term(&joined);
         if info.stem != stem && !info.parts.iter().any(|p| p.stem == stem) {
@@ -157,11 +166,11 @@ impl Analyzer {
     /// One word key without a hyphen: acronyms (`DN`, `FINA`, `NAV`) keep their letters as
     /// their term, so they are not stemmed into other words (`fin`, `d`); everything else
     /// goes through [`Analyzer::analyze_word`].
-    fn analyze_single(&self, key: &str) -> WordInfo {
+    fn analyze_single(&self, key: &str, memo: &mut PartMemo) -> WordInfo {
         if key.chars().any(char::is_uppercase) {
             let lower = key.to_lowercase();
             if self.is_stopword(&lower) {
-                return self.analyze_word(&lower);
+                return self.analyze_word(&lower, memo);
             }
             return WordInfo {
                 stem: lower.clone(),
@@ -170,7 +179,7 @@ impl Analyzer {
                 stop: false,
             };
         }
-        self.analyze_word(key)
+        self.analyze_word(key, memo)
     }
 
     /// A word the lexicon does not know, of four letters or more, within two edits of a
@@ -191,7 +200,7 @@ impl Analyzer {
     }
 
     /// Stopword flag, stem and compound parts of one lowercased word (uncached).
-    fn analyze_word(&self, word: &str) -> WordInfo {
+    fn analyze_word(&self, word: &str, memo: &mut PartMemo) -> WordInfo {
         if self.is_stopword(word) {
             return WordInfo {
                 word: word.into(),
@@ -212,14 +221,19 @@ impl Analyzer {
         let stem = self.term(word);
         let mut parts: Vec<Part> = Vec::new();
         for part in splitter.split(word).unwrap_or_default() {
-            let sub = splitter.split(&part).unwrap_or_default();
-            for p in std::iter::once(part).chain(sub) {
-                let p_stem = self.term(&p);
-                if p_stem != stem && !parts.iter().any(|q| q.stem == p_stem) {
-                    parts.push(Part {
+            let analysed = memo.entry(part).or_insert_with_key(|part| {
+                let sub = splitter.split(part).unwrap_or_default();
+                std::iter::once(part.clone())
+                    .chain(sub)
+                    .map(|p| Part {
+                        stem: self.term(&p),
                         word: p,
-                        stem: p_stem,
-                    });
+                    })
+                    .collect()
+            });
+            for p in analysed.iter() {
+                if p.stem != stem && !parts.iter().any(|q| q.stem == p.stem) {
+                    parts.push(p.clone());
                 }
             }
         }
@@ -324,9 +338,10 @@ fn is_nfc(text: &str) -> bool {
 
 /// Unicode NFC form of `text`.
 pub fn nfc(text: &str) -> String {
-    match unicode_normalization::is_nfc_quick(text.chars()) {
-        unicode_normalization::IsNormalized::Yes => text.to_string(),
-        _ => text.nfc().collect(),
+    if is_nfc(text) {
+        text.to_string()
+    } else {
+        text.nfc().collect()
     }
 }
 

@@ -8,7 +8,7 @@
 //! threads, so every later stage sees the same ids for the same input. Stems get ids the same
 //! way ([`StemId`]), so the themes and the comparison count integers, not strings.
 
-use super::{Analyzer, WordInfo};
+use super::{Analyzer, PartMemo, WordInfo};
 use crate::analyze::compound::FastMap;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -234,7 +234,10 @@ impl Analyzer {
         }
         drop(index);
 
-        let infos: Vec<WordInfo> = keys.par_iter().map(|k| self.analyze_key(k)).collect();
+        let infos: Vec<WordInfo> = keys
+            .par_iter()
+            .map_init(PartMemo::default, |memo, k| self.analyze_key_with(k, memo))
+            .collect();
         drop(keys);
         let tokens: Vec<Vec<Token>> = chunk_tokens
             .into_par_iter()
@@ -259,7 +262,12 @@ impl Analyzer {
     /// it while the pool is busy feeding them documents.
     pub fn analyze(&self, text: &str) -> Analysed {
         let chunk = self.split_chunk(&[text]);
-        let infos = chunk.keys.iter().map(|k| self.analyze_key(k)).collect();
+        let mut memo = PartMemo::default();
+        let infos = chunk
+            .keys
+            .iter()
+            .map(|k| self.analyze_key_with(k, &mut memo))
+            .collect();
         Analysed {
             words: Words::build(infos, chunk.counts),
             tokens: chunk.tokens,
