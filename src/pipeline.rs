@@ -9,10 +9,10 @@ use crate::corpus::{self, SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
 use crate::error::{Error, Result};
 use crate::index;
 use crate::ingest::{self, IngestOptions, IngestedFile};
-use crate::model::{Reject, Response};
+use crate::model::Reject;
 use crate::output::{self, Kind, Staged};
 use crate::report;
-use crate::scope::{ScopeTag, ScopeTagger};
+use crate::scope::ScopeTagger;
 use crate::themes::{find_themes, progress_units, ThemeOptions};
 use crate::Progress;
 use rayon::prelude::*;
@@ -121,13 +121,15 @@ pub fn analyse(
 ) -> Result<Analysis> {
     let summaries: Vec<FileSummary> = files.iter().map(FileSummary::new).collect();
     let names: Vec<String> = files.iter().map(|f| f.source.clone()).collect();
-    let mut responses: Vec<Response> = Vec::new();
+    // Each response becomes its row straight away (a file's responses are freed as they
+    // move), and the stages fill the rows in place: no stage holds a second copy.
+    let mut rows: Vec<Row> = Vec::with_capacity(files.iter().map(|f| f.data.responses.len()).sum());
     let mut rejects: Vec<Reject> = Vec::new();
     for file in files {
-        responses.extend(file.data.responses);
+        rows.extend(file.data.responses.into_iter().map(|r| Row::new(r, Vec::new())));
         rejects.extend(file.data.rejects);
     }
-    if responses.is_empty() {
+    if rows.is_empty() {
         return Err(Error::Usage(format!(
             "no responses could be read from {} ({} rows rejected); see the reasons with `stemme ingest`",
             names.join(", "),
@@ -135,44 +137,34 @@ pub fn analyse(
         )));
     }
     if let Some(column) = tagger.column() {
-        require_column(&responses, column, "--scope-column")?;
+        require_column(&rows, column, "--scope-column")?;
     }
     if let Some(column) = &theme_options.from_column {
-        require_column(&responses, column, "--themes-from")?;
+        require_column(&rows, column, "--themes-from")?;
     }
 
     let analyzer = Analyzer::norwegian();
-    progress.stage("analyze", responses.len() as u64);
-    let texts: Vec<&str> = responses.iter().map(|r| r.text.as_str()).collect();
+    progress.stage("analyze", rows.len() as u64);
+    let texts: Vec<&str> = rows.iter().map(|r| r.response.text.as_str()).collect();
     let Analysed { words, tokens } = analyzer.analyze_all(&texts, &|n| progress.advance(n));
     drop(texts);
+    for (row, tokens) in rows.iter_mut().zip(tokens) {
+        row.tokens = tokens;
+    }
     let vocabulary = Vocabulary::new(&words);
     progress.finish(&format!(
         "{} responses, {} distinct words, {} distinct stems",
-        responses.len(),
+        rows.len(),
         words.len(),
         vocabulary.len()
     ));
 
-    progress.stage("scope", responses.len() as u64);
+    progress.stage("scope", rows.len() as u64);
     let scope_words = tagger.words(&words);
-    let scopes: Vec<ScopeTag> = responses
-        .par_iter()
-        .zip(&tokens)
-        .map(|(r, t)| tagger.tag(r, t, &scope_words))
-        .collect();
+    rows.par_iter_mut().for_each(|row| {
+        row.scope = tagger.tag(&row.response, &row.tokens, &scope_words);
+    });
     drop(scope_words);
-    let mut rows: Vec<Row> = responses
-        .into_iter()
-        .zip(tokens)
-        .zip(scopes)
-        .map(|((response, tokens), scope)| Row {
-            response,
-            tokens,
-            scope,
-            theme: None,
-        })
-        .collect();
     progress.finish("tagged local / national / both / unspecified");
 
     progress.stage("themes", progress_units(rows.len(), theme_options));
@@ -216,11 +208,11 @@ pub fn analyse(
 }
 
 /// Fails with the list of metadata columns when no response has `column`.
-fn require_column(responses: &[Response], column: &str, flag: &str) -> Result<()> {
-    if responses.iter().any(|r| r.meta.contains_key(column)) {
+fn require_column(rows: &[Row], column: &str, flag: &str) -> Result<()> {
+    if rows.iter().any(|r| r.response.meta.contains_key(column)) {
         return Ok(());
     }
-    let columns: BTreeSet<&str> = responses.iter().flat_map(|r| r.meta.keys()).collect();
+    let columns: BTreeSet<&str> = rows.iter().flat_map(|r| r.response.meta.keys()).collect();
     let listed: Vec<&str> = columns.into_iter().collect();
     Err(Error::Usage(format!(
         "{flag} {column:?}: no input has this column; the metadata columns are: {}",

@@ -35,14 +35,13 @@ impl Row {
     /// Analyses `responses` together and makes a row of each (tools and tests that need
     /// rows without a whole run); returns the rows with the run's word table.
     pub fn analyse_all(responses: Vec<Response>) -> (Vec<Row>, crate::analyze::Words) {
-        let texts: Vec<&str> = responses.iter().map(|r| r.text.as_str()).collect();
+        let mut rows: Vec<Row> = responses.into_iter().map(|r| Row::new(r, Vec::new())).collect();
+        let texts: Vec<&str> = rows.iter().map(|r| r.response.text.as_str()).collect();
         let analysed = crate::analyze::Analyzer::norwegian().analyze_all(&texts, &|_| {});
         drop(texts);
-        let rows = responses
-            .into_iter()
-            .zip(analysed.tokens)
-            .map(|(response, tokens)| Row::new(response, tokens))
-            .collect();
+        for (row, tokens) in rows.iter_mut().zip(analysed.tokens) {
+            row.tokens = tokens;
+        }
         (rows, analysed.words)
     }
 }
