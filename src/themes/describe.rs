@@ -48,6 +48,8 @@ pub fn describe(
             }
         }
     }
+    // Whether each term may label a theme, decided once for all themes.
+    let eligible: Vec<bool> = space.terms.iter().map(|t| labels_theme(t, excluded)).collect();
     let classified: usize = members.iter().map(Vec::len).sum();
     let mean_size = classified as f64 / k.max(1) as f64;
     (0..k)
@@ -55,8 +57,7 @@ pub fn describe(
             let size = members[c].len().max(1) as f64;
             let min_df = if members[c].len() >= 10 { 2 } else { 1 };
             let mut scored: Vec<(f64, usize)> = (0..terms)
-                .filter(|&t| df[c][t] >= min_df)
-                .filter(|&t| labels_theme(&space.terms[t], excluded))
+                .filter(|&t| df[c][t] >= min_df && eligible[t])
                 .map(|t| {
                     let tf = f64::from(df[c][t]) / size;
                     (tf * (1.0 + mean_size / f64::from(total[t])).ln(), t)
@@ -139,7 +140,7 @@ fn pick_quotes(
                 .filter(|(t, _)| doc.binary_search_by_key(&(*t as u32), |x| x.0).is_ok())
                 .map(|w| w.1)
                 .sum();
-            let words = responses[i].text.split_whitespace().count();
+            let words = space.words[i] as usize;
             let length = if words < GOOD_MIN_WORDS {
                 0.3
             } else if words > GOOD_MAX_WORDS {

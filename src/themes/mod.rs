@@ -29,7 +29,7 @@ use crate::analyze::{Vocabulary, Words};
 use crate::model::Response;
 use crate::row::Row;
 use crate::Progress;
-use features::{spread, Doc, Space, SparseVec};
+use features::{spread, Doc, Docs, Space, SparseVec};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -298,6 +298,11 @@ const CHUNK: usize = 10_000;
 /// Silhouettes are computed on at most this many responses.
 const SILHOUETTE_SAMPLE: usize = 2_000;
 
+/// The mixture is fitted on at most this many terms (summed over the sampled responses)…
+const SAMPLE_TERMS: usize = 75_000;
+/// …but on at least this many responses, however long.
+const MIN_SAMPLE: usize = 1_000;
+
 /// Chains agreeing less than this (mean pairwise NMI) make a warning.
 const STABLE: f64 = 0.6;
 
@@ -425,13 +430,17 @@ pub fn find_themes(
 /// The mixture fitted on the sample, able to place every response.
 struct Mixture<'a> {
     dmm: dmm::Dmm,
-    docs: &'a [Doc],
+    docs: &'a Docs,
+}
+
+thread_local! {
+    /// Scoring space of each thread that places responses.
+    static SCRATCH: std::cell::RefCell<dmm::Scratch> = std::cell::RefCell::default();
 }
 
 impl Placer for Mixture<'_> {
     fn place(&self, i: usize, allowed: Option<&[bool]>) -> Option<(usize, f32)> {
-        let mut scratch = Vec::new();
-        self.dmm.assign(&self.docs[i], allowed, &mut scratch)
+        SCRATCH.with_borrow_mut(|scratch| self.dmm.assign(&self.docs[i], allowed, scratch))
     }
 }
 
@@ -444,7 +453,13 @@ fn fit_mixture<'a>(
     options: &ThemeOptions,
     progress: &dyn Progress,
 ) -> (Mixture<'a>, KChoice) {
-    let sample_idx = spread(usable, options.sample);
+    // The sample is bounded in responses and in words, so the sampling work (chains ×
+    // sweeps × words × slots) is bounded too, whatever the corpus.
+    let terms_per_doc = |i: usize| space.docs[i].iter().map(|&(_, c)| c as usize).sum::<usize>();
+    let mean_terms =
+        usable.iter().map(|&i| terms_per_doc(i)).sum::<usize>() as f64 / usable.len().max(1) as f64;
+    let budget = (SAMPLE_TERMS as f64 / mean_terms.max(1.0)) as usize;
+    let sample_idx = spread(usable, options.sample.min(budget.max(MIN_SAMPLE)));
     let sample: Vec<&Doc> = sample_idx.iter().map(|&i| &space.docs[i]).collect();
     let slots = options.k.unwrap_or(options.max_k).clamp(1, sample.len().max(1));
     let runs = options.restarts.max(1);
@@ -479,14 +494,14 @@ fn fit_mixture<'a>(
     }
     let stability = (r > 1).then(|| sum / (r * (r - 1) / 2) as f64);
     // Each sampled response described by the clusters the chains put it in.
-    let labels: Vec<Doc> = (0..sample.len())
+    let labels: Vec<Vec<(u32, u32)>> = (0..sample.len())
         .map(|d| {
             (0..r)
                 .map(|c| ((c * slots + chains[c].assignment[d]) as u32, 1))
                 .collect()
         })
         .collect();
-    let label_refs: Vec<&Doc> = labels.iter().collect();
+    let label_refs: Vec<&Doc> = labels.iter().map(Vec::as_slice).collect();
     // The consensus may not split finer than a typical chain: intersections of slightly
     // different partitions are not themes.
     let consensus_slots = match options.k {
@@ -514,7 +529,8 @@ fn fit_mixture<'a>(
         })
         .reduce_with(|a, b| if b.log_likelihood > a.log_likelihood { b } else { a });
     let assignment = consensus.map_or_else(|| vec![0; sample.len()], |m| m.assignment);
-    let best = dmm::Dmm::from_assignment(&sample, space.terms.len(), slots, mixture, &assignment);
+    let used = assignment.iter().max().map_or(1, |&z| z + 1);
+    let best = dmm::Dmm::from_assignment(&sample, space.terms.len(), used, mixture, &assignment);
     let runs = found_per_run;
     let how = match options.k {
         Some(k) => format!("set to {k} by the analyst (a Dirichlet-multinomial mixture may leave some empty)"),
