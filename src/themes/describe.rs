@@ -14,6 +14,7 @@
 use super::features::{is_function_word, Space, PREFIX_MARK};
 use crate::analyze::Vocabulary;
 use crate::model::Response;
+use rayon::prelude::*;
 
 /// Most terms listed for a theme.
 pub const MAX_TERMS: usize = 8;
@@ -38,21 +39,34 @@ pub fn describe(
 ) -> Vec<Described> {
     let k = members.len();
     let terms = space.terms.len();
-    let mut df = vec![vec![0u32; terms]; k];
-    let mut total = vec![0u32; terms];
-    for (c, list) in members.iter().enumerate() {
-        for &(i, _) in list {
-            for &(t, _) in &space.docs[i] {
-                df[c][t as usize] += 1;
-                total[t as usize] += 1;
+    // Responses using each term, per theme (counted in parallel, one theme per task) and
+    // over all themes.
+    let df: Vec<Vec<u32>> = members
+        .par_iter()
+        .map(|list| {
+            let mut row = vec![0u32; terms];
+            for &(i, _) in list {
+                for &(t, _) in &space.docs[i] {
+                    row[t as usize] += 1;
+                }
             }
-        }
+            row
+        })
+        .collect();
+    let mut total = vec![0u32; terms];
+    for row in &df {
+        total.iter_mut().zip(row).for_each(|(a, &b)| *a += b);
     }
     // Whether each term may label a theme, decided once for all themes.
-    let eligible: Vec<bool> = space.terms.iter().map(|t| labels_theme(t, excluded)).collect();
+    let eligible: Vec<bool> = space
+        .terms
+        .par_iter()
+        .map(|t| labels_theme(t, excluded))
+        .collect();
     let classified: usize = members.iter().map(Vec::len).sum();
     let mean_size = classified as f64 / k.max(1) as f64;
     (0..k)
+        .into_par_iter()
         .map(|c| {
             let size = members[c].len().max(1) as f64;
             let min_df = if members[c].len() >= 10 { 2 } else { 1 };

@@ -185,17 +185,42 @@ impl Space {
                 out.extend_from_slice(&word_raw[start..word_ends[w]]);
             }
         };
-        // Document frequency of every raw term (each response counted once).
-        let df: Vec<AtomicU32> = (0..names.len()).map(|_| AtomicU32::new(0)).collect();
-        rows.par_chunks(ROWS_PER_JOB).for_each(|chunk| {
-            let mut terms = Vec::new();
-            for row in chunk {
-                raw_terms(&row.tokens, &mut terms);
-                terms.sort_unstable();
-                terms.dedup();
-                for &t in &terms {
-                    df[t as usize].fetch_add(1, Ordering::Relaxed);
+        // Every response's raw term counts, with its reason when it cannot be clustered,
+        // then the document frequency of every raw term (each response counted once).
+        let mut parts: Vec<(Docs, Vec<Option<Unclassified>>)> = rows
+            .par_chunks(ROWS_PER_JOB)
+            .map(|chunk| {
+                let (mut part, mut status) = (Docs::default(), Vec::with_capacity(chunk.len()));
+                let mut terms = Vec::new();
+                for row in chunk {
+                    let words = word_count(&row.tokens);
+                    raw_terms(&row.tokens, &mut terms);
+                    status.push(if words == 0 {
+                        Some(Unclassified::Empty)
+                    } else if terms.is_empty() {
+                        Some(Unclassified::NoContent)
+                    } else if words < min_words {
+                        Some(Unclassified::TooShort)
+                    } else {
+                        None
+                    });
+                    terms.sort_unstable();
+                    let before = part.pairs.len();
+                    for &id in &terms {
+                        match part.pairs[before..].last_mut() {
+                            Some((last, c)) if *last == id => *c += 1,
+                            _ => part.pairs.push((id, 1)),
+                        }
+                    }
+                    part.ends.push(part.pairs.len());
                 }
+                (part, status)
+            })
+            .collect();
+        let df: Vec<AtomicU32> = (0..names.len()).map(|_| AtomicU32::new(0)).collect();
+        parts.par_iter().for_each(|(part, _)| {
+            for &(t, _) in &part.pairs {
+                df[t as usize].fetch_add(1, Ordering::Relaxed);
             }
         });
         let df: Vec<u32> = df.into_iter().map(AtomicU32::into_inner).collect();
@@ -215,40 +240,30 @@ impl Space {
         for (i, &(_, raw)) in kept.iter().enumerate() {
             id_of[raw as usize] = i as u32;
         }
-        let parts: Vec<(Docs, Vec<Option<Unclassified>>)> = rows
-            .par_chunks(ROWS_PER_JOB)
-            .map(|chunk| {
-                let (mut part, mut status) = (Docs::default(), Vec::new());
-                let Docs { ends, pairs } = &mut part;
-                let mut terms = Vec::new();
-                for row in chunk {
-                    let words = word_count(&row.tokens);
-                    raw_terms(&row.tokens, &mut terms);
-                    let reason = if words == 0 {
-                        Some(Unclassified::Empty)
-                    } else if terms.is_empty() {
-                        Some(Unclassified::NoContent)
-                    } else if words < min_words {
-                        Some(Unclassified::TooShort)
-                    } else {
-                        terms.iter_mut().for_each(|t| *t = id_of[*t as usize]);
-                        terms.retain(|&t| t != u32::MAX);
-                        terms.sort_unstable();
-                        let before = pairs.len();
-                        for &id in &terms {
-                            match pairs[before..].last_mut() {
-                                Some((last, c)) if *last == id => *c += 1,
-                                _ => pairs.push((id, 1)),
-                            }
+        // Raw ids become term ids in place; unusable responses keep no counts.
+        parts.par_iter_mut().for_each(|(part, status)| {
+            let (mut start, mut write) = (0, 0);
+            for (end, reason) in part.ends.iter_mut().zip(status.iter_mut()) {
+                let begin = write;
+                if reason.is_none() {
+                    for read in start..*end {
+                        let (t, c) = part.pairs[read];
+                        let id = id_of[t as usize];
+                        if id != u32::MAX {
+                            part.pairs[write] = (id, c);
+                            write += 1;
                         }
-                        (pairs.len() == before).then_some(Unclassified::NoSharedWords)
-                    };
-                    ends.push(pairs.len());
-                    status.push(reason);
+                    }
+                    part.pairs[begin..write].sort_unstable();
+                    if write == begin {
+                        *reason = Some(Unclassified::NoSharedWords);
+                    }
                 }
-                (part, status)
-            })
-            .collect();
+                start = *end;
+                *end = write;
+            }
+            part.pairs.truncate(write);
+        });
         let mut docs = Docs {
             ends: Vec::with_capacity(rows.len()),
             pairs: Vec::with_capacity(parts.iter().map(|p| p.0.pairs.len()).sum()),

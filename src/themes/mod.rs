@@ -3,10 +3,12 @@
 //! The default method is a Dirichlet-multinomial mixture ([`dmm`], GSDMM), chosen by
 //! measurement on labelled Norwegian short-text sets against spherical k-means
 //! ([`kmeans`]) and NMF ([`nmf`]); see `benches/themes_eval/`. The mixture finds its own
-//! number of themes; several chains run in parallel and their agreement is reported as
-//! the evidence for that number, with warnings when the structure is weak. Large corpora
-//! are fitted on an evenly spread sample and every response is then assigned in parallel,
-//! so the stage stays linear in the corpus and identical for any thread count.
+//! number of themes; several chains run in parallel, are combined into one consensus, and
+//! only themes the chains reproduce are kept; their agreement is reported as the evidence
+//! for that number, with warnings when the structure is weak. The mixture is fitted on an
+//! evenly spread sample bounded by a work budget (chains × words), and every response is
+//! then assigned in parallel, so the stage stays linear in the corpus, its fitting time
+//! fixed, and the themes identical for any thread count.
 //!
 //! Responses too short or without content words go to an explicit unclassified bucket
 //! with the reason ([`Unclassified`]); themes smaller than `min_size` are dissolved into
@@ -94,7 +96,8 @@ pub struct ThemeOptions {
     pub prefix: usize,
     /// Quotes per theme.
     pub quotes: usize,
-    /// Responses the model is fitted on (evenly spread); all are assigned afterwards.
+    /// Most responses the model is fitted on (evenly spread; the mixture takes fewer when
+    /// its work budget is reached); all are assigned afterwards.
     pub sample: usize,
     pub mixture: DmmOptions,
     /// Take the themes from this metadata column instead of finding them.
