@@ -165,9 +165,26 @@ fn pick_quotes(
             (f64::from(fit) * (0.3 + carried / weight_total) * length, i)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    // Only the best few need sorting, unless repeated texts use them up.
+    let best = (n * 20).max(1);
+    if scored.len() > best {
+        scored.select_nth_unstable_by(best - 1, order);
+        let head = &mut scored[..best];
+        head.sort_by(order);
+        let chosen = first_distinct(responses, space, head, n);
+        if chosen.len() == n {
+            return chosen;
+        }
+    }
+    scored.sort_by(order);
+    first_distinct(responses, space, &scored, n)
+}
+
+/// The first `n` responses of `scored` whose texts (and terms) differ.
+fn first_distinct(responses: &[&Response], space: &Space, scored: &[(f64, usize)], n: usize) -> Vec<usize> {
     let mut chosen: Vec<usize> = Vec::new();
-    for (_, i) in scored {
+    for &(_, i) in scored {
         if chosen.len() == n {
             break;
         }

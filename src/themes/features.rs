@@ -90,23 +90,32 @@ pub fn word_count(tokens: &[Token]) -> usize {
     tokens.len()
 }
 
-/// Term counts of every response, stored end to end: `docs[i]` is response `i`'s.
+/// Term counts of every response: `docs[i]` is response `i`'s. Stored end to end in
+/// blocks of [`ROWS_PER_JOB`] responses, as the parallel passes build them, so the counts
+/// are never copied into one piece.
 #[derive(Debug, Clone, Default)]
 pub struct Docs {
+    blocks: Vec<Block>,
+    len: usize,
+}
+
+/// The counts of consecutive responses, end to end.
+#[derive(Debug, Clone, Default)]
+struct Block {
     /// Where each response's counts end in `pairs`.
-    ends: Vec<usize>,
+    ends: Vec<u32>,
     pairs: Vec<(u32, u32)>,
 }
 
 impl Docs {
     /// Number of responses.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.len
     }
 
     /// True when there are no responses.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len == 0
     }
 
     /// Every response's counts, in order.
@@ -119,8 +128,10 @@ impl std::ops::Index<usize> for Docs {
     type Output = Doc;
 
     fn index(&self, i: usize) -> &Doc {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.pairs[start..self.ends[i]]
+        let block = &self.blocks[i / ROWS_PER_JOB];
+        let j = i % ROWS_PER_JOB;
+        let start = if j == 0 { 0 } else { block.ends[j - 1] as usize };
+        &block.pairs[start..block.ends[j] as usize]
     }
 }
 
@@ -187,10 +198,10 @@ impl Space {
         };
         // Every response's raw term counts, with its reason when it cannot be clustered,
         // then the document frequency of every raw term (each response counted once).
-        let mut parts: Vec<(Docs, Vec<Option<Unclassified>>)> = rows
+        let mut parts: Vec<(Block, Vec<Option<Unclassified>>)> = rows
             .par_chunks(ROWS_PER_JOB)
             .map(|chunk| {
-                let (mut part, mut status) = (Docs::default(), Vec::with_capacity(chunk.len()));
+                let (mut part, mut status) = (Block::default(), Vec::with_capacity(chunk.len()));
                 let mut terms = Vec::new();
                 for row in chunk {
                     let words = word_count(&row.tokens);
@@ -212,7 +223,7 @@ impl Space {
                             _ => part.pairs.push((id, 1)),
                         }
                     }
-                    part.ends.push(part.pairs.len());
+                    part.ends.push(part.pairs.len() as u32);
                 }
                 (part, status)
             })
@@ -246,7 +257,7 @@ impl Space {
             for (end, reason) in part.ends.iter_mut().zip(status.iter_mut()) {
                 let begin = write;
                 if reason.is_none() {
-                    for read in start..*end {
+                    for read in start..*end as usize {
                         let (t, c) = part.pairs[read];
                         let id = id_of[t as usize];
                         if id != u32::MAX {
@@ -259,20 +270,19 @@ impl Space {
                         *reason = Some(Unclassified::NoSharedWords);
                     }
                 }
-                start = *end;
-                *end = write;
+                start = *end as usize;
+                *end = write as u32;
             }
             part.pairs.truncate(write);
+            part.pairs.shrink_to_fit();
         });
         let mut docs = Docs {
-            ends: Vec::with_capacity(rows.len()),
-            pairs: Vec::with_capacity(parts.iter().map(|p| p.0.pairs.len()).sum()),
+            blocks: Vec::with_capacity(parts.len()),
+            len: rows.len(),
         };
         let mut status = Vec::with_capacity(rows.len());
         for (part, reasons) in parts {
-            let offset = docs.pairs.len();
-            docs.ends.extend(part.ends.into_iter().map(|e| e + offset));
-            docs.pairs.extend(part.pairs);
+            docs.blocks.push(part);
             status.extend(reasons);
         }
         debug_assert_eq!(docs.len(), rows.len());
