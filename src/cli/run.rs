@@ -66,7 +66,7 @@ pub struct RunArgs {
     pub min_size: usize,
     /// Independent runs (mixture chains, k-means restarts), in parallel; the best is kept
     /// and their agreement is reported as the themes' stability.
-    #[arg(long, default_value_t = 4, value_name = "N")]
+    #[arg(long, default_value_t = 8, value_name = "N")]
     pub restarts: usize,
     /// Also write a document–feature matrix into OUT/dfm/ (dfm.mtx in Matrix Market
     /// format, docs.csv, features.csv) for R (Matrix, quanteda) and Python (scipy).

@@ -14,6 +14,7 @@
 use super::features::{is_function_word, Space, PREFIX_MARK};
 use crate::analyze::Vocabulary;
 use crate::model::Response;
+use rayon::prelude::*;
 
 /// Most terms listed for a theme.
 pub const MAX_TERMS: usize = 8;
@@ -38,25 +39,39 @@ pub fn describe(
 ) -> Vec<Described> {
     let k = members.len();
     let terms = space.terms.len();
-    let mut df = vec![vec![0u32; terms]; k];
-    let mut total = vec![0u32; terms];
-    for (c, list) in members.iter().enumerate() {
-        for &(i, _) in list {
-            for &(t, _) in &space.docs[i] {
-                df[c][t as usize] += 1;
-                total[t as usize] += 1;
+    // Responses using each term, per theme (counted in parallel, one theme per task) and
+    // over all themes.
+    let df: Vec<Vec<u32>> = members
+        .par_iter()
+        .map(|list| {
+            let mut row = vec![0u32; terms];
+            for &(i, _) in list {
+                for &(t, _) in &space.docs[i] {
+                    row[t as usize] += 1;
+                }
             }
-        }
+            row
+        })
+        .collect();
+    let mut total = vec![0u32; terms];
+    for row in &df {
+        total.iter_mut().zip(row).for_each(|(a, &b)| *a += b);
     }
+    // Whether each term may label a theme, decided once for all themes.
+    let eligible: Vec<bool> = space
+        .terms
+        .par_iter()
+        .map(|t| labels_theme(t, excluded))
+        .collect();
     let classified: usize = members.iter().map(Vec::len).sum();
     let mean_size = classified as f64 / k.max(1) as f64;
     (0..k)
+        .into_par_iter()
         .map(|c| {
             let size = members[c].len().max(1) as f64;
             let min_df = if members[c].len() >= 10 { 2 } else { 1 };
             let mut scored: Vec<(f64, usize)> = (0..terms)
-                .filter(|&t| df[c][t] >= min_df)
-                .filter(|&t| labels_theme(&space.terms[t], excluded))
+                .filter(|&t| df[c][t] >= min_df && eligible[t])
                 .map(|t| {
                     let tf = f64::from(df[c][t]) / size;
                     (tf * (1.0 + mean_size / f64::from(total[t])).ln(), t)
@@ -139,7 +154,7 @@ fn pick_quotes(
                 .filter(|(t, _)| doc.binary_search_by_key(&(*t as u32), |x| x.0).is_ok())
                 .map(|w| w.1)
                 .sum();
-            let words = responses[i].text.split_whitespace().count();
+            let words = space.words[i] as usize;
             let length = if words < GOOD_MIN_WORDS {
                 0.3
             } else if words > GOOD_MAX_WORDS {
@@ -150,9 +165,26 @@ fn pick_quotes(
             (f64::from(fit) * (0.3 + carried / weight_total) * length, i)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    // Only the best few need sorting, unless repeated texts use them up.
+    let best = (n * 20).max(1);
+    if scored.len() > best {
+        scored.select_nth_unstable_by(best - 1, order);
+        let head = &mut scored[..best];
+        head.sort_by(order);
+        let chosen = first_distinct(responses, space, head, n);
+        if chosen.len() == n {
+            return chosen;
+        }
+    }
+    scored.sort_by(order);
+    first_distinct(responses, space, &scored, n)
+}
+
+/// The first `n` responses of `scored` whose texts (and terms) differ.
+fn first_distinct(responses: &[&Response], space: &Space, scored: &[(f64, usize)], n: usize) -> Vec<usize> {
     let mut chosen: Vec<usize> = Vec::new();
-    for (_, i) in scored {
+    for &(_, i) in scored {
         if chosen.len() == n {
             break;
         }

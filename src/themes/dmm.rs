@@ -6,9 +6,13 @@
 //! the ones the data does not support, so the model finds its own number of themes.
 //!
 //! Sampling is sequential within a chain (that is what makes it deterministic for a seed);
-//! several chains run in parallel, their agreement is the evidence for the number found,
-//! and the most probable chain is kept. Every response is then assigned to its most
+//! several chains run in parallel and are combined by the caller, and their agreement is
+//! the evidence for the number found. Every response is then assigned to its most
 //! probable theme in parallel, so a large corpus is fitted on a sample and assigned whole.
+//!
+//! The sampler is built for speed: a cluster's probability is a running product in `f32`
+//! (no logarithm per cluster and word), the word counts of one term sit together for all
+//! clusters, and only the occupied clusters plus one spare are scored.
 
 use super::features::Doc;
 use super::kmeans::Rng;
@@ -71,23 +75,65 @@ pub struct Dmm {
     /// Words per cluster.
     words: Vec<u64>,
     /// Word counts per cluster, term-major (`vocab × k`): the counts of one word in every
-    /// cluster sit together, which is how the sampler reads them.
-    counts: Vec<u32>,
+    /// cluster sit together, which is how the sampler reads them. Whole numbers, held as
+    /// `f32` (exact below 2²⁴) because the sampler computes in `f32`.
+    counts: Vec<f32>,
     /// Cluster of each sampled document.
     pub assignment: Vec<usize>,
     /// Log joint probability of the documents and their clusters.
     pub log_likelihood: f64,
-    /// Once the counts are final: `ln Π_{i<L} (n_z + Vβ + i)` for `L < DENOMINATORS`,
-    /// cluster-major, so placing a response costs no logarithm per cluster and length.
-    denominators: Vec<f64>,
-    /// Once the counts are final: `ln(m_z + α)` per cluster.
-    log_sizes: Vec<f64>,
 }
 
-/// Response lengths (terms) whose denominators are tabulated when the model is frozen.
-const DENOMINATORS: usize = 128;
+/// Scratch space for scoring one document: one value per cluster in each row.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    p: Vec<f32>,
+    numerator: Vec<f32>,
+    denominator: Vec<f32>,
+    size: Vec<f32>,
+    doc: Vec<(u32, u32)>,
+}
+
+/// Words multiplied in before the running products are folded into the scores: each
+/// factor lies between β and the sample's word count, so four of them stay well within
+/// the range of `f32` for samples of up to millions of words.
+const FOLD: u32 = 4;
 
 impl Dmm {
+    /// An empty mixture with `k` slots over the terms of `sample` (term ids below `terms`),
+    /// and the sample in the model's own term ids.
+    fn empty(sample: &[&Doc], terms: usize, k: usize, opts: DmmOptions) -> (Dmm, Vec<Vec<(u32, u32)>>) {
+        let k = k.max(1);
+        let mut local = vec![u32::MAX; terms];
+        let mut vocab = 0usize;
+        let docs = sample
+            .iter()
+            .map(|d| {
+                d.iter()
+                    .map(|&(t, c)| {
+                        if local[t as usize] == u32::MAX {
+                            local[t as usize] = vocab as u32;
+                            vocab += 1;
+                        }
+                        (local[t as usize], c)
+                    })
+                    .collect()
+            })
+            .collect();
+        let m = Dmm {
+            k,
+            vocab,
+            local,
+            opts,
+            docs: vec![0; k],
+            words: vec![0; k],
+            counts: vec![0.0; k * vocab],
+            assignment: vec![0; sample.len()],
+            log_likelihood: 0.0,
+        };
+        (m, docs)
+    }
+
     /// Runs one chain on `sample` (term ids below `terms`) with `k` cluster slots.
     pub fn fit(
         sample: &[&Doc],
@@ -97,45 +143,34 @@ impl Dmm {
         seed: u64,
         progress: &dyn Progress,
     ) -> Dmm {
-        let k = k.max(1);
-        let mut local = vec![u32::MAX; terms];
-        let mut vocab = 0usize;
-        for &(t, _) in sample.iter().flat_map(|d| d.iter()) {
-            if local[t as usize] == u32::MAX {
-                local[t as usize] = vocab as u32;
-                vocab += 1;
-            }
-        }
+        let (mut m, docs) = Dmm::empty(sample, terms, k, opts);
+        let k = m.k;
         let mut rng = Rng::new(seed);
-        let mut m = Dmm {
-            k,
-            vocab,
-            local,
-            opts,
-            docs: vec![0; k],
-            words: vec![0; k],
-            counts: vec![0; k * vocab],
-            assignment: vec![0; sample.len()],
-            log_likelihood: 0.0,
-            denominators: Vec::new(),
-            log_sizes: Vec::new(),
-        };
-        for (d, doc) in sample.iter().enumerate() {
+        for (d, doc) in docs.iter().enumerate() {
             let z = (rng.next_u64() % k as u64) as usize;
             m.assignment[d] = z;
             m.add(doc, z);
         }
-        let mut p = vec![0.0f64; k];
+        let mut scratch = Scratch::default();
+        // Only the first `active` slots are scored: the occupied ones, moved to the front
+        // after every sweep, and one empty slot that stands for all the empty ones (they
+        // are interchangeable, so its weight is their number).
+        let mut active = k;
         for _ in 0..opts.iterations {
-            for (d, doc) in sample.iter().enumerate() {
+            for (d, doc) in docs.iter().enumerate() {
                 let old = m.assignment[d];
                 m.remove(doc, old);
-                m.probabilities(doc, &mut p);
-                let total: f64 = p.iter().sum();
+                m.scores(doc, active, &mut scratch);
+                let p = &mut scratch.p;
+                let spare = active - 1;
+                if m.docs[spare] == 0 {
+                    p[spare] *= (1 + k - active) as f32;
+                }
+                let total: f64 = p.iter().map(|&x| f64::from(x)).sum();
                 let mut target = rng.next_f64() * total;
-                let mut z = k - 1;
+                let mut z = active - 1;
                 for (c, &pc) in p.iter().enumerate() {
-                    target -= pc;
+                    target -= f64::from(pc);
                     if target < 0.0 {
                         z = c;
                         break;
@@ -143,11 +178,43 @@ impl Dmm {
                 }
                 m.assignment[d] = z;
                 m.add(doc, z);
+                if z == spare && active < k {
+                    active += 1;
+                }
             }
+            active = m.compact();
             progress.advance(1);
         }
-        m.log_likelihood = m.joint(sample.len());
+        m.log_likelihood = m.joint(docs.len());
         m
+    }
+
+    /// Renumbers the slots so the occupied ones come first (in their present order);
+    /// returns their number plus one spare empty slot (at most all slots).
+    fn compact(&mut self) -> usize {
+        let k = self.k;
+        let order: Vec<usize> = (0..k)
+            .filter(|&z| self.docs[z] > 0)
+            .chain((0..k).filter(|&z| self.docs[z] == 0))
+            .collect();
+        let occupied = self.docs.iter().filter(|&&d| d > 0).count();
+        if order.iter().enumerate().any(|(new, &old)| new != old) {
+            let mut new_of = vec![0; k];
+            for (new, &old) in order.iter().enumerate() {
+                new_of[old] = new;
+            }
+            self.docs = order.iter().map(|&z| self.docs[z]).collect();
+            self.words = order.iter().map(|&z| self.words[z]).collect();
+            let mut row = vec![0.0; k];
+            for chunk in self.counts.chunks_exact_mut(k) {
+                row.copy_from_slice(chunk);
+                for (slot, &old) in chunk.iter_mut().zip(&order) {
+                    *slot = row[old];
+                }
+            }
+            self.assignment.iter_mut().for_each(|z| *z = new_of[*z]);
+        }
+        (occupied + 1).min(k)
     }
 
     /// The mixture whose clusters are `assignment` (one per document of `sample`), without
@@ -159,50 +226,20 @@ impl Dmm {
         opts: DmmOptions,
         assignment: &[usize],
     ) -> Dmm {
-        let mut m = Dmm::fit(
-            sample,
-            terms,
-            k,
-            DmmOptions {
-                iterations: 0,
-                ..opts
-            },
-            0,
-            &crate::Silent,
-        );
-        let previous = std::mem::take(&mut m.assignment);
-        for (doc, &z) in sample.iter().zip(&previous) {
-            m.remove(doc, z);
-        }
-        for (doc, &z) in sample.iter().zip(assignment) {
+        let (mut m, docs) = Dmm::empty(sample, terms, k, opts);
+        for (doc, &z) in docs.iter().zip(assignment) {
             m.add(doc, z);
         }
         m.assignment = assignment.to_vec();
-        m.log_likelihood = m.joint(sample.len());
-        let vbeta = m.vocab as f64 * m.opts.beta;
-        m.log_sizes = m
-            .docs
-            .iter()
-            .map(|&d| (f64::from(d) + m.opts.alpha).ln())
-            .collect();
-        m.denominators = (0..k)
-            .flat_map(|z| {
-                let nz = m.words[z] as f64 + vbeta;
-                (0..DENOMINATORS).scan(0.0, move |acc, l| {
-                    let here = *acc;
-                    *acc += (nz + l as f64).ln();
-                    Some(here)
-                })
-            })
-            .collect();
+        m.log_likelihood = m.joint(docs.len());
         m
     }
 
+    /// `doc` is in the model's own term ids.
     fn add(&mut self, doc: &Doc, z: usize) {
         self.docs[z] += 1;
         for &(t, c) in doc {
-            let t = self.local[t as usize] as usize;
-            self.counts[t * self.k + z] += c;
+            self.counts[t as usize * self.k + z] += c as f32;
             self.words[z] += u64::from(c);
         }
     }
@@ -210,99 +247,84 @@ impl Dmm {
     fn remove(&mut self, doc: &Doc, z: usize) {
         self.docs[z] -= 1;
         for &(t, c) in doc {
-            let t = self.local[t as usize] as usize;
-            self.counts[t * self.k + z] -= c;
+            self.counts[t as usize * self.k + z] -= c as f32;
             self.words[z] -= u64::from(c);
         }
     }
 
-    /// Unnormalised probability of each cluster for `doc` (the document itself not
-    /// counted in), scaled so the largest is 1.
-    fn probabilities(&self, doc: &Doc, p: &mut [f64]) {
-        self.log_scores(doc, p);
-        let max = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        p.iter_mut().for_each(|x| *x = (*x - max).exp());
-    }
-
-    /// Log probability (up to a constant) of each cluster for `doc`:
-    /// `ln(m_z + α) + Σ_w Σ_j ln(n_zw + β + j) − Σ_i ln(n_z + Vβ + i)`.
-    pub fn log_scores(&self, doc: &Doc, out: &mut [f64]) {
-        let (alpha, beta, k) = (self.opts.alpha, self.opts.beta, self.k);
-        let vbeta = self.vocab as f64 * beta;
-        let out = &mut out[..k];
-        // Numerators as products over the word's row of counts, folded into logs every few
-        // words so they stay in range.
-        let mut prod = [1.0f64; 64];
-        let mut wide = vec![1.0f64; if k > 64 { k } else { 0 }];
-        let prod: &mut [f64] = if k > 64 { &mut wide } else { &mut prod[..k] };
-        if self.log_sizes.len() == k {
-            out.copy_from_slice(&self.log_sizes);
-        } else {
-            out.iter_mut()
-                .enumerate()
-                .for_each(|(z, o)| *o = (f64::from(self.docs[z]) + alpha).ln());
-        }
+    /// Unnormalised probability of each of the first `active` clusters for `doc` (in the
+    /// model's term ids; the document itself not counted in) into `scratch.p`:
+    /// `(m_z + α) · Π_w Π_j (n_zw + β + j) / Π_i (n_z + Vβ + i)`, computed as products
+    /// without logarithms, and rescaled when they grow small (only ratios matter).
+    fn scores(&self, doc: &Doc, active: usize, scratch: &mut Scratch) {
+        let (alpha, beta, k) = (self.opts.alpha as f32, self.opts.beta as f32, self.k);
+        let vbeta = self.vocab as f64 * self.opts.beta;
+        let (docs, words) = (&self.docs[..active], &self.words[..active]);
+        let Scratch {
+            p,
+            numerator,
+            denominator,
+            size,
+            ..
+        } = scratch;
+        p.clear();
+        p.extend(docs.iter().map(|&d| d as f32 + alpha));
+        size.clear();
+        size.extend(words.iter().map(|&n| (n as f64 + vbeta) as f32));
+        numerator.clear();
+        numerator.resize(active, 1.0);
+        denominator.clear();
+        denominator.resize(active, 1.0);
         let mut length = 0u32;
         let mut since_fold = 0;
         for &(t, c) in doc {
-            let Some(&t) = self.local.get(t as usize).filter(|&&t| t != u32::MAX) else {
-                continue;
-            };
-            let row = &self.counts[t as usize * k..(t as usize + 1) * k];
+            let row = &self.counts[t as usize * k..t as usize * k + active];
             for j in 0..c {
-                let add = beta + f64::from(j);
-                prod.iter_mut()
-                    .zip(row)
-                    .for_each(|(p, &n)| *p *= f64::from(n) + add);
-            }
-            length += c;
-            since_fold += c;
-            // Factors lie between β and the sample's word count: forty of them stay in range.
-            if since_fold >= 40 {
-                out.iter_mut().zip(prod.iter_mut()).for_each(|(o, p)| {
-                    *o += p.ln();
-                    *p = 1.0;
-                });
-                since_fold = 0;
+                let add = beta + j as f32;
+                let i = length as f32;
+                numerator.iter_mut().zip(row).for_each(|(x, &n)| *x *= n + add);
+                denominator
+                    .iter_mut()
+                    .zip(size.iter())
+                    .for_each(|(x, &n)| *x *= n + i);
+                length += 1;
+                since_fold += 1;
+                if since_fold == FOLD {
+                    fold(p, numerator, denominator);
+                    since_fold = 0;
+                }
             }
         }
-        for (z, (o, p)) in out.iter_mut().zip(prod.iter()).enumerate() {
-            let nz = self.words[z] as f64 + vbeta;
-            let tabulated = self.denominators.get(z * DENOMINATORS + length as usize);
-            let denominator = if let Some(&d) = tabulated.filter(|_| (length as usize) < DENOMINATORS) {
-                d
-            } else if length <= 12 {
-                (0..length).map(|i| nz + f64::from(i)).product::<f64>().ln()
-            } else {
-                ln_gamma(nz + f64::from(length)) - ln_gamma(nz)
-            };
-            *o += p.ln() - denominator;
+        if since_fold > 0 {
+            fold(p, numerator, denominator);
         }
     }
 
-    /// Most probable cluster of `doc` among `allowed` (all clusters when `None`), with its
-    /// posterior probability among them.
-    pub fn assign(
-        &self,
-        doc: &Doc,
-        allowed: Option<&[bool]>,
-        scratch: &mut Vec<f64>,
-    ) -> Option<(usize, f32)> {
-        scratch.resize(self.k, 0.0);
-        self.log_scores(doc, scratch);
+    /// Most probable cluster of `doc` (term ids of the corpus; terms the model never saw
+    /// are ignored) among `allowed` (all clusters when `None`), with its posterior
+    /// probability among them.
+    pub fn assign(&self, doc: &Doc, allowed: Option<&[bool]>, scratch: &mut Scratch) -> Option<(usize, f32)> {
+        let mut local = std::mem::take(&mut scratch.doc);
+        local.clear();
+        local.extend(doc.iter().filter_map(|&(t, c)| {
+            self.local
+                .get(t as usize)
+                .filter(|&&l| l != u32::MAX)
+                .map(|&l| (l, c))
+        }));
+        self.scores(&local, self.k, scratch);
+        scratch.doc = local;
+        let p = &scratch.p;
         let ok = |z: usize| allowed.is_none_or(|a| a[z]);
-        let (best, max) = (0..self.k).filter(|&z| ok(z)).map(|z| (z, scratch[z])).fold(
-            (usize::MAX, f64::NEG_INFINITY),
+        let (best, max) = (0..self.k).filter(|&z| ok(z)).map(|z| (z, p[z])).fold(
+            (usize::MAX, f32::NEG_INFINITY),
             |b, x| if x.1 > b.1 { x } else { b },
         );
         if best == usize::MAX {
             return None;
         }
-        let total: f64 = (0..self.k)
-            .filter(|&z| ok(z))
-            .map(|z| (scratch[z] - max).exp())
-            .sum();
-        Some((best, (1.0 / total) as f32))
+        let total: f32 = (0..self.k).filter(|&z| ok(z)).map(|z| p[z]).sum();
+        Some((best, max / total))
     }
 
     /// Number of cluster slots.
@@ -324,12 +346,39 @@ impl Dmm {
             ll += ln_gamma(vbeta) - ln_gamma(self.words[z] as f64 + vbeta);
             for t in 0..self.vocab {
                 let c = self.counts[t * self.k + z];
-                if c > 0 {
+                if c > 0.0 {
                     ll += ln_gamma(f64::from(c) + beta) - ln_gamma(beta);
                 }
             }
         }
         ll
+    }
+}
+
+/// Multiplies the running ratios into the scores, resets them, and rescales the scores
+/// when the largest has grown small.
+fn fold(p: &mut [f32], numerator: &mut [f32], denominator: &mut [f32]) {
+    for ((x, n), d) in p.iter_mut().zip(numerator.iter_mut()).zip(denominator.iter_mut()) {
+        *x *= *n / *d;
+        *n = 1.0;
+        *d = 1.0;
+    }
+    // The largest score, eight lanes at a time (so the loop is vectorised).
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = p.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (l, &x) in lanes.iter_mut().zip(chunk) {
+            *l = if x > *l { x } else { *l };
+        }
+    }
+    let max = chunks
+        .remainder()
+        .iter()
+        .chain(&lanes)
+        .fold(0.0f32, |m, &x| if x > m { x } else { m });
+    if max > 0.0 && max < 1e-12 {
+        let scale = 1.0 / max;
+        p.iter_mut().for_each(|x| *x *= scale);
     }
 }
 
@@ -341,12 +390,12 @@ mod tests {
     #[test]
     fn finds_planted_groups_and_empties_spare_slots() {
         // Three groups of documents over disjoint words; ten slots to start with.
-        let docs: Vec<Doc> = (0..90u32)
+        let docs: Vec<Vec<(u32, u32)>> = (0..90u32)
             .map(|i| {
                 let g = i % 3;
                 vec![(g * 4 + i % 4, 1), (g * 4 + (i / 4) % 4, 1)]
                     .into_iter()
-                    .fold(Vec::new(), |mut d: Doc, (t, c)| {
+                    .fold(Vec::new(), |mut d: Vec<(u32, u32)>, (t, c)| {
                         match d.iter_mut().find(|x| x.0 == t) {
                             Some(x) => x.1 += c,
                             None => d.push((t, c)),
@@ -356,7 +405,7 @@ mod tests {
                     })
             })
             .collect();
-        let refs: Vec<&Doc> = docs.iter().collect();
+        let refs: Vec<&Doc> = docs.iter().map(Vec::as_slice).collect();
         let m = Dmm::fit(&refs, 12, 10, DmmOptions::default(), 7, &Silent);
         let mut sizes = [0usize; 10];
         for &z in &m.assignment {
@@ -374,7 +423,7 @@ mod tests {
                 m.assignment
             );
         }
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         let (z, p) = m.assign(&docs[1], None, &mut scratch).expect("assigned");
         assert_eq!(z, m.assignment[1]);
         assert!(p > 0.9);

@@ -4,18 +4,20 @@
 //! frequencies), function words left out. Built in parallel; term ids follow the sorted
 //! stems, so the space is the same for any thread count.
 //!
-//! [`content_terms`] and [`word_count`] are the only places that read token details.
+//! The terms of each distinct word are found once per run ([`word_terms`]); a response is
+//! then a list of integer ids. [`word_terms`] and [`word_count`] are the only places that
+//! read token details.
 
 use super::Unclassified;
 use crate::analyze::compound::FastMap;
-use crate::analyze::{feature_stems, is_feature, Analyzer, Token, Words};
+use crate::analyze::{Analyzer, StemId, Token, WordId, Words};
 use crate::row::Row;
 use rayon::prelude::*;
-use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 /// Term counts of one response: (term id, count), sorted by term id.
-pub type Doc = Vec<(u32, u32)>;
+pub type Doc = [(u32, u32)];
 
 /// A sparse, L2-normalised weighted vector: (term id, weight), sorted by term id.
 pub type SparseVec = Vec<(u32, f32)>;
@@ -42,48 +44,42 @@ pub fn is_function_word(stem: &str) -> bool {
     function_stems().contains_key(stem)
 }
 
-/// Marks a prefix term (see [`content_terms`]); such terms never label a theme.
+/// Marks a prefix term (see [`word_terms`]); such terms never label a theme.
 pub const PREFIX_MARK: char = '*';
 
-/// A content term as read from the tokens: a stem, or the first letters of a word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Term<'a> {
-    Stem(&'a str),
+/// A content term of a word: a stem, or the first letters of the word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Term<'a> {
+    Stem(StemId),
     Prefix(&'a str),
 }
 
-impl Term<'_> {
-    /// The term as stored in [`Space::terms`]: prefixes end in [`PREFIX_MARK`].
-    fn name(self) -> String {
-        match self {
-            Term::Stem(s) => s.to_string(),
-            Term::Prefix(p) => format!("{p}{PREFIX_MARK}"),
-        }
+/// The content terms of one distinct word: the stems of the word and of its compound
+/// parts, without function words, and with `prefix > 0` also its first `prefix` letters
+/// when it is longer: truncation meets dialect and spoken spellings that stemming keeps
+/// apart (`påminnelsa`, `påminnelsan` and `påminnelse` share `påminn*`). Empty for
+/// stopwords, function words and other non-features.
+fn word_terms<'a>(table: &'a Words, id: WordId, prefix: usize, out: &mut Vec<Term<'a>>) {
+    let stems = table.feature_stems(id);
+    if stems.is_empty() {
+        return;
     }
-}
-
-/// Appends the content terms of one response to `out`: the stems of its feature words and
-/// of their compound parts, without function words, and with `prefix > 0` also the first
-/// `prefix` letters of each longer word: truncation meets dialect and spoken spellings
-/// that stemming keeps apart (`påminnelsa`, `påminnelsan` and `påminnelse` share
-/// `påminn*`).
-pub fn content_terms<'a>(tokens: &[Token], table: &'a Words, prefix: usize, out: &mut Vec<Term<'a>>) {
     let words = function_stems();
-    for token in tokens.iter().map(|t| table.info(t)).filter(|w| is_feature(w)) {
-        if words.contains_key(token.word.as_str()) || words.contains_key(&*token.stem) {
-            continue;
-        }
-        out.extend(
-            feature_stems(token)
-                .filter(|s| !words.contains_key(*s))
-                .map(Term::Stem),
-        );
-        if prefix > 0 {
-            if let Some((end, _)) = token.word.char_indices().nth(prefix) {
-                let head = &token.word[..end];
-                if head.chars().all(char::is_alphabetic) {
-                    out.push(Term::Prefix(head));
-                }
+    let info = &table[id];
+    if words.contains_key(info.word.as_str()) || words.contains_key(info.stem.as_str()) {
+        return;
+    }
+    out.extend(
+        stems
+            .iter()
+            .filter(|&&s| !words.contains_key(table.stem(s)))
+            .map(|&s| Term::Stem(s)),
+    );
+    if prefix > 0 {
+        if let Some((end, _)) = info.word.char_indices().nth(prefix) {
+            let head = &info.word[..end];
+            if head.chars().all(char::is_alphabetic) {
+                out.push(Term::Prefix(head));
             }
         }
     }
@@ -94,6 +90,51 @@ pub fn word_count(tokens: &[Token]) -> usize {
     tokens.len()
 }
 
+/// Term counts of every response: `docs[i]` is response `i`'s. Stored end to end in
+/// blocks of [`ROWS_PER_JOB`] responses, as the parallel passes build them, so the counts
+/// are never copied into one piece.
+#[derive(Debug, Clone, Default)]
+pub struct Docs {
+    blocks: Vec<Block>,
+    len: usize,
+}
+
+/// The counts of consecutive responses, end to end.
+#[derive(Debug, Clone, Default)]
+struct Block {
+    /// Where each response's counts end in `pairs`.
+    ends: Vec<u32>,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Docs {
+    /// Number of responses.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are no responses.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Every response's counts, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Doc> {
+        (0..self.len()).map(|i| &self[i])
+    }
+}
+
+impl std::ops::Index<usize> for Docs {
+    type Output = Doc;
+
+    fn index(&self, i: usize) -> &Doc {
+        let block = &self.blocks[i / ROWS_PER_JOB];
+        let j = i % ROWS_PER_JOB;
+        let start = if j == 0 { 0 } else { block.ends[j - 1] as usize };
+        &block.pairs[start..block.ends[j] as usize]
+    }
+}
+
 /// The term space of a corpus.
 #[derive(Debug, Clone)]
 pub struct Space {
@@ -102,92 +143,158 @@ pub struct Space {
     /// Number of responses each term occurs in (as a word or as a compound part).
     pub df: Vec<u32>,
     /// Term counts per response (empty for unusable responses).
-    pub docs: Vec<Doc>,
+    pub docs: Docs,
     /// Why a response cannot be clustered (`None`: it can).
     pub status: Vec<Option<Unclassified>>,
     /// Words per response, function words included.
     pub words: Vec<u32>,
 }
 
+/// Rows per parallel job when the space is built.
+const ROWS_PER_JOB: usize = 4_096;
+
 impl Space {
     /// Builds the space. Responses with fewer than `min_words` words, or without any
     /// content term shared with another response, are marked unusable with the reason.
+    ///
+    /// The terms of each distinct word are found once; a response is then a list of
+    /// integer ids, counted and mapped in parallel.
     pub fn build(rows: &[Row], table: &Words, min_words: usize, prefix: usize) -> Space {
-        let n = rows.len();
-        let hasher = FastMap::<(), ()>::default().hasher().clone();
-        let df: FastMap<Term, u32> = rows
-            .par_iter()
-            .fold(FastMap::default, |mut df, row| {
-                let mut terms = Vec::new();
-                content_terms(&row.tokens, table, prefix, &mut terms);
-                // Sorted by hash first, so deduplication rarely compares strings.
-                let mut hashed: Vec<(u64, Term)> =
-                    terms.into_iter().map(|t| (hasher.hash_one(t), t)).collect();
-                hashed.sort_unstable();
-                hashed.dedup();
-                for (_, t) in hashed {
-                    *df.entry(t).or_default() += 1;
-                }
-                df
+        // Terms of every distinct word, as raw ids: stem ids, then prefixes numbered
+        // after the stems in order of first word.
+        let per_word: Vec<Vec<Term>> = (0..table.len() as WordId)
+            .into_par_iter()
+            .map(|id| {
+                let mut out = Vec::new();
+                word_terms(table, id, prefix, &mut out);
+                out
             })
-            .reduce(FastMap::default, |a, b| {
-                if a.len() < b.len() {
-                    return merge(b, a);
-                }
-                merge(a, b)
-            });
-        let mut kept: Vec<(String, u32, Term)> = df
-            .into_iter()
-            .filter(|(_, d)| *d >= 2)
-            .map(|(t, d)| (t.name(), d, t))
             .collect();
-        kept.sort_unstable();
-        let index: FastMap<Term, u32> = kept
-            .iter()
-            .enumerate()
-            .map(|(i, &(_, _, t))| (t, i as u32))
-            .collect();
-        let (docs, status): (Vec<Doc>, Vec<Option<Unclassified>>) = rows
-            .par_iter()
-            .map(|row| {
-                let doc = &row.tokens;
+        let stems = table.stem_count();
+        let mut prefixes: FastMap<&str, u32> = FastMap::default();
+        let mut names: Vec<Term> = (0..stems as StemId).map(Term::Stem).collect();
+        let mut word_ends = Vec::with_capacity(per_word.len());
+        let mut word_raw: Vec<u32> = Vec::new();
+        for terms in &per_word {
+            for t in terms {
+                word_raw.push(match *t {
+                    Term::Stem(s) => s,
+                    Term::Prefix(p) => *prefixes.entry(p).or_insert_with(|| {
+                        names.push(Term::Prefix(p));
+                        (names.len() - 1) as u32
+                    }),
+                });
+            }
+            word_ends.push(word_raw.len());
+        }
+        drop(per_word);
+        let raw_terms = |tokens: &[Token], out: &mut Vec<u32>| {
+            out.clear();
+            for t in tokens {
+                let w = t.word as usize;
+                let start = if w == 0 { 0 } else { word_ends[w - 1] };
+                out.extend_from_slice(&word_raw[start..word_ends[w]]);
+            }
+        };
+        // Every response's raw term counts, with its reason when it cannot be clustered,
+        // then the document frequency of every raw term (each response counted once).
+        let mut parts: Vec<(Block, Vec<Option<Unclassified>>)> = rows
+            .par_chunks(ROWS_PER_JOB)
+            .map(|chunk| {
+                let (mut part, mut status) = (Block::default(), Vec::with_capacity(chunk.len()));
                 let mut terms = Vec::new();
-                content_terms(doc, table, prefix, &mut terms);
-                if word_count(doc) == 0 {
-                    return (Doc::new(), Some(Unclassified::Empty));
+                for row in chunk {
+                    let words = word_count(&row.tokens);
+                    raw_terms(&row.tokens, &mut terms);
+                    status.push(if words == 0 {
+                        Some(Unclassified::Empty)
+                    } else if terms.is_empty() {
+                        Some(Unclassified::NoContent)
+                    } else if words < min_words {
+                        Some(Unclassified::TooShort)
+                    } else {
+                        None
+                    });
+                    terms.sort_unstable();
+                    let before = part.pairs.len();
+                    for &id in &terms {
+                        match part.pairs[before..].last_mut() {
+                            Some((last, c)) if *last == id => *c += 1,
+                            _ => part.pairs.push((id, 1)),
+                        }
+                    }
+                    part.ends.push(part.pairs.len() as u32);
                 }
-                if terms.is_empty() {
-                    return (Doc::new(), Some(Unclassified::NoContent));
-                }
-                if word_count(doc) < min_words {
-                    return (Doc::new(), Some(Unclassified::TooShort));
-                }
-                let mut ids: Vec<u32> = terms.iter().filter_map(|t| index.get(t).copied()).collect();
-                if ids.is_empty() {
-                    return (Doc::new(), Some(Unclassified::NoSharedWords));
-                }
-                ids.sort_unstable();
-                let mut counts: Doc = Vec::with_capacity(ids.len());
-                for id in ids {
-                    match counts.last_mut() {
-                        Some((last, c)) if *last == id => *c += 1,
-                        _ => counts.push((id, 1)),
+                (part, status)
+            })
+            .collect();
+        let df: Vec<AtomicU32> = (0..names.len()).map(|_| AtomicU32::new(0)).collect();
+        parts.par_iter().for_each(|(part, _)| {
+            for &(t, _) in &part.pairs {
+                df[t as usize].fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let df: Vec<u32> = df.into_iter().map(AtomicU32::into_inner).collect();
+        // Terms shared by two responses or more, in the order of their names.
+        let mut kept: Vec<(String, u32)> = (0..names.len())
+            .filter(|&t| df[t] >= 2)
+            .map(|t| {
+                let name = match names[t] {
+                    Term::Stem(s) => table.stem(s).to_string(),
+                    Term::Prefix(p) => format!("{p}{PREFIX_MARK}"),
+                };
+                (name, t as u32)
+            })
+            .collect();
+        kept.par_sort_unstable();
+        let mut id_of = vec![u32::MAX; names.len()];
+        for (i, &(_, raw)) in kept.iter().enumerate() {
+            id_of[raw as usize] = i as u32;
+        }
+        // Raw ids become term ids in place; unusable responses keep no counts.
+        parts.par_iter_mut().for_each(|(part, status)| {
+            let (mut start, mut write) = (0, 0);
+            for (end, reason) in part.ends.iter_mut().zip(status.iter_mut()) {
+                let begin = write;
+                if reason.is_none() {
+                    for read in start..*end as usize {
+                        let (t, c) = part.pairs[read];
+                        let id = id_of[t as usize];
+                        if id != u32::MAX {
+                            part.pairs[write] = (id, c);
+                            write += 1;
+                        }
+                    }
+                    part.pairs[begin..write].sort_unstable();
+                    if write == begin {
+                        *reason = Some(Unclassified::NoSharedWords);
                     }
                 }
-                (counts, None)
-            })
-            .unzip();
-        debug_assert_eq!(docs.len(), n);
+                start = *end as usize;
+                *end = write as u32;
+            }
+            part.pairs.truncate(write);
+            part.pairs.shrink_to_fit();
+        });
+        let mut docs = Docs {
+            blocks: Vec::with_capacity(parts.len()),
+            len: rows.len(),
+        };
+        let mut status = Vec::with_capacity(rows.len());
+        for (part, reasons) in parts {
+            docs.blocks.push(part);
+            status.extend(reasons);
+        }
+        debug_assert_eq!(docs.len(), rows.len());
         let words = rows.iter().map(|r| word_count(&r.tokens) as u32).collect();
         Space {
             words,
-            df: kept.iter().map(|&(_, d, _)| d).collect(),
-            terms: kept.into_iter().map(|(t, _, _)| t).collect(),
+            df: kept.iter().map(|&(_, raw)| df[raw as usize]).collect(),
+            terms: kept.into_iter().map(|(t, _)| t).collect(),
             docs,
             status,
         }
     }
-
     /// Mean number of words of the responses at `indices`.
     pub fn mean_words(&self, indices: &[usize]) -> f64 {
         indices.iter().map(|&i| f64::from(self.words[i])).sum::<f64>() / indices.len().max(1) as f64
@@ -220,13 +327,6 @@ impl Space {
         v.iter_mut().for_each(|x| x.1 /= norm.max(f32::MIN_POSITIVE));
         v
     }
-}
-
-fn merge<'a>(mut into: FastMap<Term<'a>, u32>, from: FastMap<Term<'a>, u32>) -> FastMap<Term<'a>, u32> {
-    for (t, d) in from {
-        *into.entry(t).or_default() += d;
-    }
-    into
 }
 
 /// At most `n` evenly spaced indices of `items` (all of them when there are no more).

@@ -3,10 +3,12 @@
 //! The default method is a Dirichlet-multinomial mixture ([`dmm`], GSDMM), chosen by
 //! measurement on labelled Norwegian short-text sets against spherical k-means
 //! ([`kmeans`]) and NMF ([`nmf`]); see `benches/themes_eval/`. The mixture finds its own
-//! number of themes; several chains run in parallel and their agreement is reported as
-//! the evidence for that number, with warnings when the structure is weak. Large corpora
-//! are fitted on an evenly spread sample and every response is then assigned in parallel,
-//! so the stage stays linear in the corpus and identical for any thread count.
+//! number of themes; several chains run in parallel, are combined into one consensus, and
+//! only themes the chains reproduce are kept; their agreement is reported as the evidence
+//! for that number, with warnings when the structure is weak. The mixture is fitted on an
+//! evenly spread sample bounded by a work budget (chains × words), and every response is
+//! then assigned in parallel, so the stage stays linear in the corpus, its fitting time
+//! fixed, and the themes identical for any thread count.
 //!
 //! Responses too short or without content words go to an explicit unclassified bucket
 //! with the reason ([`Unclassified`]); themes smaller than `min_size` are dissolved into
@@ -29,7 +31,7 @@ use crate::analyze::{Vocabulary, Words};
 use crate::model::Response;
 use crate::row::Row;
 use crate::Progress;
-use features::{spread, Doc, Space, SparseVec};
+use features::{spread, Doc, Docs, Space, SparseVec};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -94,7 +96,8 @@ pub struct ThemeOptions {
     pub prefix: usize,
     /// Quotes per theme.
     pub quotes: usize,
-    /// Responses the model is fitted on (evenly spread); all are assigned afterwards.
+    /// Most responses the model is fitted on (evenly spread; the mixture takes fewer when
+    /// its work budget is reached); all are assigned afterwards.
     pub sample: usize,
     pub mixture: DmmOptions,
     /// Take the themes from this metadata column instead of finding them.
@@ -108,7 +111,7 @@ impl Default for ThemeOptions {
             k: None,
             max_k: 30,
             seed: 42,
-            restarts: 4,
+            restarts: 8,
             max_iter: 100,
             min_similarity: 0.05,
             min_size: 3,
@@ -298,6 +301,17 @@ const CHUNK: usize = 10_000;
 /// Silhouettes are computed on at most this many responses.
 const SILHOUETTE_SAMPLE: usize = 2_000;
 
+/// The work budget of the mixture: its chains together sample at most this many terms
+/// per sweep (chains × terms of the sampled responses), so more chains fit a smaller
+/// sample and the time of the stage does not grow with the corpus…
+const SAMPLE_WORK: usize = 300_000;
+/// …but on at least this many responses, however long.
+const MIN_SAMPLE: usize = 1_000;
+
+/// Themes the chains reproduce less well than this (mean best Jaccard) are dissolved
+/// (chosen on the tuning sets of `benches/themes_eval`).
+const REPRODUCED: f64 = 0.4;
+
 /// Chains agreeing less than this (mean pairwise NMI) make a warning.
 const STABLE: f64 = 0.6;
 
@@ -425,13 +439,17 @@ pub fn find_themes(
 /// The mixture fitted on the sample, able to place every response.
 struct Mixture<'a> {
     dmm: dmm::Dmm,
-    docs: &'a [Doc],
+    docs: &'a Docs,
+}
+
+thread_local! {
+    /// Scoring space of each thread that places responses.
+    static SCRATCH: std::cell::RefCell<dmm::Scratch> = std::cell::RefCell::default();
 }
 
 impl Placer for Mixture<'_> {
     fn place(&self, i: usize, allowed: Option<&[bool]>) -> Option<(usize, f32)> {
-        let mut scratch = Vec::new();
-        self.dmm.assign(&self.docs[i], allowed, &mut scratch)
+        SCRATCH.with_borrow_mut(|scratch| self.dmm.assign(&self.docs[i], allowed, scratch))
     }
 }
 
@@ -444,7 +462,13 @@ fn fit_mixture<'a>(
     options: &ThemeOptions,
     progress: &dyn Progress,
 ) -> (Mixture<'a>, KChoice) {
-    let sample_idx = spread(usable, options.sample);
+    // The sample is bounded in responses and in words, so the sampling work (chains ×
+    // sweeps × words × slots) is bounded too, whatever the corpus and the thread count.
+    let terms_per_doc = |i: usize| space.docs[i].iter().map(|&(_, c)| c as usize).sum::<usize>();
+    let mean_terms =
+        usable.iter().map(|&i| terms_per_doc(i)).sum::<usize>() as f64 / usable.len().max(1) as f64;
+    let budget = (SAMPLE_WORK as f64 / options.restarts.max(1) as f64 / mean_terms.max(1.0)) as usize;
+    let sample_idx = spread(usable, options.sample.min(budget.max(MIN_SAMPLE)));
     let sample: Vec<&Doc> = sample_idx.iter().map(|&i| &space.docs[i]).collect();
     let slots = options.k.unwrap_or(options.max_k).clamp(1, sample.len().max(1));
     let runs = options.restarts.max(1);
@@ -479,14 +503,14 @@ fn fit_mixture<'a>(
     }
     let stability = (r > 1).then(|| sum / (r * (r - 1) / 2) as f64);
     // Each sampled response described by the clusters the chains put it in.
-    let labels: Vec<Doc> = (0..sample.len())
+    let labels: Vec<Vec<(u32, u32)>> = (0..sample.len())
         .map(|d| {
             (0..r)
                 .map(|c| ((c * slots + chains[c].assignment[d]) as u32, 1))
                 .collect()
         })
         .collect();
-    let label_refs: Vec<&Doc> = labels.iter().collect();
+    let label_refs: Vec<&Doc> = labels.iter().map(Vec::as_slice).collect();
     // The consensus may not split finer than a typical chain: intersections of slightly
     // different partitions are not themes.
     let consensus_slots = match options.k {
@@ -513,14 +537,49 @@ fn fit_mixture<'a>(
             )
         })
         .reduce_with(|a, b| if b.log_likelihood > a.log_likelihood { b } else { a });
-    let assignment = consensus.map_or_else(|| vec![0; sample.len()], |m| m.assignment);
-    let best = dmm::Dmm::from_assignment(&sample, space.terms.len(), slots, mixture, &assignment);
+    let mut assignment = consensus.map_or_else(|| vec![0; sample.len()], |m| m.assignment);
+    // With the number of themes left to the data, a theme must be one the chains found
+    // again: those they did not reproduce are dissolved, their responses placed later
+    // among the others.
+    let mut dissolved = 0;
+    let mut fitted: Vec<&Doc> = sample.clone();
+    if options.k.is_none() {
+        let used = assignment.iter().max().map_or(0, |&z| z + 1);
+        let chain_labels: Vec<&[usize]> = chains.iter().map(|c| c.assignment.as_slice()).collect();
+        let stable = reproduced(&assignment, used, &chain_labels, slots);
+        let mut order: Vec<usize> = (0..used).filter(|&c| stable[c].is_some()).collect();
+        let score = |c: usize| stable[c].unwrap_or(0.0);
+        order.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
+        let keep: Vec<bool> = (0..used)
+            .map(|c| stable[c].is_some_and(|s| s >= REPRODUCED) || order.iter().take(2).any(|&o| o == c))
+            .collect();
+        let mut new_id = vec![usize::MAX; used];
+        let mut next = 0;
+        for c in 0..used {
+            if keep[c] {
+                new_id[c] = next;
+                next += 1;
+            }
+        }
+        dissolved = order.len() - next;
+        let (docs, labels): (Vec<&Doc>, Vec<usize>) = sample
+            .iter()
+            .zip(&assignment)
+            .filter(|(_, &z)| keep[z])
+            .map(|(&d, &z)| (d, new_id[z]))
+            .unzip();
+        fitted = docs;
+        assignment = labels;
+    }
+    let used = assignment.iter().max().map_or(1, |&z| z + 1);
+    let best = dmm::Dmm::from_assignment(&fitted, space.terms.len(), used, mixture, &assignment);
     let runs = found_per_run;
     let how = match options.k {
         Some(k) => format!("set to {k} by the analyst (a Dirichlet-multinomial mixture may leave some empty)"),
         None => format!(
-            "found by a Dirichlet-multinomial mixture started with {slots} slots, where themes the data does not support empty out ({} chains combined)",
-            options.restarts.max(1)
+            "found by a Dirichlet-multinomial mixture started with {slots} slots, where themes the data does not support empty out ({} chains combined; {dissolved} theme{} the chains did not reproduce dissolved)",
+            options.restarts.max(1),
+            if dissolved == 1 { "" } else { "s" }
         ),
     };
     let choice = KChoice {
@@ -540,6 +599,38 @@ fn fit_mixture<'a>(
         },
         choice,
     )
+}
+
+/// How well each of `k` clusters of `assignment` is found again by the chains: the mean,
+/// over chains, of the best Jaccard index between the cluster and one of the chain's
+/// clusters (`slots` labels each); `None` for empty clusters. Hennig (2007) reads a mean
+/// below 0.5 as a cluster that has dissolved.
+fn reproduced(assignment: &[usize], k: usize, chains: &[&[usize]], slots: usize) -> Vec<Option<f64>> {
+    let mut size = vec![0usize; k];
+    for &z in assignment {
+        size[z] += 1;
+    }
+    let mut sum = vec![0.0; k];
+    for chain in chains {
+        let mut both = vec![0usize; k * slots];
+        let mut other = vec![0usize; slots];
+        for (&z, &c) in assignment.iter().zip(chain.iter()) {
+            both[z * slots + c] += 1;
+            other[c] += 1;
+        }
+        for z in 0..k {
+            let best = (0..slots)
+                .map(|c| {
+                    let n = both[z * slots + c];
+                    n as f64 / (size[z] + other[c] - n).max(1) as f64
+                })
+                .fold(0.0, f64::max);
+            sum[z] += best;
+        }
+    }
+    (0..k)
+        .map(|z| (size[z] > 0).then(|| sum[z] / chains.len().max(1) as f64))
+        .collect()
 }
 
 /// k-means or NMF over TF-IDF vectors.
@@ -886,6 +977,20 @@ mod tests {
         assert!(e.chars().count() <= 302, "{}", e.chars().count());
         assert!(e.ends_with(" …") && e.starts_with("ord ord"));
         assert!(!e.contains("or …"));
+    }
+
+    #[test]
+    fn a_theme_the_chains_split_is_less_reproduced_than_one_they_keep() {
+        // Cluster 0 (six responses) is found whole by both chains; cluster 1 is split in
+        // halves by the first chain and scattered over three clusters by the second.
+        let consensus = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
+        let first = [2, 2, 2, 2, 2, 2, 0, 0, 0, 1, 1, 1];
+        let second = [3, 3, 3, 3, 3, 3, 0, 0, 1, 1, 2, 2];
+        let r = reproduced(&consensus, 3, &[&first, &second], 4);
+        assert_eq!(r[0], Some(1.0));
+        let split = r[1].expect("occupied");
+        assert!((split - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-12, "{split}");
+        assert!(r[2].is_none());
     }
 
     #[test]

@@ -130,10 +130,24 @@ fn themes_are_identical_for_one_and_two_threads() {
             method: stemme::themes::ThemeMethod::KMeans,
             ..ThemeOptions::default()
         },
+        // Fitted on a sample, then every answer placed.
+        ThemeOptions {
+            sample: 60,
+            ..ThemeOptions::default()
+        },
     ] {
-        let (_, one) = themes_with(1, &options);
+        let (responses, one) = themes_with(1, &options);
         let (_, two) = themes_with(2, &options);
         assert_eq!(one, two, "{options:?}");
+        if options.sample == 60 {
+            assert_eq!(one.choice.sample, 60);
+            let sized: usize = one.themes.iter().map(|t| t.size).sum();
+            assert_eq!(sized + one.unclassified(), responses.len());
+            assert!(
+                sized > 100,
+                "every usable answer is placed, not only the sample: {sized}"
+            );
+        }
     }
 }
 
