@@ -378,11 +378,6 @@ pub fn is_feature(word: &WordInfo) -> bool {
     !word.stop && word.word.chars().count() >= 2 && word.word.chars().any(char::is_alphabetic)
 }
 
-/// The stems a word contributes as theme features: its own and its compound parts'.
-pub fn feature_stems(word: &WordInfo) -> impl Iterator<Item = &str> {
-    std::iter::once(word.stem.as_str()).chain(word.parts.iter().map(|p| p.stem.as_str()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
