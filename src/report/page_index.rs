@@ -3,8 +3,8 @@
 //! listed responses as a small integer (an id into a table of distinct "what the token
 //! stands for": its stem and its compound-part stems, hyphen joins included), and a table
 //! from the words whose query term the page could not work out itself to that term.
-//! Terms are integers too; the page never sees a stem. Metadata columns travel beside
-//! them for the page's filters.
+//! Terms are integers too; the page never sees a stem. Metadata columns and the groups
+//! of every `--compare` grouping travel beside them for the page's filters.
 //!
 //! A typed word the table lacks is stemmed in the page by a port of the Snowball
 //! Norwegian stemmer and looked up among the terms. So the table holds only the words for
@@ -30,6 +30,7 @@
 use crate::analysis::Analysis;
 use crate::analyze::compound::{CompoundSplitter, FastMap};
 use crate::analyze::{Analyzer, WordId, WordInfo};
+use crate::compare::{group_value, SCOPE_GROUPING};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,6 +61,9 @@ pub struct PageIndex {
     pub meta: Vec<Vec<String>>,
     /// Per listed response, the question it answers.
     pub questions: Vec<String>,
+    /// Each `--compare` grouping's name, with each listed response's group in it (""
+    /// when it has none), for the page's group filters.
+    pub groupings: Vec<(String, Vec<String>)>,
 }
 
 /// True when `part_word` of a word is that word joined with the next one across a hyphen
@@ -317,6 +321,19 @@ impl PageIndex {
             columns,
             meta,
             questions: listed.iter().map(|r| r.response.question.clone()).collect(),
+            groupings: a
+                .comparison
+                .groupings
+                .iter()
+                .filter(|g| g.name != SCOPE_GROUPING)
+                .map(|g| {
+                    let groups = listed
+                        .iter()
+                        .map(|r| group_value(&r.response, &g.name).unwrap_or_default().to_string())
+                        .collect();
+                    (g.name.clone(), groups)
+                })
+                .collect(),
         }
     }
 }

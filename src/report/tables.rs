@@ -1,13 +1,14 @@
 //! CSV tables for spreadsheets and R/Python: one row per response (with theme and scope),
-//! one per theme (with its scope split), one per grouping × group × theme (`groups.csv`),
+//! one per theme (with its scope split, small cells suppressed), one per grouping × group × theme (`groups.csv`),
 //! one per distinctive word of a group (`keyness.csv`). Every cell goes through
 //! [`excel_safe`], so a response that starts like a formula stays text in a spreadsheet.
 
-use super::Report;
+use super::{Report, ScopeCell};
 use crate::analysis::Analysis;
 use crate::corpus::{csv_error, LIST_SEPARATOR};
 use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
+use crate::scope::Scope;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -85,7 +86,9 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     inner.flush().map_err(|e| Error::io(path, e))
 }
 
-/// `themes.csv`: one row per theme (and the unclassified bucket) with counts per scope.
+/// `themes.csv`: one row per theme (and the unclassified bucket) with its responses per
+/// scope, as the `scope` grouping shows them: a cell of a suppressed group, or under
+/// `--min-cell`, is left empty.
 pub fn themes(report: &Report) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     write_safe(
@@ -101,11 +104,11 @@ pub fn themes(report: &Report) -> Result<Vec<u8>> {
             "quote_ids",
         ],
     )?;
-    for row in &report.comparison.table {
+    for (id, label, size) in report.theme_rows() {
         let quotes = report
             .themes
             .iter()
-            .find(|t| t.id == row.theme)
+            .find(|t| t.id == id)
             .map(|t| {
                 t.quotes
                     .iter()
@@ -114,21 +117,17 @@ pub fn themes(report: &Report) -> Result<Vec<u8>> {
                     .join(LIST_SEPARATOR)
             })
             .unwrap_or_default();
-        let c = row.counts;
-        let size: usize = c.iter().sum();
-        write_safe(
-            &mut w,
-            [
-                row.theme.to_string(),
-                row.label.clone(),
-                size.to_string(),
-                c[0].to_string(),
-                c[1].to_string(),
-                c[2].to_string(),
-                c[3].to_string(),
-                quotes,
-            ],
-        )?;
+        let mut record = vec![id.to_string(), label.to_string(), size.to_string()];
+        record.extend(
+            Scope::ALL
+                .iter()
+                .map(|&scope| match report.scope_cell(scope, id) {
+                    ScopeCell::Shown { n, .. } => n.to_string(),
+                    ScopeCell::Suppressed => String::new(),
+                }),
+        );
+        record.push(quotes);
+        write_safe(&mut w, &record)?;
     }
     finish(w)
 }
