@@ -329,7 +329,13 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Writes every report file, and the `exports` asked for, into `out`.
 pub fn write_all(out: &Path, analysis: &Analysis, exports: &Exports) -> Result<()> {
-    let report = Report::new(analysis);
+    // The rows go to responses.csv while the summary and the page's search data are
+    // gathered (on two threads when there are two).
+    let (report, responses) = rayon::join(
+        || Report::new(analysis),
+        || tables::write_responses(&out.join(RESPONSES_FILE), analysis),
+    );
+    responses?;
     let mut json =
         serde_json::to_vec_pretty(&report).map_err(|e| Error::Usage(format!("report.json: {e}")))?;
     json.push(b'\n');
@@ -339,7 +345,6 @@ pub fn write_all(out: &Path, analysis: &Analysis, exports: &Exports) -> Result<(
         &out.join("report.html"),
         html::render(&report, html::MAX_ROWS).as_bytes(),
     )?;
-    tables::write_responses(&out.join(RESPONSES_FILE), analysis)?;
     write(&out.join("themes.csv"), &tables::themes(&report)?)?;
     write(&out.join("groups.csv"), &tables::groups(&report)?)?;
     write(&out.join("keyness.csv"), &tables::keyness(&report)?)?;

@@ -16,10 +16,12 @@
 //! row 3), those parts, and the lexicon's other forms of the listed words' lemmas
 //! (`grense` for the part `grensene` of `kommunegrensene`).
 //!
-//! Two differences are left: a word the lexicon knows as a form of a lemma that no
-//! corpus word has, whose plain stem happens to be a page term, matches in the page where
-//! the CLI, stemming its lemma, finds nothing; and an irregular form of a lemma that only
-//! responses beyond the page use is stemmed plainly by the page.
+//! Differences left: a word the lexicon knows as a form of a lemma that no corpus word
+//! has, whose plain stem happens to be a page term, matches in the page where the CLI,
+//! stemming its lemma, finds nothing; an irregular form of a lemma that only responses
+//! beyond the page use is stemmed plainly by the page; and a lexicon form whose plain stem
+//! is its lemma's is taken to have that lemma (true of every form of a listed word; a
+//! form of an unlisted compound could have another).
 //!
 //! Cost: the tokens, kinds and lemma forms are proportional to the listed responses (at
 //! most [`super::html::MAX_ROWS`]); the rest is one look-up per distinct word of the run,
@@ -124,6 +126,9 @@ fn query_stem(analyzer: &Analyzer, lexicon: &CompoundSplitter, word: &str) -> Op
 fn acronym_sized(word: &str) -> bool {
     (2..=5).contains(&word.chars().count()) && word.chars().filter(|c| c.is_alphabetic()).count() >= 2
 }
+
+/// A word looked at: its table entry and its entry typed in capitals, if it needs them.
+type Entry = (String, Option<i64>, Option<i64>);
 
 /// Interns the stems of the listed responses as term ids, in order of first appearance.
 #[derive(Default)]
@@ -253,46 +258,53 @@ impl PageIndex {
             .collect::<Vec<&str>>()
             .into_iter()
             .collect();
-        let forms: BTreeSet<String> = lemmas
-            .par_iter()
-            .flat_map_iter(|l| lexicon.forms(l))
-            .filter(|f| !looked_at.contains_key(f.as_str()))
-            .collect::<Vec<String>>()
-            .into_iter()
-            .collect();
-        let mut candidates: Vec<(&str, Option<&str>)> = looked_at.into_iter().collect();
-        candidates.extend(forms.iter().map(|f| (f.as_str(), None)));
-        candidates.sort_unstable();
 
-        // Keep a word where the page's own stemming would answer otherwise.
-        let analyzer = Analyzer::norwegian();
-        let entries: Vec<(&str, Option<i64>, Option<i64>)> = candidates
+        // Keep a word where the page's own stemming would answer otherwise: `typed` is
+        // the term id the CLI gives the word, if it gives one.
+        let analyzer = &Analyzer::norwegian();
+        let terms_ref = &terms;
+        let judge = &|word: &str, typed: Option<i64>| -> Entry {
+            let own = terms_ref.get(&analyzer.stem(word));
+            // Typed in capitals, a short stopword is analysed as a stopword, not kept as
+            // an acronym: the page would take the word as its own term.
+            let upper = (acronym_sized(word) && analyzer.is_stopword(word))
+                .then(|| query_term(analyzer, &word.to_uppercase()))
+                .flatten()
+                .map(|t| terms_ref.get(&t))
+                .filter(|&id| id != terms_ref.get(word));
+            (word.to_string(), typed.filter(|&id| id != own), upper)
+        };
+        let mut entries: Vec<Entry> = looked_at
             .par_iter()
-            .map(|&(word, known)| {
+            .map(|(&word, &known)| {
                 let typed = match known {
                     Some(stem) => Some(terms.get(stem)),
-                    None => query_stem(&analyzer, lexicon, word).map(|t| terms.get(&t)),
+                    None => query_stem(analyzer, lexicon, word).map(|t| terms_ref.get(&t)),
                 };
-                let own = terms.get(&analyzer.stem(word));
-                let entry = typed.filter(|&id| id != own);
-                // Typed in capitals, a short stopword is analysed as a stopword, not
-                // kept as an acronym: the page would take the word as its own term.
-                let upper = (acronym_sized(word) && analyzer.is_stopword(word))
-                    .then(|| query_term(&analyzer, &word.to_uppercase()))
-                    .flatten()
-                    .map(|t| terms.get(&t))
-                    .filter(|&id| id != terms.get(word));
-                (word, entry, upper)
+                judge(word, typed)
             })
             .collect();
+        // A form whose own stem is its lemma's needs no entry: the lexicon gives it that
+        // lemma (or, when it gives several, the CLI stems it as written). The others are
+        // worked out one by one.
+        entries.par_extend(lemmas.par_iter().flat_map_iter(|&lemma| {
+            let stem = analyzer.stem(lemma);
+            lexicon
+                .forms(lemma)
+                .into_iter()
+                .filter(|f| !looked_at.contains_key(f.as_str()))
+                .filter(move |f| analyzer.stem(f) != stem || (acronym_sized(f) && analyzer.is_stopword(f)))
+                .map(|f| judge(&f, query_stem(analyzer, lexicon, &f).map(|t| terms_ref.get(&t))))
+                .collect::<Vec<_>>()
+        }));
         let mut table = BTreeMap::new();
         let mut acronyms = BTreeMap::new();
         for (word, entry, upper) in entries {
-            if let Some(id) = entry {
-                table.insert(word.to_string(), id);
-            }
             if let Some(id) = upper {
-                acronyms.insert(word.to_string(), id);
+                acronyms.insert(word.clone(), id);
+            }
+            if let Some(id) = entry {
+                table.insert(word, id);
             }
         }
 

@@ -57,30 +57,34 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     .to_vec();
     header.extend(columns.iter().map(|c| format!("meta.{c}")));
     write_safe(&mut w, &header)?;
-    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    // Cells are borrowed from the rows, written one by one: no copy of any text.
     for row in &a.rows {
         let r = &row.response;
-        record.clear();
-        record.extend([
-            r.id.clone(),
-            r.collection.clone(),
-            r.source.clone(),
-            r.line.to_string(),
-            r.question.clone(),
-            r.text.clone(),
-            row.theme.unwrap_or(0).to_string(),
-            a.theme_label(row).to_string(),
-            row.scope.scope.as_str().to_string(),
+        let (line, theme_id) = (r.line.to_string(), row.theme.unwrap_or(0).to_string());
+        let (evidence, kinds, labels) = (
             row.scope.evidence.join(LIST_SEPARATOR),
             r.kinds.join(LIST_SEPARATOR),
             r.labels.join(LIST_SEPARATOR),
-        ]);
-        record.extend(
-            columns
-                .iter()
-                .map(|c| r.meta.get(*c).cloned().unwrap_or_default()),
         );
-        write_safe(&mut w, &record)?;
+        let cells = [
+            r.id.as_str(),
+            &r.collection,
+            &r.source,
+            &line,
+            &r.question,
+            &r.text,
+            &theme_id,
+            a.theme_label(row),
+            row.scope.scope.as_str(),
+            &evidence,
+            &kinds,
+            &labels,
+        ];
+        let meta = columns.iter().map(|c| r.meta.get(*c).map_or("", String::as_str));
+        for cell in cells.into_iter().chain(meta) {
+            w.write_field(excel_safe(cell).as_ref()).map_err(csv_error)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
     let mut inner = w.into_inner().map_err(csv_error)?;
     inner.flush().map_err(|e| Error::io(path, e))
