@@ -24,8 +24,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the `report.json` layout. Version 2: the rows moved out of `report.json`
-/// into `responses.csv` (named by `responses_file`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// into `responses.csv` (named by `responses_file`). Version 3: `scope_totals` is `null`
+/// for a suppressed group, and `comparison` no longer carries the unsuppressed
+/// theme × scope `table` (the `scope` grouping's cells hold what may be shown).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The file that holds one row per response.
 pub const RESPONSES_FILE: &str = "responses.csv";

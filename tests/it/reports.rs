@@ -29,7 +29,7 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
     let dir = seed_run();
     let r: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
         .expect("parses");
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["responses_total"], 88);
     // The rows are in the file the report names, not in report.json.
     assert!(r.get("responses").is_none());
