@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub index_dir: PathBuf,
     /// Write the report files (false for `stemme index`).
     pub reports: bool,
+    /// Exports written with the reports, in the same output unit.
+    pub exports: report::Exports,
 }
 
 /// Reads the inputs (or the bundled seed): files are ingested, collection folders read
@@ -282,7 +284,7 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Arc<Analysis
 
     if let Some(stage) = reports {
         progress.stage("report", 1);
-        report::write_all(stage.path(), &analysis)?;
+        report::write_all(stage.path(), &analysis, &options.exports)?;
         stage.commit()?;
         progress.finish("reports written");
     }

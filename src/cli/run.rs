@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use stemme::analysis::Analysis;
 use stemme::compare::{CompareOptions, DEFAULT_MIN_CELL, SCOPE_GROUPING};
 use stemme::corpus;
-use stemme::export;
 use stemme::pipeline::{self, RunOptions};
+use stemme::report::Exports;
 use stemme::scope::Scope;
 use stemme::themes::{ThemeMethod, ThemeOptions};
 use stemme::{Error, Result};
@@ -123,26 +123,13 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         out: args.out.clone(),
         index_dir: index_dir.clone(),
         reports,
+        exports: Exports {
+            dfm: args.dfm,
+            excel: args.excel,
+        },
     };
     let analysis = pipeline::run(&options, bars)?;
-    let mut written = vec![
-        "report.html",
-        "report.md",
-        "report.json",
-        "responses.csv",
-        "themes.csv",
-        "groups.csv",
-        "keyness.csv",
-    ];
-    if reports && args.dfm {
-        export::dfm::write(&args.out.join("dfm"), &analysis)?;
-        written.extend(["dfm/dfm.mtx", "dfm/docs.csv", "dfm/features.csv"]);
-    }
-    if reports && args.excel {
-        for file in written.iter().filter(|f| f.ends_with(".csv")) {
-            export::excel::convert(&args.out.join(file))?;
-        }
-    }
+    let written = options.exports.files();
     bars.clear();
     print_summary(
         &analysis,

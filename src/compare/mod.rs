@@ -70,15 +70,20 @@ impl Case<'_> {
     /// The value of `column` for this response: a metadata column, else the built-in
     /// `collection` or `question`; `None` when empty or absent.
     pub fn value(&self, column: &str) -> Option<&str> {
-        let r = self.response;
-        let v = match (r.meta.get(column), column) {
-            (Some(v), _) => v,
-            (None, "collection") => r.collection.as_str(),
-            (None, "question") => r.question.as_str(),
-            _ => return None,
-        };
-        Some(v.trim()).filter(|v| !v.is_empty())
+        group_value(self.response, column)
     }
+}
+
+/// The group of a response in the grouping by `column`: its value in a metadata column,
+/// else the built-in `collection` or `question`, trimmed; `None` when empty or absent.
+pub fn group_value<'a>(r: &'a Response, column: &str) -> Option<&'a str> {
+    let v = match (r.meta.get(column), column) {
+        (Some(v), _) => v,
+        (None, "collection") => r.collection.as_str(),
+        (None, "question") => r.question.as_str(),
+        _ => return None,
+    };
+    Some(v.trim()).filter(|v| !v.is_empty())
 }
 
 /// The stems a response contributes to keyness: one per feature word (stopwords, numbers
@@ -125,18 +130,6 @@ pub struct ScopeDecision {
     pub unknown_values: Vec<ValueCount>,
 }
 
-/// One row of the theme × scope table: raw counts, unsuppressed (`themes.csv`, charts).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThemeScopeRow {
-    /// Theme id; 0 is the unclassified bucket.
-    pub theme: usize,
-    pub label: String,
-    /// Counts per scope, in [`Scope::ALL`] order.
-    pub counts: [usize; 4],
-    /// Share of each scope group's responses that fall in this theme.
-    pub shares: [f64; 4],
-}
-
 /// Everything the reports show about groups.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -144,10 +137,11 @@ pub struct Comparison {
     pub min_cell: usize,
     /// Adjusted p-values below this are called significant.
     pub alpha: f64,
-    /// Responses per scope, in [`Scope::ALL`] order.
+    /// Responses per scope, in [`Scope::ALL`] order, unsuppressed: for the analyst's
+    /// summary on the terminal, never written to a report (the `scope` grouping holds
+    /// what the reports show).
+    #[serde(skip)]
     pub scope_totals: [usize; 4],
-    /// Theme × scope counts (the unclassified bucket last), as in `themes.csv`.
-    pub table: Vec<ThemeScopeRow>,
     pub scope_decision: ScopeDecision,
     /// `scope` first, then each `--compare` column.
     pub groupings: Vec<Grouping>,
@@ -174,35 +168,12 @@ fn scope_index(scope: Scope) -> usize {
     Scope::ALL.iter().position(|&s| s == scope).unwrap_or(3)
 }
 
-fn scope_table(cases: &[Case], rows: &[(usize, String)]) -> ([usize; 4], Vec<ThemeScopeRow>) {
+fn scope_totals(cases: &[Case]) -> [usize; 4] {
     let mut totals = [0usize; 4];
-    let mut table: Vec<ThemeScopeRow> = rows
-        .iter()
-        .map(|(theme, label)| ThemeScopeRow {
-            theme: *theme,
-            label: label.clone(),
-            counts: [0; 4],
-            shares: [0.0; 4],
-        })
-        .collect();
-    let row_of: BTreeMap<usize, usize> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
     for case in cases {
-        let s = scope_index(case.scope.scope);
-        totals[s] += 1;
-        if let Some(&row) = row_of.get(&case.theme.unwrap_or(0)) {
-            table[row].counts[s] += 1;
-        }
+        totals[scope_index(case.scope.scope)] += 1;
     }
-    for row in &mut table {
-        for ((share, &count), &total) in row.shares.iter_mut().zip(&row.counts).zip(&totals) {
-            *share = if total == 0 {
-                0.0
-            } else {
-                count as f64 / total as f64
-            };
-        }
-    }
-    (totals, table)
+    totals
 }
 
 fn scope_decision(cases: &[Case], column: Option<&str>) -> ScopeDecision {
@@ -262,7 +233,7 @@ pub fn compare(
 ) -> Result<Comparison> {
     check_columns(cases, &options.columns)?;
     let rows = theme_rows(themes);
-    let (scope_totals, table) = scope_table(cases, &rows);
+    let scope_totals = scope_totals(cases);
     let scope_decision = scope_decision(cases, options.scope_column.as_deref());
     let display = |stem: &str| vocabulary.display(stem);
 
@@ -318,7 +289,6 @@ pub fn compare(
         min_cell: options.min_cell,
         alpha: ALPHA,
         scope_totals,
-        table,
         scope_decision,
         groupings,
     })

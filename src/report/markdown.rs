@@ -253,7 +253,10 @@ pub fn render(r: &Report) -> String {
         r.rejects_total,
         Scope::ALL
             .iter()
-            .map(|sc| format!("{} {}", r.scope_totals.get(sc).copied().unwrap_or(0), sc))
+            .map(|sc| match r.scope_totals.get(sc).copied().flatten() {
+                Some(n) => format!("{n} {sc}"),
+                None => format!("{sc} suppressed (under {})", r.comparison.min_cell),
+            })
             .collect::<Vec<_>>()
             .join(", ")
     );

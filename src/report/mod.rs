@@ -13,8 +13,8 @@ mod markdown;
 mod page_index;
 mod tables;
 
-use crate::analysis::{Analysis, FileSummary, Row};
-use crate::compare::Comparison;
+use crate::analysis::{Analysis, FileSummary, Row, UNCLASSIFIED};
+use crate::compare::{Comparison, Group, SCOPE_GROUPING};
 use crate::error::{Error, Result};
 use crate::model::Reject;
 use crate::scope::Scope;
@@ -24,8 +24,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the `report.json` layout. Version 2: the rows moved out of `report.json`
-/// into `responses.csv` (named by `responses_file`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// into `responses.csv` (named by `responses_file`). Version 3: `scope_totals` is `null`
+/// for a suppressed group, and `comparison` no longer carries the unsuppressed
+/// theme × scope `table` (the `scope` grouping's cells hold what may be shown).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The file that holds one row per response.
 pub const RESPONSES_FILE: &str = "responses.csv";
@@ -83,7 +85,8 @@ pub struct ResponseRow {
     pub labels: Vec<String>,
 }
 
-/// Quotes that show the local and the national voice side by side.
+/// Quotes that show the local and the national voice side by side: the quotes of the
+/// `scope` grouping's two groups (none from a suppressed group).
 #[derive(Debug, Clone, Serialize)]
 pub struct SideBySide {
     pub local: Vec<Quote>,
@@ -98,8 +101,8 @@ pub struct Report {
     pub inputs: Vec<InputSummary>,
     pub responses_total: usize,
     pub rejects_total: usize,
-    /// Responses per scope.
-    pub scope_totals: BTreeMap<Scope, usize>,
+    /// Responses per scope; `null` for a group suppressed as too small (`--min-cell`).
+    pub scope_totals: BTreeMap<Scope, Option<usize>>,
     pub unclassified: usize,
     pub themes: Vec<ThemeEntry>,
     pub theme_choice: ThemeChoice,
@@ -147,10 +150,6 @@ impl Report {
                 quotes: t.quotes.iter().map(|&i| quote(i)).collect(),
             })
             .collect();
-        let mut scope_totals = BTreeMap::new();
-        for (s, &c) in Scope::ALL.iter().zip(&a.comparison.scope_totals) {
-            scope_totals.insert(*s, c);
-        }
         let listed = &a.rows[..n.min(html::MAX_ROWS)];
         let responses: Vec<ResponseRow> = listed.iter().map(|row| response_row(a, row)).collect();
         Report {
@@ -159,7 +158,7 @@ impl Report {
             inputs: a.files.clone(),
             responses_total: n,
             rejects_total: a.rejects.len(),
-            scope_totals,
+            scope_totals: scope_totals(&a.comparison),
             unclassified: a.unclassified(),
             themes,
             theme_choice: ThemeChoice {
@@ -171,7 +170,7 @@ impl Report {
             },
             agreement: a.themes.agreement,
             comparison: a.comparison.clone(),
-            side_by_side: side_by_side(a, &quote),
+            side_by_side: side_by_side(&a.comparison),
             rejects: a.rejects.clone(),
             responses_file: RESPONSES_FILE.to_string(),
             top_words: top_words(a, 40),
@@ -198,30 +197,81 @@ fn response_row(a: &Analysis, row: &Row) -> ResponseRow {
     }
 }
 
-/// Up to three local and three national quotes: those with the most scope evidence,
-/// then the longest (more to read), then by id.
-fn side_by_side(a: &Analysis, quote: &dyn Fn(usize) -> Quote) -> SideBySide {
+/// The scope group of this name, if any response has that scope.
+fn scope_group(c: &Comparison, scope: Scope) -> Option<&Group> {
+    c.grouping(SCOPE_GROUPING)?
+        .groups
+        .iter()
+        .find(|g| g.name == scope.as_str())
+}
+
+/// Responses per scope as the reports may show them: `None` for a suppressed group.
+fn scope_totals(c: &Comparison) -> BTreeMap<Scope, Option<usize>> {
+    Scope::ALL
+        .iter()
+        .zip(&c.scope_totals)
+        .map(|(&s, &n)| (s, scope_group(c, s).map_or(Some(n), |g| g.n)))
+        .collect()
+}
+
+/// The local and the national group's quotes (none from a suppressed group).
+fn side_by_side(c: &Comparison) -> SideBySide {
     let pick = |scope: Scope| -> Vec<Quote> {
-        let mut idx: Vec<usize> = (0..a.rows.len())
-            .filter(|&i| a.rows[i].scope.scope == scope)
-            .collect();
-        let key = |i: usize| {
-            let row = &a.rows[i];
-            (
-                std::cmp::Reverse(row.scope.evidence.len()),
-                std::cmp::Reverse(row.response.text.len().min(400)),
-            )
-        };
-        idx.sort_by(|&x, &y| {
-            key(x)
-                .cmp(&key(y))
-                .then(a.rows[x].response.id.cmp(&a.rows[y].response.id))
-        });
-        idx.into_iter().take(3).map(quote).collect()
+        scope_group(c, scope)
+            .map(|g| {
+                g.quotes
+                    .iter()
+                    .map(|q| Quote {
+                        id: q.id.clone(),
+                        text: q.text.clone(),
+                        scope,
+                        source: q.source.clone(),
+                        line: q.line,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     SideBySide {
         local: pick(Scope::Local),
         national: pick(Scope::National),
+    }
+}
+
+/// One theme in one scope group as every format may show it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ScopeCell {
+    /// Responses of the group in the theme, and their share of the group.
+    Shown { n: usize, share: f64 },
+    /// The group or the cell is under `--min-cell`: nothing is shown.
+    Suppressed,
+}
+
+impl Report {
+    /// Theme `theme` (0: unclassified) in scope group `scope`, suppression applied. A
+    /// scope no response has shows 0.
+    pub(crate) fn scope_cell(&self, scope: Scope, theme: usize) -> ScopeCell {
+        let cell = self.comparison.grouping(SCOPE_GROUPING).and_then(|g| {
+            g.cells
+                .iter()
+                .find(|c| c.group == scope.as_str() && c.theme_id == theme)
+        });
+        match cell {
+            None => ScopeCell::Shown { n: 0, share: 0.0 },
+            Some(c) => match (c.n, c.share) {
+                (Some(n), Some(share)) if !c.suppressed => ScopeCell::Shown { n, share },
+                _ => ScopeCell::Suppressed,
+            },
+        }
+    }
+
+    /// Every theme as (id, label, size), then the unclassified bucket (id 0).
+    pub(crate) fn theme_rows(&self) -> Vec<(usize, &str, usize)> {
+        self.themes
+            .iter()
+            .map(|t| (t.id, t.label.as_str(), t.size))
+            .chain(std::iter::once((0, UNCLASSIFIED, self.unclassified)))
+            .collect()
     }
 }
 
@@ -246,13 +296,48 @@ fn top_words(a: &Analysis, n: usize) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// Outputs written beside the reports, inside the same output folder (so they are
+/// switched in with it, whole).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exports {
+    /// `dfm/`: the document–feature matrix (`--dfm`).
+    pub dfm: bool,
+    /// The CSV tables rewritten for Norwegian Excel (`--excel`).
+    pub excel: bool,
+}
+
+impl Exports {
+    /// The files a run writes into its output folder.
+    pub fn files(&self) -> Vec<&'static str> {
+        let mut files = vec![
+            "report.html",
+            "report.md",
+            "report.json",
+            RESPONSES_FILE,
+            "themes.csv",
+            "groups.csv",
+            "keyness.csv",
+        ];
+        if self.dfm {
+            files.extend(["dfm/dfm.mtx", "dfm/docs.csv", "dfm/features.csv"]);
+        }
+        files
+    }
+}
+
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
-/// Writes every report file into `out`.
-pub fn write_all(out: &Path, analysis: &Analysis) -> Result<()> {
-    let report = Report::new(analysis);
+/// Writes every report file, and the `exports` asked for, into `out`.
+pub fn write_all(out: &Path, analysis: &Analysis, exports: &Exports) -> Result<()> {
+    // The rows go to responses.csv while the summary and the page's search data are
+    // gathered (on two threads when there are two).
+    let (report, responses) = rayon::join(
+        || Report::new(analysis),
+        || tables::write_responses(&out.join(RESPONSES_FILE), analysis),
+    );
+    responses?;
     let mut json =
         serde_json::to_vec_pretty(&report).map_err(|e| Error::Usage(format!("report.json: {e}")))?;
     json.push(b'\n');
@@ -262,10 +347,17 @@ pub fn write_all(out: &Path, analysis: &Analysis) -> Result<()> {
         &out.join("report.html"),
         html::render(&report, html::MAX_ROWS).as_bytes(),
     )?;
-    tables::write_responses(&out.join(RESPONSES_FILE), analysis)?;
     write(&out.join("themes.csv"), &tables::themes(&report)?)?;
     write(&out.join("groups.csv"), &tables::groups(&report)?)?;
     write(&out.join("keyness.csv"), &tables::keyness(&report)?)?;
+    if exports.dfm {
+        crate::export::dfm::write(&out.join("dfm"), analysis)?;
+    }
+    if exports.excel {
+        for file in exports.files().iter().filter(|f| f.ends_with(".csv")) {
+            crate::export::excel::convert(&out.join(file))?;
+        }
+    }
     Ok(())
 }
 

@@ -1,13 +1,14 @@
 //! CSV tables for spreadsheets and R/Python: one row per response (with theme and scope),
-//! one per theme (with its scope split), one per grouping × group × theme (`groups.csv`),
+//! one per theme (with its scope split, small cells suppressed), one per grouping × group × theme (`groups.csv`),
 //! one per distinctive word of a group (`keyness.csv`). Every cell goes through
 //! [`excel_safe`], so a response that starts like a formula stays text in a spreadsheet.
 
-use super::Report;
+use super::{Report, ScopeCell};
 use crate::analysis::Analysis;
 use crate::corpus::{csv_error, LIST_SEPARATOR};
 use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
+use crate::scope::Scope;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -52,36 +53,42 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     .to_vec();
     header.extend(columns.iter().map(|c| format!("meta.{c}")));
     write_safe(&mut w, &header)?;
-    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    // Cells are borrowed from the rows, written one by one: no copy of any text.
     for row in &a.rows {
         let r = &row.response;
-        record.clear();
-        record.extend([
-            r.id.clone(),
-            r.collection.clone(),
-            r.source.clone(),
-            r.line.to_string(),
-            r.question.clone(),
-            r.text.clone(),
-            row.theme.unwrap_or(0).to_string(),
-            a.theme_label(row).to_string(),
-            row.scope.scope.as_str().to_string(),
+        let (line, theme_id) = (r.line.to_string(), row.theme.unwrap_or(0).to_string());
+        let (evidence, kinds, labels) = (
             row.scope.evidence.join(LIST_SEPARATOR),
             r.kinds.join(LIST_SEPARATOR),
             r.labels.join(LIST_SEPARATOR),
-        ]);
-        record.extend(
-            columns
-                .iter()
-                .map(|c| r.meta.get(c).unwrap_or_default().to_string()),
         );
-        write_safe(&mut w, &record)?;
+        let cells = [
+            r.id.as_str(),
+            &r.collection,
+            &r.source,
+            &line,
+            &r.question,
+            &r.text,
+            &theme_id,
+            a.theme_label(row),
+            row.scope.scope.as_str(),
+            &evidence,
+            &kinds,
+            &labels,
+        ];
+        let meta = columns.iter().map(|c| r.meta.get(c).unwrap_or_default());
+        for cell in cells.into_iter().chain(meta) {
+            w.write_field(excel_safe(cell).as_ref()).map_err(csv_error)?;
+        }
+        w.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
     let mut inner = w.into_inner().map_err(csv_error)?;
     inner.flush().map_err(|e| Error::io(path, e))
 }
 
-/// `themes.csv`: one row per theme (and the unclassified bucket) with counts per scope.
+/// `themes.csv`: one row per theme (and the unclassified bucket) with its responses per
+/// scope, as the `scope` grouping shows them: a cell of a suppressed group, or under
+/// `--min-cell`, is left empty.
 pub fn themes(report: &Report) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     write_safe(
@@ -97,11 +104,11 @@ pub fn themes(report: &Report) -> Result<Vec<u8>> {
             "quote_ids",
         ],
     )?;
-    for row in &report.comparison.table {
+    for (id, label, size) in report.theme_rows() {
         let quotes = report
             .themes
             .iter()
-            .find(|t| t.id == row.theme)
+            .find(|t| t.id == id)
             .map(|t| {
                 t.quotes
                     .iter()
@@ -110,21 +117,17 @@ pub fn themes(report: &Report) -> Result<Vec<u8>> {
                     .join(LIST_SEPARATOR)
             })
             .unwrap_or_default();
-        let c = row.counts;
-        let size: usize = c.iter().sum();
-        write_safe(
-            &mut w,
-            [
-                row.theme.to_string(),
-                row.label.clone(),
-                size.to_string(),
-                c[0].to_string(),
-                c[1].to_string(),
-                c[2].to_string(),
-                c[3].to_string(),
-                quotes,
-            ],
-        )?;
+        let mut record = vec![id.to_string(), label.to_string(), size.to_string()];
+        record.extend(
+            Scope::ALL
+                .iter()
+                .map(|&scope| match report.scope_cell(scope, id) {
+                    ScopeCell::Shown { n, .. } => n.to_string(),
+                    ScopeCell::Suppressed => String::new(),
+                }),
+        );
+        record.push(quotes);
+        write_safe(&mut w, &record)?;
     }
     finish(w)
 }

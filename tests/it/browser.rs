@@ -661,3 +661,83 @@ fn load_and_keystroke_times_at_88_2000_and_20000_rows() {
     }
     eprintln!("report.html in headless chromium:\n{}", report.join("\n"));
 }
+
+#[test]
+fn every_compare_grouping_and_scope_has_a_filter() {
+    let Some(mut b) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp");
+    let mut csv = String::from("id,kommune,alder,svar\n");
+    let texts = [
+        "Ferja må gå oftere",
+        "Skolen trenger flere lærere",
+        "Kommunen må lytte til innbyggerne",
+        "Staten bør gi mer penger til veiene",
+    ];
+    for i in 0..40 {
+        // Values with stray spaces are one group, as the comparison reads them.
+        let kommune = ["Lom", " Vågå", "Lom ", "Utsira"][i % 4];
+        let alder = ["18-29", "50+"][i % 2];
+        csv.push_str(&format!("r{i},{kommune},{alder},{} ({i})\n", texts[i % 4]));
+    }
+    std::fs::write(dir.path().join("svar.csv"), csv).expect("write");
+    ok_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "svar.csv",
+            "--text-column",
+            "svar",
+            "-k",
+            "2",
+            "--compare",
+            "kommune",
+            "--compare",
+            "alder",
+            "--compare",
+            "collection",
+        ],
+    );
+    b.open(&dir.path().join("out/report.html"));
+    let (header, rows) = read_csv(&dir.path().join("out/responses.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let facets = b.eval("[...document.querySelectorAll('select')].map(s => s.dataset.facet).join(' ')");
+    let facets = facets.as_str().expect("facets").to_string();
+    for key in ["scope", "group.kommune", "group.alder", "group.collection"] {
+        assert!(facets.split(' ').any(|f| f == key), "{key} in {facets}");
+    }
+    // The grouping's filter replaces its column's own.
+    assert!(!facets.contains("meta.kommune"), "{facets}");
+    let pick = |facet: &str, value: &str| {
+        format!(
+            "(() => {{ const s = document.querySelector('select[data-facet=\"{facet}\"]'); \
+             const o = [...s.options].find(o => o.textContent.startsWith({0} + ' (')); s.value = o.value; \
+             s.dispatchEvent(new Event('change')); return o.value; }})()",
+            json!(value)
+        )
+    };
+    for (facet, column, values) in [
+        ("group.kommune", "meta.kommune", &["Lom", "Vågå", "Utsira"][..]),
+        ("group.alder", "meta.alder", &["18-29", "50+"][..]),
+        ("scope", "scope", &["local", "national"][..]),
+    ] {
+        let c = col(column);
+        for value in values {
+            b.eval("document.getElementById('clear').click()");
+            b.eval(&pick(facet, value));
+            let listed: BTreeSet<String> = b.ids().into_iter().collect();
+            let expected: BTreeSet<String> = rows
+                .iter()
+                .filter(|r| r[c].trim() == *value)
+                .map(|r| r[0].clone())
+                .collect();
+            assert!(!expected.is_empty(), "{facet} {value}");
+            assert_eq!(listed, expected, "{facet} = {value}");
+        }
+    }
+    b.eval("document.getElementById('clear').click()");
+    b.eval(&pick("group.collection", "svar"));
+    assert_eq!(b.ids().len(), 40);
+}

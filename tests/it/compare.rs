@@ -4,6 +4,7 @@
 
 use super::*;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// A survey table: 40 answers from Lom (most about the ferry), 40 from Vågå (most about
 /// schools), 3 from Utsira; an age-group column; rows alternate through the answers.
@@ -242,4 +243,187 @@ fn a_run_from_a_corpus_collection_equals_a_run_from_the_original_file() {
     let err = run_in(dir.path(), &["run", "--corpus", "corpus", "--collection", "nope"]);
     assert_eq!(err.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&err.stderr).contains("has no collection \"nope\"; it has: svar"));
+}
+
+/// The `(group, theme_id)` cells of one grouping in `groups.csv`: `Some(n)` when shown,
+/// `None` when suppressed.
+fn cells(rows: &[Vec<String>], grouping: &str) -> BTreeMap<(String, String), Option<String>> {
+    rows.iter()
+        .filter(|r| r[0] == grouping)
+        .map(|r| {
+            let shown = (r[11] == "false").then(|| r[4].clone());
+            ((r[1].clone(), r[2].clone()), shown)
+        })
+        .collect()
+}
+
+/// The HTML of the section that starts with `start`, up to the next `<h2`.
+fn section<'a>(html: &'a str, start: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("{start} in the page"));
+    let rest = &html[from + start.len()..];
+    &rest[..rest.find("<h2").unwrap_or(rest.len())]
+}
+
+/// The interval chart's track of one cell: its HTML up to the count after it.
+fn track<'a>(html: &'a str, group: &str, theme: &str) -> &'a str {
+    let at = format!("data-group=\"{group}\" data-theme=\"{theme}\">");
+    let from = html
+        .find(&at)
+        .unwrap_or_else(|| panic!("a track for {group}/{theme}"));
+    let start = html[..from].rfind("<div class=\"ci-track").expect("track start");
+    let rest = &html[start..];
+    let n = rest.find("class=\"bar-n\">").expect("count");
+    &rest[..n + rest[n..].find("</span>").expect("count end") + 7]
+}
+
+#[test]
+fn no_report_format_shows_a_count_or_share_of_a_suppressed_cell() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::write(dir.path().join("svar.csv"), survey()).expect("write");
+    // Six: Utsira (3 responses) is a suppressed group, and cells of 1 to 5 responses in
+    // the shown groups are suppressed too.
+    ok_in(
+        dir.path(),
+        &[
+            "-q",
+            "run",
+            "svar.csv",
+            "--text-column",
+            "svar",
+            "-k",
+            "3",
+            "--method",
+            "kmeans",
+            "--compare",
+            "kommune",
+            "--min-cell",
+            "6",
+        ],
+    );
+    let out = dir.path().join("out");
+    let (_, rows) = read_csv(&out.join("groups.csv"));
+    let scope = cells(&rows, "scope");
+    let kommune = cells(&rows, "kommune");
+    assert!(
+        scope.values().any(Option::is_none) && scope.values().any(Option::is_some),
+        "the fixture has shown and suppressed scope cells: {scope:?}"
+    );
+
+    // themes.csv: the scope columns are groups.csv's shown counts, empty where suppressed.
+    let (header, themes) = read_csv(&out.join("themes.csv"));
+    for t in &themes {
+        for (k, group) in ["local", "national", "both", "unspecified"].iter().enumerate() {
+            let cell = &t[3 + k];
+            match scope.get(&(group.to_string(), t[0].clone())) {
+                Some(Some(n)) => assert_eq!(cell, n, "{header:?} {t:?}"),
+                Some(None) => assert_eq!(cell, "", "suppressed cell shown in themes.csv: {t:?}"),
+                None => assert_eq!(cell, "0", "a scope no response has: {t:?}"),
+            }
+        }
+    }
+
+    // report.json: no unsuppressed table; a suppressed group has no total.
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("json")).expect("json");
+    assert!(json["comparison"].get("table").is_none());
+    assert!(json["comparison"].get("scope_totals").is_none());
+    let groups = json["comparison"]["groupings"][0]["groups"]
+        .as_array()
+        .expect("scope groups");
+    for g in groups {
+        let total = &json["scope_totals"][g["name"].as_str().expect("name")];
+        assert_eq!(total.is_null(), g["suppressed"] == true, "{g}");
+    }
+
+    // report.html: the scope table and chart show no suppressed cell; in every grouping's
+    // interval chart a suppressed cell has no bar and says so, a shown one has its share
+    // and interval as drawn.
+    let html = std::fs::read_to_string(out.join("report.html")).expect("html");
+    let compare = section(&html, "<h2 id=\"compare\">");
+    for ((group, theme), shown) in &scope {
+        let td = format!("data-group=\"{group}\">");
+        let rows: Vec<&str> = compare.split("<tr>").filter(|r| r.contains(&td)).collect();
+        assert!(!rows.is_empty());
+        let chart = track(compare, group, theme);
+        match shown {
+            Some(n) => {
+                assert!(chart.contains("class=\"ci\""), "{chart}");
+                assert!(
+                    chart.contains(&format!("<span class=\"bar-n\">{n} · ")),
+                    "{chart}"
+                );
+            }
+            None => {
+                assert!(
+                    chart.contains("ci-track suppressed") && !chart.contains("class=\"ci\""),
+                    "{chart}"
+                );
+                assert!(
+                    chart.ends_with("<span class=\"bar-n\">suppressed</span>"),
+                    "{chart}"
+                );
+            }
+        }
+    }
+    let suppressed_tds = compare.matches("<td class=\"n suppressed\"").count();
+    let suppressed_scope = scope.iter().filter(|(_, v)| v.is_none()).count();
+    assert_eq!(
+        suppressed_tds, suppressed_scope,
+        "one dash per suppressed scope cell"
+    );
+    assert!(!compare.contains("title=\"both:") && !compare.contains("title=\"national:"));
+    let by_kommune = section(&html, "<h2 id=\"group-kommune\">");
+    let (_, groups_rows) = read_csv(&out.join("groups.csv"));
+    for r in groups_rows.iter().filter(|r| r[0] == "kommune") {
+        let chart = track(by_kommune, &r[1], &r[2]);
+        if kommune[&(r[1].clone(), r[2].clone())].is_none() {
+            assert!(
+                chart.contains("suppressed") && !chart.contains("class=\"ci\""),
+                "{chart}"
+            );
+            continue;
+        }
+        // The bar's share and interval, in percent of the chart's axis, as groups.csv says.
+        let f = |k: usize| r[k].parse::<f64>().expect("number");
+        let axis: f64 = by_kommune
+            .split("the axis runs from 0 to ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|t| t.parse().ok())
+            .expect("axis");
+        let at = |x: f64| 100.0 * (x * 100.0 / axis).min(1.0);
+        let drawn = |key: &str| -> f64 {
+            chart
+                .split(key)
+                .nth(1)
+                .and_then(|t| t.split('%').next())
+                .and_then(|t| t.parse().ok())
+                .unwrap_or_else(|| panic!("{key} in {chart}"))
+        };
+        assert!(
+            (drawn("ci-share\" style=\"width:") - at(f(6))).abs() < 0.11,
+            "{chart} {r:?}"
+        );
+        assert!((drawn("style=\"left:") - at(f(7))).abs() < 0.11, "{chart} {r:?}");
+        let right = drawn("style=\"left:") + drawn(";width:");
+        assert!((right - at(f(8))).abs() < 0.21, "{chart} {r:?}");
+    }
+    assert!(!by_kommune.contains("<h4>responses with kommune = Utsira"));
+
+    // report.md: the suppressed group has a dash in every cell and no count.
+    let md = std::fs::read_to_string(out.join("report.md")).expect("md");
+    let table = md.split("## Compared by kommune").nth(1).expect("section");
+    let utsira = table
+        .lines()
+        .find(|l| l.starts_with("| theme |"))
+        .expect("header")
+        .split(" | ")
+        .position(|h| h.starts_with("Utsira"))
+        .expect("Utsira column");
+    for line in table.lines().skip_while(|l| !l.starts_with("|---")).skip(1) {
+        if !line.starts_with('|') {
+            break;
+        }
+        assert_eq!(line.split(" | ").nth(utsira).map(str::trim), Some("–"), "{line}");
+    }
 }

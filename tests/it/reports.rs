@@ -29,7 +29,7 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
     let dir = seed_run();
     let r: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
         .expect("parses");
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["responses_total"], 88);
     // The rows are in the file the report names, not in report.json.
     assert!(r.get("responses").is_none());
@@ -65,13 +65,74 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
     let agreement = &r["agreement"];
     assert!(agreement["nmi"].as_f64().expect("nmi") > 0.0);
     assert!(agreement["ari"].is_number());
+    // Scope totals: a count per group, null for a group under --min-cell (on the seed,
+    // national and both); the shown ones and the suppressed groups' sizes make 88.
     let scopes = &r["scope_totals"];
-    let total: u64 = ["local", "national", "both", "unspecified"]
+    let shown: u64 = ["local", "national", "both", "unspecified"]
         .iter()
-        .map(|s| scopes[s].as_u64().expect("n"))
+        .filter_map(|s| scopes[s].as_u64())
         .sum();
-    assert_eq!(total, 88);
-    assert!(scopes["local"].as_u64() > Some(0) && scopes["national"].as_u64() > Some(0));
+    assert!(scopes["local"].as_u64() > Some(0) && scopes["national"].is_null());
+    assert!(shown < 88 && shown + 4 * 2 >= 88, "{scopes}");
+}
+
+#[test]
+fn a_suppressed_scope_group_is_quoted_nowhere() {
+    // The seed has one national response: under --min-cell 5, so it is not quoted side
+    // by side (nor its group's words or shares shown), in any format.
+    let dir = seed_run();
+    let out = dir.path().join("out");
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("json")).expect("json");
+    let national = r["comparison"]["groupings"][0]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["name"] == "national")
+        .expect("a national group");
+    assert_eq!(national["suppressed"], true);
+    assert_eq!(r["side_by_side"]["national"].as_array().map(Vec::len), Some(0));
+    assert_eq!(r["side_by_side"]["local"].as_array().map(Vec::len), Some(3));
+    // The local quotes are the scope grouping's own, suppression-aware ones.
+    let local = r["comparison"]["groupings"][0]["groups"][0]["quotes"].clone();
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .expect("quotes")
+            .iter()
+            .map(|q| q["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    assert_eq!(ids(&r["side_by_side"]["local"]), ids(&local));
+
+    let (header, rows) = read_csv(&out.join("responses.csv"));
+    let scope = header.iter().position(|h| h == "scope").expect("scope column");
+    let text = header.iter().position(|h| h == "text").expect("text column");
+    let national_texts: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[scope] == "national")
+        .map(|r| r[text].as_str())
+        .collect();
+    assert_eq!(national_texts.len(), 1);
+    let html = std::fs::read_to_string(out.join("report.html")).expect("html");
+    let voices = html
+        .split("<h3>National voices</h3>")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .expect("national voices");
+    assert!(!voices.contains("<blockquote>"), "{voices}");
+    assert!(voices.contains("suppressed"), "{voices}");
+    let words = html
+        .split("<h3>Words more national</h3>")
+        .nth(1)
+        .and_then(|s| s.split("</div>").next())
+        .expect("national words");
+    assert!(
+        words.contains("Suppressed") && !words.contains("<table>"),
+        "{words}"
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).expect("md");
+    assert!(md.contains("national suppressed (under 5)"));
+    assert!(!md.contains("**Quotes: national**"));
 }
 
 #[test]
