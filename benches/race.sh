@@ -46,7 +46,7 @@ for r in $(seq 1 "$rounds"); do
     read -r sw srss < <(measure "$dir/stemme" "$bin" run "$corpus" --text-column text -o "$dir/stemme_out")
     read -r pw prss < <(measure "$dir/python" "$dir/env/bin/python" "$kit/baseline.py" "$corpus" --out-dir "$dir/py_out")
     printf 'round %d: stemme %6.2f s %5d MB | python %6.2f s %5d MB\n' "$r" "$sw" $((srss / 1024)) "$pw" $((prss / 1024))
-    grep -E '^ *[a-z]+: .*s\)$' "$dir/stemme.err" | sed 's/^/    stemme /' || true
+    grep -E '^ *[a-z]+: .*MB\)$' "$dir/stemme.err" | sed 's/^/    stemme /' || true
     s_times+=("$sw"); p_times+=("$pw")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
