@@ -238,6 +238,7 @@ impl Browser {
         let Some(dir) = std::env::var_os("STEMME_SCREENSHOTS") else {
             return;
         };
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
         self.call(
             "Emulation.setDeviceMetricsOverride",
             json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
