@@ -3,7 +3,7 @@
 //! never prints (progress goes through [`Progress`]).
 
 use crate::analysis::{Analysis, FileSummary, Row};
-use crate::analyze::{Analysed, Analyzer, Vocabulary};
+use crate::analyze::Vocabulary;
 use crate::compare::{cases, compare, CompareOptions};
 use crate::corpus::{self, SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
 use crate::error::{Error, Result};
@@ -145,14 +145,8 @@ pub fn analyse(
         require_column(&rows, column, "--themes-from")?;
     }
 
-    let analyzer = Analyzer::norwegian();
     progress.stage("analyze", rows.len() as u64);
-    let texts: Vec<&str> = rows.iter().map(|r| r.response.text.as_str()).collect();
-    let Analysed { words, tokens } = analyzer.analyze_all(&texts, &|n| progress.advance(n));
-    drop(texts);
-    for (row, tokens) in rows.iter_mut().zip(tokens) {
-        row.tokens = tokens;
-    }
+    let words = Row::analyse(&mut rows, &|n| progress.advance(n));
     let vocabulary = Vocabulary::new(&words);
     progress.finish(&format!(
         "{} responses, {} distinct words, {} distinct stems",

@@ -2,7 +2,7 @@
 //! (analyze: its tokens; scope: its tag; themes: its theme). The index and every report
 //! read rows, so each response is held once and nothing is joined by position.
 
-use crate::analyze::Token;
+use crate::analyze::{Analysed, Analyzer, Token, Words};
 use crate::model::Response;
 use crate::scope::ScopeTag;
 
@@ -34,14 +34,21 @@ impl Row {
 
     /// Analyses `responses` together and makes a row of each (tools and tests that need
     /// rows without a whole run); returns the rows with the run's word table.
-    pub fn analyse_all(responses: Vec<Response>) -> (Vec<Row>, crate::analyze::Words) {
+    pub fn analyse_all(responses: Vec<Response>) -> (Vec<Row>, Words) {
         let mut rows: Vec<Row> = responses.into_iter().map(|r| Row::new(r, Vec::new())).collect();
+        let words = Row::analyse(&mut rows, &|_| {});
+        (rows, words)
+    }
+
+    /// Analyses the rows' texts together (in parallel, each distinct word once) and gives
+    /// each row its tokens; returns the run's word table.
+    pub fn analyse(rows: &mut [Row], progress: &(dyn Fn(u64) + Sync)) -> Words {
         let texts: Vec<&str> = rows.iter().map(|r| r.response.text.as_str()).collect();
-        let analysed = crate::analyze::Analyzer::norwegian().analyze_all(&texts, &|_| {});
+        let Analysed { words, tokens } = Analyzer::norwegian().analyze_all(&texts, progress);
         drop(texts);
-        for (row, tokens) in rows.iter_mut().zip(analysed.tokens) {
+        for (row, tokens) in rows.iter_mut().zip(tokens) {
             row.tokens = tokens;
         }
-        (rows, analysed.words)
+        words
     }
 }

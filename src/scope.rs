@@ -157,12 +157,23 @@ struct View<'a> {
 /// The run's words with what the scope lexicon makes of each ([`ScopeTagger::words`]).
 pub struct ScopeWords<'w> {
     words: &'w Words,
-    /// Per word id: whether a marker or place match can start at the word.
-    starts: Vec<bool>,
-    /// Per word id: [`View::place_prefix`].
-    place_prefix: Vec<Option<usize>>,
-    /// Per word id: [`View::candidates`].
-    candidates: Vec<Box<[u32]>>,
+    /// Per word id.
+    scopes: Vec<WordScope>,
+}
+
+/// What the scope lexicon makes of one distinct word.
+struct WordScope {
+    /// Whether a marker or place match can start at the word.
+    starts: bool,
+    /// [`View::place_prefix`].
+    place_prefix: Option<usize>,
+    /// [`View::candidates`].
+    candidates: Box<[u32]>,
+}
+
+/// The word without a genitive `-s` (`Bergens` → `Bergen`), if at least three letters remain.
+fn genitive(word: &str) -> Option<&str> {
+    word.strip_suffix('s').filter(|s| s.chars().count() >= 3)
 }
 
 fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<'a>> {
@@ -179,8 +190,8 @@ fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<
                 word: &info.word,
                 stem: &info.stem,
                 parts: &info.parts,
-                place_prefix: words.place_prefix[t.word as usize],
-                candidates: &words.candidates[t.word as usize],
+                place_prefix: words.scopes[t.word as usize].place_prefix,
+                candidates: &words.scopes[t.word as usize].candidates,
                 capital: surface.chars().next().is_some_and(char::is_uppercase),
                 sentence_start: text.get(..t.offset().start).is_none_or(|before| {
                     before
@@ -251,27 +262,19 @@ impl ScopeTagger {
     /// parallel) rather than at every occurrence; [`ScopeTagger::tag`] reads it.
     pub fn words<'w>(&self, words: &'w Words) -> ScopeWords<'w> {
         let infos: Vec<&WordInfo> = words.iter().map(|(_, w)| w).collect();
-        let per_word: Vec<(bool, Option<usize>, Box<[u32]>)> = infos
+        let scopes = infos
             .par_iter()
             .map(|info| {
-                let prefix = self.place_prefix(&info.word);
+                let place_prefix = self.place_prefix(&info.word);
                 let candidates = self.candidates(info);
-                let starts = prefix.is_some() || !candidates.is_empty() || self.may_start_place(info);
-                (starts, prefix, candidates)
+                WordScope {
+                    starts: place_prefix.is_some() || !candidates.is_empty() || self.may_start_place(info),
+                    place_prefix,
+                    candidates,
+                }
             })
             .collect();
-        let mut scope_words = ScopeWords {
-            words,
-            starts: Vec::with_capacity(per_word.len()),
-            place_prefix: Vec::with_capacity(per_word.len()),
-            candidates: Vec::with_capacity(per_word.len()),
-        };
-        for (starts, prefix, candidates) in per_word {
-            scope_words.starts.push(starts);
-            scope_words.place_prefix.push(prefix);
-            scope_words.candidates.push(candidates);
-        }
-        scope_words
+        ScopeWords { words, scopes }
     }
 
     /// The marker entries whose first word may be `info`: by its stem or a part's, by the
@@ -306,9 +309,8 @@ impl ScopeTagger {
     /// Whether a place name (or its genitive) may start at `info`.
     fn may_start_place(&self, info: &WordInfo) -> bool {
         let lex = &self.lexicon;
-        let genitive = info.word.strip_suffix('s').filter(|s| s.chars().count() >= 3);
         lex.places_by_first.contains_key(&info.word)
-            || genitive.is_some_and(|g| lex.places_by_first.contains_key(g))
+            || genitive(&info.word).is_some_and(|g| lex.places_by_first.contains_key(g))
     }
 
     /// Tags one response from its analysed tokens and the run's words. A named column
@@ -341,7 +343,7 @@ impl ScopeTagger {
     }
 
     fn tag_words(&self, text: &str, tokens: &[Token], table: &ScopeWords) -> ScopeTag {
-        if !tokens.iter().any(|t| table.starts[t.word as usize]) {
+        if !tokens.iter().any(|t| table.scopes[t.word as usize].starts) {
             return ScopeTag {
                 scope: Scope::Unspecified,
                 evidence: Vec::new(),
@@ -417,9 +419,10 @@ impl ScopeTagger {
         let mut i = 0;
         while i < words.len() {
             let w = &words[i];
-            let genitive = w.word.strip_suffix('s').filter(|s| s.chars().count() >= 3);
             let mut found: Option<(usize, &str)> = None;
-            for (key, single_only) in std::iter::once((w.word, false)).chain(genitive.map(|g| (g, true))) {
+            for (key, single_only) in
+                std::iter::once((w.word, false)).chain(genitive(w.word).map(|g| (g, true)))
+            {
                 for &p in lex.places_by_first.get(key).into_iter().flatten() {
                     let place = &lex.places[p];
                     if single_only && place.words.len() > 1 {

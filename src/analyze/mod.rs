@@ -21,7 +21,9 @@ mod tokenizer;
 mod vocabulary;
 mod words;
 
-pub use tokenizer::{index_tokens, part_tokens, to_tantivy, NorwegianTokenizer, TOKENIZER_NAME};
+pub use tokenizer::{
+    index_tokens, part_tokens, to_tantivy, NorwegianTokenizer, VecTokenStream, TOKENIZER_NAME,
+};
 pub use vocabulary::Vocabulary;
 pub use words::{Analysed, StemId, Token, WordCount, WordId, Words};
 

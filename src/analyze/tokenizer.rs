@@ -74,6 +74,12 @@ pub struct VecTokenStream {
     next: usize,
 }
 
+impl VecTokenStream {
+    pub fn new(tokens: Vec<TantivyToken>) -> VecTokenStream {
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
 impl TokenStream for VecTokenStream {
     fn advance(&mut self) -> bool {
         self.next += 1;
@@ -101,6 +107,6 @@ impl Tokenizer for NorwegianTokenizer {
         } else {
             doc.iter().map(|t| to_tantivy(t, words.info(t))).collect()
         };
-        VecTokenStream { tokens, next: 0 }
+        VecTokenStream::new(tokens)
     }
 }

@@ -361,14 +361,7 @@ mod tests {
                     .collect(),
                 assignment: self.themes.clone(),
                 k: 5,
-                k_scores: Vec::new(),
-                seed: 0,
-                features: 0,
-                min_size: 0,
-                agreement: None,
-                reasons: Vec::new(),
-                method: Default::default(),
-                choice: Default::default(),
+                ..ThemeModel::default()
             };
             let options = CompareOptions {
                 columns: vec!["kommune".into()],
@@ -574,17 +567,8 @@ mod tests {
     fn an_unknown_compare_column_is_an_error_naming_the_columns() {
         let c = generate(1, 20, None);
         let model = ThemeModel {
-            themes: Vec::new(),
             assignment: c.themes.clone(),
-            k: 0,
-            k_scores: Vec::new(),
-            seed: 0,
-            features: 0,
-            min_size: 0,
-            agreement: None,
-            reasons: Vec::new(),
-            method: Default::default(),
-            choice: Default::default(),
+            ..ThemeModel::default()
         };
         let options = CompareOptions {
             columns: vec!["fylke".into()],

@@ -13,7 +13,7 @@
 //! labels) go through [`Memo`], which analyses each distinct value once per writer thread.
 
 use crate::analysis::Analysis;
-use crate::analyze::{NorwegianTokenizer, Token, WordInfo, Words};
+use crate::analyze::{NorwegianTokenizer, Token, VecTokenStream, WordInfo, Words};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
@@ -145,43 +145,22 @@ impl Memo {
     }
 }
 
-/// Stream over a memorised token list.
-pub(crate) struct MemoStream<'a> {
-    tokens: &'a mut [TantivyToken],
-    next: usize,
-}
-
-impl TokenStream for MemoStream<'_> {
-    fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.tokens.len()
-    }
-
-    fn token(&self) -> &TantivyToken {
-        &self.tokens[self.next - 1]
-    }
-
-    fn token_mut(&mut self) -> &mut TantivyToken {
-        &mut self.tokens[self.next - 1]
-    }
-}
-
 impl Tokenizer for Memo {
-    type TokenStream<'a> = MemoStream<'a>;
+    type TokenStream<'a> = VecTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoStream<'a> {
-        if !self.seen.contains_key(text) {
-            if self.seen.len() >= MEMO_LIMIT {
-                self.seen.clear();
-            }
-            let mut stream = self.inner.token_stream(text);
-            let mut tokens = Vec::new();
-            while stream.advance() {
-                tokens.push(stream.token().clone());
-            }
-            self.seen.insert(text.to_string(), tokens);
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        if let Some(tokens) = self.seen.get(text) {
+            return VecTokenStream::new(tokens.clone());
         }
-        let tokens = self.seen.get_mut(text).map(Vec::as_mut_slice).unwrap_or_default();
-        MemoStream { tokens, next: 0 }
+        if self.seen.len() >= MEMO_LIMIT {
+            self.seen.clear();
+        }
+        let mut stream = self.inner.token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push(stream.token().clone());
+        }
+        self.seen.insert(text.to_string(), tokens.clone());
+        VecTokenStream::new(tokens)
     }
 }

@@ -212,7 +212,7 @@ pub struct KChoice {
 }
 
 /// The clustering of a corpus.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThemeModel {
     pub themes: Vec<Theme>,
     /// Theme id per response (`None` = unclassified), parallel to the response list.
