@@ -576,10 +576,10 @@ pub fn write_responses_csv(out: impl Write, responses: &[Response]) -> Result<()
         row.clear();
         row.extend([
             r.id.clone(),
-            r.collection.clone(),
-            r.source.clone(),
+            r.collection.to_string(),
+            r.source.to_string(),
             r.line.to_string(),
-            r.question.clone(),
+            r.question.to_string(),
             r.kinds.join(LIST_SEPARATOR),
             r.answer.clone(),
             r.labels.join(LIST_SEPARATOR),

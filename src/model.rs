@@ -14,13 +14,13 @@ pub struct Response {
     /// 1-based column number (zero-padded to 2 digits).
     pub id: String,
     /// The collection (corpus folder) the response belongs to.
-    pub collection: String,
+    pub collection: Arc<str>,
     /// File name of the original input.
-    pub source: String,
+    pub source: Arc<str>,
     /// 1-based physical line (text exports) or record row (CSV, header = row 1).
     pub line: u64,
     /// The question or slide the response answers.
-    pub question: String,
+    pub question: Arc<str>,
     /// Kind given by the export (`Spørsmål`, `Innspill`, `Forslag`, `Ordsky`, …); several
     /// when merged spreadsheet rows were flattened into one line.
     pub kinds: Vec<String>,

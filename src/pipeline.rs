@@ -86,8 +86,9 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
             file.collection = format!("{base}-{n}");
         }
         if file.collection != base {
+            let collection: Arc<str> = file.collection.as_str().into();
             for r in &mut file.data.responses {
-                r.collection = file.collection.clone();
+                r.collection = Arc::clone(&collection);
                 // Keep the row/column suffix of the id; only the collection prefix changes.
                 let suffix = r.id.strip_prefix(base.as_str()).unwrap_or_default();
                 r.id = format!("{}{suffix}", file.collection);

@@ -93,9 +93,9 @@ fn run() -> Result<(), String> {
         responses.push(Response {
             id: id.to_string(),
             collection: "eval".into(),
-            source: path.clone(),
+            source: path.as_str().into(),
             line: line as u64 + 1,
-            question: String::new(),
+            question: "".into(),
             kinds: Vec::new(),
             answer: String::new(),
             labels: vec![label.to_string()],

@@ -60,9 +60,9 @@ fn run() -> Result<(), String> {
         responses.push(Response {
             id: format!("r{i}"),
             collection: "bench".into(),
-            source: path.clone(),
+            source: path.as_str().into(),
             line: i as u64 + 2,
-            question: String::new(),
+            question: "".into(),
             kinds: Vec::new(),
             answer: String::new(),
             labels: Vec::new(),

@@ -190,11 +190,22 @@ impl CompoundSplitter {
     /// `kommunegrensene` → `kommunegrense`) when the lexicon knows exactly one. Suppletive forms (`bedre` of
     /// `god`) are not mapped: for search they are different words.
     pub fn lemma(&self, form: &str) -> Option<&'static str> {
+        Self::only_lemma(form, &self.lemmas(form))
+    }
+
+    /// The noun and adjective lemmas of which `form` is a form (none for words over 60
+    /// bytes): what [`CompoundSplitter::lemma`] and [`CompoundSplitter::split_given`] start
+    /// from, so that a caller who needs both looks them up once.
+    pub fn lemmas(&self, form: &str) -> Vec<&'static str> {
         if form.len() > 60 {
-            return None;
+            return Vec::new();
         }
-        let mut buf = String::new();
-        match self.last_lemmas(form, &mut buf).as_slice() {
+        self.last_lemmas(form, &mut String::new())
+    }
+
+    /// [`CompoundSplitter::lemma`] from the form's [`CompoundSplitter::lemmas`].
+    pub fn only_lemma(form: &str, lemmas: &[&'static str]) -> Option<&'static str> {
+        match lemmas {
             [lemma] if lemma.chars().next() == form.chars().next() => Some(lemma),
             _ => None,
         }
@@ -235,6 +246,12 @@ impl CompoundSplitter {
     /// Splits a lowercased, NFC-normalised word into its parts (linking letters removed,
     /// triple consonants restored), or None when it is not a compound.
     pub fn split(&self, word: &str) -> Option<Vec<String>> {
+        self.split_given(word, None)
+    }
+
+    /// [`CompoundSplitter::split`], given the word's [`CompoundSplitter::lemmas`] when the
+    /// caller has them.
+    pub fn split_given(&self, word: &str, whole_lemmas: Option<&[&'static str]>) -> Option<Vec<String>> {
         // Byte offset of every char, plus the end.
         let bounds: Vec<usize> = word
             .char_indices()
@@ -248,7 +265,10 @@ impl CompoundSplitter {
             return None;
         }
         let mut buf = String::with_capacity(word.len() + 8);
-        let whole_lemmas = self.last_lemmas(word, &mut buf);
+        let whole_lemmas = match whole_lemmas {
+            Some(lemmas) => lemmas.to_vec(),
+            None => self.last_lemmas(word, &mut buf),
+        };
         if n <= KNOWN_WHOLE_MAX_CHARS && self.is_known(word, &whole_lemmas, &mut buf) {
             return None;
         }

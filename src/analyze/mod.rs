@@ -132,10 +132,15 @@ impl Analyzer {
     /// knows one (directly, or after reading a Nynorsk ending as its Bokmål counterpart:
     /// `innbyggjarane` as `innbyggerne`), else the stem of the word.
     pub fn term(&self, word: &str) -> String {
-        let lexicon = CompoundSplitter::bundled();
-        if let Some(lemma) = lexicon.lemma(word) {
+        self.term_given(word, CompoundSplitter::bundled().lemma(word))
+    }
+
+    /// [`Analyzer::term`], given the word's own lemma ([`CompoundSplitter::lemma`]).
+    fn term_given(&self, word: &str, lemma: Option<&str>) -> String {
+        if let Some(lemma) = lemma {
             return self.stem(lemma);
         }
+        let lexicon = CompoundSplitter::bundled();
         if let Some(lemma) = nynorsk_as_bokmaal(word).and_then(|w| lexicon.lemma(&w)) {
             return self.stem(lemma);
         }
@@ -220,9 +225,13 @@ impl Analyzer {
                 stop: true,
             };
         }
-        let stem = self.term(word);
+        // The word's lemmas serve both its term and its split.
+        let lemmas = splitter.lemmas(word);
+        let stem = self.term_given(word, CompoundSplitter::only_lemma(word, &lemmas));
         let mut parts: Vec<Part> = Vec::new();
-        for part in splitter.split(word).unwrap_or_default() {
+        // (`lemmas` skips words over 60 bytes, which the split still reads.)
+        let known = (word.len() <= 60).then_some(lemmas.as_slice());
+        for part in splitter.split_given(word, known).unwrap_or_default() {
             let analysed = memo.entry(part).or_insert_with_key(|part| {
                 let sub = splitter.split(part).unwrap_or_default();
                 std::iter::once(part.clone())

@@ -457,7 +457,7 @@ fn quotes(
         .map(|(_, _, c)| Quote {
             id: c.response.id.clone(),
             text: c.response.text.clone(),
-            source: c.response.source.clone(),
+            source: c.response.source.to_string(),
             line: c.response.line,
             theme_id: c.theme.unwrap_or(0),
         })

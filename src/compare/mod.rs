@@ -79,8 +79,8 @@ impl Case<'_> {
 pub fn group_value<'a>(r: &'a Response, column: &str) -> Option<&'a str> {
     let v = match (r.meta.get(column), column) {
         (Some(v), _) => v,
-        (None, "collection") => r.collection.as_str(),
-        (None, "question") => r.question.as_str(),
+        (None, "collection") => &r.collection,
+        (None, "question") => &r.question,
         _ => return None,
     };
     Some(v.trim()).filter(|v| !v.is_empty())

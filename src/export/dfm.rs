@@ -112,10 +112,10 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
         let mut rec = vec![
             (i + 1).to_string(),
             r.id.clone(),
-            r.collection.clone(),
-            r.source.clone(),
+            r.collection.to_string(),
+            r.source.to_string(),
             r.line.to_string(),
-            r.question.clone(),
+            r.question.to_string(),
             row.theme.unwrap_or(0).to_string(),
             a.theme_label(row).to_string(),
             row.scope.scope.to_string(),

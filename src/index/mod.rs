@@ -33,7 +33,8 @@ use crate::Progress;
 use rayon::prelude::*;
 use replay::{Memo, RowTokens, Terms};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use tantivy::indexer::NoMergePolicy;
@@ -214,12 +215,19 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
     // The index is written once: merging its segments afterwards would read the whole
     // index back (memory and time that grow with the corpus) for no gain in what it finds.
     writer.set_merge_policy(Box::new(NoMergePolicy));
+    // Each column's search key, worked out once rather than for every row.
+    let columns: BTreeSet<&str> = analysis
+        .rows
+        .iter()
+        .flat_map(|r| r.response.meta.keys())
+        .collect();
+    let keys: HashMap<&str, String> = columns.into_iter().map(|c| (c, meta_key(c))).collect();
     analysis
         .rows
         .par_iter()
         .enumerate()
         .try_for_each(|(i, row)| {
-            let doc = document(&f, i, row, analysis);
+            let doc = document(&f, i, row, analysis, &keys);
             progress.advance(1);
             writer.add_document(doc).map(|_| ())
         })
@@ -227,25 +235,30 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
     let mut writer = writer;
     writer.commit().map_err(|e| Error::index(dir, e))?;
     writer.wait_merging_threads().map_err(|e| Error::index(dir, e))?;
-    let meta_columns: BTreeSet<String> = analysis
-        .rows
-        .iter()
-        .flat_map(|r| r.response.meta.keys())
-        .map(meta_key)
-        .collect();
+    let meta_columns: BTreeSet<&String> = keys.values().collect();
     let info = IndexInfo {
         format: crate::output::Kind::Index.format().to_string(),
         schema_version: INDEX_SCHEMA_VERSION,
         responses: analysis.rows.len(),
-        meta_columns: meta_columns.into_iter().collect(),
+        meta_columns: meta_columns.into_iter().cloned().collect(),
     };
     let json = serde_json::to_vec_pretty(&info).map_err(|e| Error::index(dir, e))?;
     std::fs::write(dir.join(SIDECAR), json).map_err(|e| Error::io(dir.join(SIDECAR), e))?;
     Ok(())
 }
 
-/// The index document of row `ord`.
-fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis) -> TantivyDocument {
+/// The index document of row `ord`; `keys` holds each metadata column's [`meta_key`].
+fn document(
+    f: &Fields,
+    ord: usize,
+    row: &Row,
+    analysis: &Analysis,
+    keys: &HashMap<&str, String>,
+) -> TantivyDocument {
+    let key = |column: &str| -> Cow<str> {
+        keys.get(column)
+            .map_or_else(|| Cow::Owned(meta_key(column)), |k| Cow::Borrowed(k.as_str()))
+    };
     let r = &row.response;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &r.id);
@@ -271,7 +284,7 @@ fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis) -> TantivyDo
     let meta: Vec<(String, OwnedValue)> = r
         .meta
         .iter()
-        .map(|(k, v)| (meta_key(k), OwnedValue::Str(v.to_string())))
+        .map(|(k, v)| (key(k).into_owned(), OwnedValue::Str(v.to_string())))
         .collect();
     doc.add_field_value(f.meta, &OwnedValue::Object(meta));
     let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));
@@ -283,7 +296,7 @@ fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis) -> TantivyDo
     }
     for (column, value) in r.meta.iter() {
         if !value.is_empty() {
-            facet(&["meta", &meta_key(column), value]);
+            facet(&["meta", &key(column), value]);
         }
     }
     doc

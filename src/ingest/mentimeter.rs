@@ -159,7 +159,7 @@ Question 1: Noe mer?\n\n\tTema\tSvar\tTema undergrupper\nHvordan forankres det?\
             ]
         );
         assert_eq!(out.responses[0].kinds, ["Ordsky"]);
-        assert_eq!(out.responses[0].question, "Ordsky: Hva tenker du?");
+        assert_eq!(&*out.responses[0].question, "Ordsky: Hva tenker du?");
         assert_eq!(out.responses[2].labels, ["Forankring"]);
         assert_eq!(out.responses[2].answer, "Gjort.");
         assert_eq!(out.responses[3].kinds, ["Spørsmål", "Innspill"]);

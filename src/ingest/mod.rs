@@ -108,10 +108,10 @@ impl Normalizer {
     ) -> Response {
         Response {
             id: response_id(collection, line),
-            collection: collection.to_string(),
-            source: source.to_string(),
+            collection: self.interner.get(collection),
+            source: self.interner.get(source),
             line,
-            question: question.to_string(),
+            question: self.interner.get(question),
             kinds: Vec::new(),
             answer: String::new(),
             labels: Vec::new(),

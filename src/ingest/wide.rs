@@ -490,7 +490,7 @@ mod tests {
         assert_eq!(info.text_columns, ["Hva er bra?", "Hva kan bli bedre?"]);
         let ids: Vec<&str> = out.responses.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["c-0004-03", "c-0004-04", "c-0005-04"]);
-        assert_eq!(out.responses[1].question, "Hva kan bli bedre?");
+        assert_eq!(&*out.responses[1].question, "Hva kan bli bedre?");
         assert_eq!(&out.responses[2].meta["Kommune"], "Oslo");
         assert_eq!(&out.responses[2].meta["Respondent"], "r2");
         assert!(!out.responses[0].meta.contains_key("Hva kan bli bedre?"));
@@ -556,7 +556,7 @@ mod tests {
         let texts: Vec<(&str, &str)> = out
             .responses
             .iter()
-            .map(|r| (r.id.as_str(), r.question.as_str()))
+            .map(|r| (r.id.as_str(), &*r.question))
             .collect();
         assert_eq!(
             texts,

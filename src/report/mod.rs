@@ -132,7 +132,7 @@ impl Report {
                 id: row.response.id.clone(),
                 text: row.response.text.clone(),
                 scope: row.scope.scope,
-                source: row.response.source.clone(),
+                source: row.response.source.to_string(),
                 line: row.response.line,
             }
         };
@@ -185,7 +185,7 @@ fn response_row(a: &Analysis, row: &Row) -> ResponseRow {
     let r = &row.response;
     ResponseRow {
         id: r.id.clone(),
-        source: r.source.clone(),
+        source: r.source.to_string(),
         line: r.line,
         text: r.text.clone(),
         theme_id: row.theme.unwrap_or(0),

@@ -332,7 +332,7 @@ impl PageIndex {
             tokens,
             columns,
             meta,
-            questions: listed.iter().map(|r| r.response.question.clone()).collect(),
+            questions: listed.iter().map(|r| r.response.question.to_string()).collect(),
             groupings: a
                 .comparison
                 .groupings

@@ -86,7 +86,7 @@ fn microsoft_forms_xlsx_maps_metadata_and_drops_personal_columns() {
         ]
     );
     let r = &f.data.responses[0];
-    assert_eq!(r.question, "Hva er viktigst for kommunen?");
+    assert_eq!(&*r.question, "Hva er viktigst for kommunen?");
     let keys: Vec<&str> = r.meta.keys().collect();
     assert_eq!(keys, ["Alder", "Fullføringstidspunkt", "ID", "Starttidspunkt"]);
     assert_eq!(&r.meta["Alder"], "30-49");
@@ -144,7 +144,7 @@ fn xlsx_header_below_row_one_merged_cells_and_the_sheet_with_data() {
         .map(|r| (r.line, &r.meta["Kommune"]))
         .collect();
     assert_eq!(rows, [(4, "Bergen"), (5, "Bergen"), (6, "Oslo")]);
-    assert_eq!(f.data.responses[0].question, "Kommentar");
+    assert_eq!(&*f.data.responses[0].question, "Kommentar");
     assert_eq!((f.data.total_lines, f.data.structural_lines), (6, 3));
     let err = ingest(
         &book,
@@ -207,7 +207,7 @@ fn mentimeter_xlsx_voters_sheet_gives_one_response_per_answer() {
             ("c-0003-04", "Komplekst")
         ]
     );
-    assert_eq!(f.data.responses[1].question, "Hva er viktigst?");
+    assert_eq!(&*f.data.responses[1].question, "Hva er viktigst?");
     assert_eq!(&f.data.responses[2].meta["Voter"], "v2");
     assert_eq!(f.data.kept_lines, 2);
     assert_eq!(f.data.rejects[0].reason, "empty-text");
@@ -250,7 +250,7 @@ fn surveymonkey_csv_with_two_header_rows() {
     );
     assert_eq!(texts(&f), [("c-0003", "Bedre vedlikehold av skolebygg")]);
     let r = &f.data.responses[0];
-    assert_eq!(r.question, "Hva bør kommunen prioritere?");
+    assert_eq!(&*r.question, "Hva bør kommunen prioritere?");
     assert_eq!(&r.meta["Hva bør kommunen prioritere?: Skole"], "Skole");
     assert_eq!(&r.meta["Hvor bor du?"], "Sentrum");
     assert_eq!(f.data.structural_lines, 2);

@@ -31,7 +31,7 @@ fn seed_has_17_word_cloud_and_71_qa_responses_and_every_line_is_accounted_for() 
     assert_eq!(cloud[16].text, "Overveldet");
     assert!(cloud
         .iter()
-        .all(|r| r.question == "Ordsky: Hva er dine første refleksjoner?"));
+        .all(|r| &*r.question == "Ordsky: Hva er dine første refleksjoner?"));
     // The 71 Q&A rows sit on lines 30..=102 except the two blank lines inside the table.
     let qa_lines: BTreeSet<u64> = d
         .responses

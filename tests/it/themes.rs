@@ -25,7 +25,7 @@ fn labelled(name: &str) -> Vec<Response> {
                 collection: "norsid".into(),
                 source: name.into(),
                 line: i as u64 + 2,
-                question: String::new(),
+                question: "".into(),
                 kinds: Vec::new(),
                 answer: String::new(),
                 labels: vec![f[1].to_string()],
