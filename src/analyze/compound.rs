@@ -44,7 +44,7 @@
 //! ones (`bygg`, `kjøp`, `bruk`) are noun lemmas anyway, and the others cut ordinary words
 //! (`fors`+`lag`, `komm`+`misjon`).
 
-use super::lexicon::{parse_line, Entry, Line, WordTable};
+use super::lexicon::{parse_inflection, Entry, WordTable, ADJ_ENDINGS, NOUN_ENDINGS};
 use super::lexicon::{ADJ, ADV, LINKS_WITH_S, NOUN, PRODUCTIVE_FIRST, PRODUCTIVE_LAST, VERB};
 use std::sync::OnceLock;
 
@@ -99,10 +99,6 @@ const BLOCKED_LAST: &[&str] = &[
 /// Bound first parts that are not lemmas of their own (`hovedårsak`).
 const BOUND_FIRST: &[&str] = &["hoved"];
 
-/// Regular noun endings, accepted for noun lemmas whose forms the list lacks.
-const NOUN_ENDINGS: &[&str] = &["", "a", "en", "ene", "er", "et", "n", "ne", "r", "t"];
-/// Regular adjective endings.
-const ADJ_ENDINGS: &[&str] = &["", "e", "t"];
 /// Regular verb endings, used only to recognise a whole word as known.
 const VERB_ENDINGS: &[&str] = &["", "de", "dd", "er", "es", "et", "r", "s", "t", "te", "tt"];
 /// Suffixes of derivations from verbs (`levering` from `levere`).
@@ -147,33 +143,18 @@ impl CompoundSplitter {
     /// The splitter over `words` with the inflection rules and paradigms in `rules` (the
     /// `@r` and `@p` lines of the `compound_words.txt` format; other lines are skipped).
     fn new(words: WordTable, rules: &'static str) -> CompoundSplitter {
-        let mut splitter = CompoundSplitter {
-            words,
-            rules: Vec::new(),
-            rules_by_ending: FastMap::default(),
-            paradigms: Vec::new(),
-            max_ending_len: 0,
-        };
-        for line in rules.lines() {
-            match parse_line(line) {
-                Line::Rules(rules) => {
-                    for rule in rules.split(' ') {
-                        let (cut, ending) = rule.split_once(':').unwrap_or((rule, ""));
-                        let number = splitter.rules.len() as u32;
-                        splitter.rules.push((cut, ending));
-                        splitter.rules_by_ending.entry(ending).or_default().push(number);
-                        splitter.max_ending_len = splitter.max_ending_len.max(ending.len());
-                    }
-                }
-                Line::Paradigm(numbers) => {
-                    let mut paradigm: Vec<u32> = numbers.split(' ').filter_map(|n| n.parse().ok()).collect();
-                    paradigm.sort_unstable();
-                    splitter.paradigms.push(paradigm);
-                }
-                Line::Word(..) | Line::Skip => {}
-            }
+        let (rules, paradigms) = parse_inflection(rules);
+        let mut rules_by_ending: FastMap<&'static str, Vec<u32>> = FastMap::default();
+        for (number, &(_, ending)) in rules.iter().enumerate() {
+            rules_by_ending.entry(ending).or_default().push(number as u32);
         }
-        splitter
+        CompoundSplitter {
+            words,
+            max_ending_len: rules.iter().map(|(_, ending)| ending.len()).max().unwrap_or(0),
+            rules,
+            rules_by_ending,
+            paradigms,
+        }
     }
 
     /// True when the lexicon knows `word` as a lemma or an inflected form of one.
@@ -474,6 +455,9 @@ impl CompoundSplitter {
     /// The noun and adjective lemmas of which `form` is a form.
     fn last_lemmas(&self, form: &str, buf: &mut String) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
+        if !self.words.may_be_form(form) {
+            return out;
+        }
         let mut push = |lemma: &'static str| {
             if !out.contains(&lemma) {
                 out.push(lemma);
@@ -561,6 +545,7 @@ fn is_vowel(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::lexicon::{parse_line, Line};
 
     const EVAL: &str = include_str!("../../tests/data/compounds.tsv");
 
@@ -628,6 +613,37 @@ mod tests {
         for missing in ["", "kommunex", "xyzzy", "æøåæøå", &"a".repeat(300)] {
             assert_eq!(table.get(missing), None, "{missing}");
         }
+    }
+
+    #[test]
+    fn the_forms_filter_passes_every_form_and_stops_most_strings_that_are_none() {
+        const TEXT: &str = include_str!("../../lexicon/compound_words.txt");
+        let splitter = CompoundSplitter::bundled();
+        let mut forms = 0;
+        for line in TEXT.lines().step_by(7) {
+            if let Line::Word(lemma, _) = parse_line(line) {
+                for form in splitter.forms(lemma) {
+                    forms += 1;
+                    assert!(splitter.words.may_be_form(&form), "{lemma}: {form}");
+                    assert!(
+                        !splitter.last_lemmas(&form, &mut String::new()).is_empty(),
+                        "{form}"
+                    );
+                }
+            }
+        }
+        assert!(forms > 50_000, "{forms}");
+        // Stretches of real words that are no form: nearly all are turned away.
+        let stretches: Vec<String> = ["kommunestyremøte", "lokalsamfunnsmodeller", "barnehageplass"]
+            .iter()
+            .flat_map(|w| {
+                (1..w.len())
+                    .filter_map(move |i| w.get(i..))
+                    .map(|s| format!("{s}q"))
+            })
+            .collect();
+        let passed = stretches.iter().filter(|s| splitter.words.may_be_form(s)).count();
+        assert!(passed * 20 <= stretches.len(), "{passed} of {}", stretches.len());
     }
 
     #[test]

@@ -16,7 +16,11 @@
 //! - a Bloom filter of the words ([`BLOOM_BYTES`] bytes): most lookups are of strings that
 //!   are not lemmas (the splitter tries every stretch of a word and every inflection rule),
 //!   and the filter, small enough to stay in the CPU's L2 cache, turns nearly all of them
-//!   away without touching the 2 MB of slots.
+//!   away without touching the 2 MB of slots;
+//! - a Bloom filter of every noun and adjective form the lexicon implies
+//!   ([`FORMS_BLOOM_BYTES`] bytes, about 1.2 million forms: each lemma's paradigm, and the
+//!   regular endings of [`NOUN_ENDINGS`] and [`ADJ_ENDINGS`]): finding the lemmas of a form
+//!   tries some fifty rules, and most strings the splitter asks about are no form at all.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -36,13 +40,57 @@ const NO_PARADIGM: u16 = u16::MAX;
 /// Size of the Bloom filter: 2 Mbit, about 15 bits a lemma, three bits set per word, so
 /// about one probe in 400 of a non-lemma gets through to the slots.
 const BLOOM_BYTES: usize = 1 << 18;
-const BLOOM_MASK: u64 = (BLOOM_BYTES as u64 * 8) - 1;
 
-/// The three filter bits of a word with Fx hash `h` (taken from a re-mixed copy of the
-/// hash, whose low bits already pick the slot).
-fn bloom_bits(h: u64) -> [usize; 3] {
+/// Size of the forms filter: 16 Mbit, about 14 bits a form, so about one string in 130
+/// that is no form gets through.
+const FORMS_BLOOM_BYTES: usize = 1 << 21;
+
+/// Regular noun endings, accepted for noun lemmas whose forms the list lacks.
+pub const NOUN_ENDINGS: &[&str] = &["", "a", "en", "ene", "er", "et", "n", "ne", "r", "t"];
+/// Regular adjective endings.
+pub const ADJ_ENDINGS: &[&str] = &["", "e", "t"];
+
+/// The three filter bits of a word with Fx hash `h` in a filter of `bytes` bytes (taken
+/// from a re-mixed copy of the hash, whose low bits already pick the slot).
+fn bloom_bits(h: u64, bytes: usize) -> [usize; 3] {
+    let mask = bytes as u64 * 8 - 1;
     let g = h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    [g >> 43, g >> 22, g >> 1].map(|b| (b & BLOOM_MASK) as usize)
+    [g >> 43, g >> 22, g >> 1].map(|b| (b & mask) as usize)
+}
+
+fn bloom_insert(filter: &mut [u8], word: &[u8]) {
+    for bit in bloom_bits(fx_hash(word), filter.len()) {
+        filter[bit >> 3] |= 1 << (bit & 7);
+    }
+}
+
+fn bloom_has(filter: &[u8], h: u64) -> bool {
+    bloom_bits(h, filter.len())
+        .iter()
+        .all(|&bit| filter[bit >> 3] & (1 << (bit & 7)) != 0)
+}
+
+/// The inflection rules (`cut`, `ending`: a form is the lemma without `cut`, plus
+/// `ending`) and the paradigms (sorted rule numbers) of the `@r` and `@p` lines of `text`.
+pub fn parse_inflection(text: &str) -> (Vec<(&str, &str)>, Vec<Vec<u32>>) {
+    let (mut rules, mut paradigms) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        match parse_line(line) {
+            Line::Rules(list) => {
+                rules.extend(
+                    list.split(' ')
+                        .map(|rule| rule.split_once(':').unwrap_or((rule, ""))),
+                );
+            }
+            Line::Paradigm(numbers) => {
+                let mut paradigm: Vec<u32> = numbers.split(' ').filter_map(|n| n.parse().ok()).collect();
+                paradigm.sort_unstable();
+                paradigms.push(paradigm);
+            }
+            Line::Word(..) | Line::Skip => {}
+        }
+    }
+    (rules, paradigms)
 }
 
 /// The Fx hash (as in rustc): the keys are short words, for which mixing eight bytes at a
@@ -164,7 +212,7 @@ pub fn build_table(text: &str) -> Vec<u8> {
     let mut slots = vec![[0u8; SLOT]; slot_count];
     let mut blob: Vec<u8> = Vec::new();
     let mut entries = 0u32;
-    for (word, entry) in words {
+    for &(word, entry) in &words {
         let mut i = fx_hash(word.as_bytes()) as usize & mask;
         loop {
             let slot = &mut slots[i];
@@ -190,12 +238,11 @@ pub fn build_table(text: &str) -> Vec<u8> {
         let len = usize::from(slot[4]);
         if len > 0 {
             let offset = u32::from_le_bytes([slot[0], slot[1], slot[2], slot[3]]) as usize;
-            for bit in bloom_bits(fx_hash(&blob[offset..offset + len])) {
-                bloom[bit >> 3] |= 1 << (bit & 7);
-            }
+            bloom_insert(&mut bloom, &blob[offset..offset + len]);
         }
     }
-    let mut out = Vec::with_capacity(HEADER + slot_count * SLOT + blob.len() + BLOOM_BYTES);
+    let mut out =
+        Vec::with_capacity(HEADER + slot_count * SLOT + blob.len() + BLOOM_BYTES + FORMS_BLOOM_BYTES);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(slot_count as u32).to_le_bytes());
     out.extend_from_slice(&entries.to_le_bytes());
@@ -205,7 +252,41 @@ pub fn build_table(text: &str) -> Vec<u8> {
     }
     out.extend_from_slice(&blob);
     out.extend_from_slice(&bloom);
+    out.extend_from_slice(&forms_filter(&words, text));
     out
+}
+
+/// The forms filter: every form of every lemma in `words`, by its paradigm (the rules of
+/// `text`) and by the regular endings its flags allow.
+fn forms_filter(words: &[(&str, Entry)], text: &str) -> Vec<u8> {
+    let (rules, paradigms) = parse_inflection(text);
+    let mut filter = vec![0u8; FORMS_BLOOM_BYTES];
+    let mut form = String::new();
+    for &(lemma, entry) in words {
+        let paradigm = entry.paradigm.and_then(|p| paradigms.get(p as usize));
+        for &number in paradigm.into_iter().flatten() {
+            if let Some((base, ending)) = rules
+                .get(number as usize)
+                .and_then(|&(cut, ending)| Some((lemma.strip_suffix(cut)?, ending)))
+            {
+                form.clear();
+                form.push_str(base);
+                form.push_str(ending);
+                bloom_insert(&mut filter, form.as_bytes());
+            }
+        }
+        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
+            if entry.flags & flag != 0 {
+                for ending in endings {
+                    form.clear();
+                    form.push_str(lemma);
+                    form.push_str(ending);
+                    bloom_insert(&mut filter, form.as_bytes());
+                }
+            }
+        }
+    }
+    filter
 }
 
 /// The lemmas of the lexicon, looked up in place in the bytes [`build_table`] made.
@@ -214,6 +295,7 @@ pub struct WordTable {
     blob: &'static str,
     mask: usize,
     bloom: &'static [u8],
+    forms: &'static [u8],
 }
 
 impl WordTable {
@@ -235,12 +317,21 @@ impl WordTable {
         let blob_end = slots_end + blob_len;
         let blob = std::str::from_utf8(bytes.get(slots_end..blob_end)?).ok()?;
         let bloom = bytes.get(blob_end..blob_end + BLOOM_BYTES)?;
+        let forms_at = blob_end + BLOOM_BYTES;
+        let forms = bytes.get(forms_at..forms_at + FORMS_BLOOM_BYTES)?;
         Some(WordTable {
             slots,
             blob,
             mask: slot_count - 1,
             bloom,
+            forms,
         })
+    }
+
+    /// False when `form` is surely no noun or adjective form of any lemma (see the forms
+    /// filter in the module header); true for every form and a few other strings.
+    pub fn may_be_form(&self, form: &str) -> bool {
+        bloom_has(self.forms, fx_hash(form.as_bytes()))
     }
 
     /// The entry of the lemma `word`.
@@ -251,10 +342,7 @@ impl WordTable {
     /// The lemma equal to `word` (as the table's own `'static` string) and its entry.
     pub fn get(&self, word: &str) -> Option<(&'static str, Entry)> {
         let h = fx_hash(word.as_bytes());
-        if bloom_bits(h)
-            .iter()
-            .any(|&bit| self.bloom[bit >> 3] & (1 << (bit & 7)) == 0)
-        {
+        if !bloom_has(self.bloom, h) {
             return None;
         }
         let mut i = h as usize & self.mask;

@@ -62,7 +62,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 4;
+pub const INDEX_SCHEMA_VERSION: u32 = 5;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -94,13 +94,9 @@ pub(crate) struct Fields {
     pub(crate) ord: Field,
 }
 
-/// An indexed field; stored when its value is shown with results.
-fn text_options(tokenizer: &str, positions: bool, stored: bool) -> TextOptions {
-    let record = if positions {
-        IndexRecordOption::WithFreqsAndPositions
-    } else {
-        IndexRecordOption::Basic
-    };
+/// An indexed field with what its postings record; stored when its value is shown with
+/// results.
+fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
     let options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
@@ -115,16 +111,24 @@ fn text_options(tokenizer: &str, positions: bool, stored: bool) -> TextOptions {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let analysed = text_options(TOKENIZER_NAME, true, true);
-    let keyword = text_options(KEYWORD, false, true);
+    let analysed = text_options(TOKENIZER_NAME, IndexRecordOption::WithFreqsAndPositions, true);
+    let keyword = text_options(KEYWORD, IndexRecordOption::Basic, true);
     let meta = JsonObjectOptions::default()
         .set_stored()
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD));
     let fields = Fields {
         id: b.add_text_field("id", keyword.clone()),
         body: b.add_text_field("body", STORED),
-        text: b.add_text_field("text", text_options(TEXT_TOKENS, true, false)),
-        parts: b.add_text_field("parts", text_options(PART_TOKENS, true, false)),
+        text: b.add_text_field(
+            "text",
+            text_options(TEXT_TOKENS, IndexRecordOption::WithFreqsAndPositions, false),
+        ),
+        // Parts are only ever searched as single terms (a phrase matches whole words), so
+        // they need no positions.
+        parts: b.add_text_field(
+            "parts",
+            text_options(PART_TOKENS, IndexRecordOption::WithFreqs, false),
+        ),
         question: b.add_text_field("question", analysed.clone()),
         source: b.add_text_field("source", keyword.clone()),
         collection: b.add_text_field("collection", keyword.clone()),
