@@ -18,6 +18,7 @@ runs as JSON (--json FILE).
 
     python benches/themes_eval/evaluate.py --sets heldout
     python benches/themes_eval/evaluate.py --sets tuning --stemme-args "--beta 0.05"
+    python benches/themes_eval/evaluate.py --sets tuning --methods mixture --seeds 1,2,3,4,5,6,7,8,9,10
 
 Needs numpy, scikit-learn and PyStemmer (../shared/bench/requirements.txt) and a release
 build of the example: cargo build --release --example themes_eval.
@@ -86,9 +87,9 @@ def scores(gold, pred):
     }
 
 
-def run_stemme(name, k, exe, extra):
-    cmd = [str(exe), str(DATA / f"{name}.tsv"), "--methods", ",".join(METHODS),
-           "--ks", f"{k},auto", "--seeds", ",".join(map(str, SEEDS))] + extra
+def run_stemme(name, k, exe, methods, seeds, extra):
+    cmd = [str(exe), str(DATA / f"{name}.tsv"), "--methods", ",".join(methods),
+           "--ks", f"{k},auto", "--seeds", ",".join(map(str, seeds))] + extra
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
@@ -103,11 +104,15 @@ def main():
     ap.add_argument("--sets", choices=["tuning", "heldout", "all"], default="heldout")
     ap.add_argument("--stemme-args", default="", help="extra flags for themes_eval")
     ap.add_argument("--exe", default=None, help="themes_eval binary")
+    ap.add_argument("--methods", default=",".join(METHODS), help="stemme methods to run")
+    ap.add_argument("--seeds", default=",".join(map(str, SEEDS)), help="seeds, comma-separated")
     ap.add_argument("--json", default=None, help="write every run here")
     args = ap.parse_args()
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     exe = Path(args.exe) if args.exe else target / "release" / "examples" / "themes_eval"
     names = SETS["tuning"] + SETS["heldout"] if args.sets == "all" else SETS[args.sets]
+    methods = args.methods.split(",")
+    seeds = [int(s) for s in args.seeds.split(",")]
     stop, stemmer = stopwords(), Stemmer.Stemmer("norwegian")
     everything = []
     print("| set | n | gold k | method | k asked | k found | NMI | AMI | ARI | unclassified |")
@@ -118,7 +123,7 @@ def main():
         texts = [text for _, text in rows]
         k = len(set(gold))
         base = []
-        for seed in SEEDS:
+        for seed in seeds:
             pred = baseline(texts, k, seed, stop, stemmer)
             base.append({"method": "sklearn-tfidf-kmeans", "seed": seed, "k": k,
                          **scores(gold, pred)})
@@ -127,12 +132,12 @@ def main():
             f"{mean(runs, 'nmi'):.3f} | {mean(runs, 'ami'):.3f} | {mean(runs, 'ari'):.3f} | {uncl} |")
         line("scikit-learn baseline", k, k, base, 0)
         everything += [{"set": name, **b} for b in base]
-        runs = run_stemme(name, k, exe, args.stemme_args.split())
+        runs = run_stemme(name, k, exe, methods, seeds, args.stemme_args.split())
         for r in runs:
             r.update(scores(gold, r["assignment"]))
             r["set"] = name
             r["gold_k"] = k
-        for method in METHODS:
+        for method in methods:
             for asked in (k, None):
                 sel = [r for r in runs if r["method"] == method and r["k_requested"] == asked]
                 found = "/".join(str(r["k"]) for r in sel)

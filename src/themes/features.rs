@@ -383,4 +383,13 @@ mod tests {
         }
         assert!(s.terms.iter().any(|t| t == "kommun"));
     }
+
+    #[test]
+    fn content_words_sharing_a_stem_with_a_foreign_function_word_are_terms() {
+        // English `by` and `is` must not take Norwegian `byen` (the town) and `isen` (the ice).
+        let s = space(&["Byen trenger isen fjernet", "Mer liv i byen og isen"]);
+        for w in ["by", "is"] {
+            assert!(s.terms.iter().any(|t| t == w), "{w} not in {:?}", s.terms);
+        }
+    }
 }
