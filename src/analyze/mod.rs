@@ -189,19 +189,22 @@ impl Analyzer {
         self.analyze_word(key, memo)
     }
 
-    /// A word the lexicon does not know, of four letters or more, within two edits of a
-    /// stopword that starts with the same letter (`howdan` for `hvordan`): a typo of a
-    /// function word, so not a theme or keyness feature. It stays searchable.
+    /// A word the lexicon does not know, of four letters or more, close to a stopword that
+    /// starts with the same letter: within two edits when both have six letters or more
+    /// (`howdan` for `hvordan`), else within one (`noem` for `noen`). A typo of a function
+    /// word, so not a theme or keyness feature; it stays searchable. Two edits between
+    /// short words would take names and other languages' words for typos (`norge` is two
+    /// edits from `nokre`, `disney` from `disse`).
     fn is_misspelled_stopword(&self, word: &str, lexicon: &CompoundSplitter) -> bool {
         let first = word.chars().next();
         let len = word.chars().count();
         // Cheapest tests first: most words fail the length window of the long stopwords.
         len >= 4
             && word.chars().all(char::is_alphabetic)
-            && self
-                .long_stopwords
-                .iter()
-                .any(|(c, n, s)| Some(*c) == first && n.abs_diff(len) <= 2 && edit_distance(s, word) <= 2)
+            && self.long_stopwords.iter().any(|(c, n, s)| {
+                let most = if len.min(*n) >= 6 { 2 } else { 1 };
+                Some(*c) == first && n.abs_diff(len) <= most && edit_distance(s, word) <= most
+            })
             && !lexicon.knows(word)
             && lexicon.split(word).is_none()
     }
@@ -536,8 +539,14 @@ mod tests {
         let tokens = infos("Howdan kan kommunen hjelpe");
         assert!(tokens[0].stop, "howdan reads as hvordan");
         assert!(!tokens[2].stop && !tokens[3].stop);
-        // Known words and names that are not near a stopword stay content words.
+        assert!(infos("noen")[0].stop && infos("nokon")[0].stop);
+        assert!(infos("noem")[0].stop, "noem reads as noen");
+        // Known words and names that are not near a stopword stay content words, and so do
+        // short words two edits from one (`norge`/`nokre`, `spel`/`selv`, `disney`/`disse`).
         assert!(!infos("Hamar")[0].stop);
+        for word in ["norge", "spel", "spela", "south", "saint", "disney", "dirty"] {
+            assert!(!infos(word)[0].stop, "{word}");
+        }
         assert!(!a.analyze_key("hjelpe").stop);
     }
 

@@ -60,6 +60,8 @@ pub struct ThemeEntry {
 /// How the number of themes was chosen.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThemeChoice {
+    /// The method and how it came to k, in words (`found by a Dirichlet-multinomial mixture …`).
+    pub how: String,
     pub k: usize,
     pub seed: u64,
     pub features: usize,
@@ -162,6 +164,7 @@ impl Report {
             unclassified: a.unclassified(),
             themes,
             theme_choice: ThemeChoice {
+                how: a.themes.choice.how.clone(),
                 k: a.themes.k,
                 seed: a.themes.seed,
                 features: a.themes.features,
