@@ -37,19 +37,24 @@ pub struct Response {
 }
 
 /// The metadata of one input row: column name → value, sorted by name. Compact, because
-/// a million rows each carry one: a single allocation per row, whose names and values are
-/// shared strings (an [`Interner`] gives every row of a file the same `kommune` and the
-/// same `Bergen`). Serialised as a JSON object.
+/// a million rows each carry one: the sorted column names are one list shared by every
+/// row of a file, and a row holds only its values, in one allocation, as shared strings
+/// (an [`Interner`] gives every row of a file the same `kommune` and the same `Bergen`).
+/// Serialised as a JSON object.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Meta(Arc<[(Arc<str>, Arc<str>)]>);
+pub struct Meta {
+    columns: Arc<[Arc<str>]>,
+    /// One per column, in the same order.
+    values: Arc<[Arc<str>]>,
+}
 
 impl Meta {
     /// The value of `column`, if the row has that column.
     pub fn get(&self, column: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|(k, _)| (**k).cmp(column))
+        self.columns
+            .binary_search_by(|k| (**k).cmp(column))
             .ok()
-            .map(|i| &*self.0[i].1)
+            .map(|i| &*self.values[i])
     }
 
     pub fn contains_key(&self, column: &str) -> bool {
@@ -58,32 +63,32 @@ impl Meta {
 
     /// Column names, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| &**k)
+        self.columns.iter().map(|k| &**k)
     }
 
     /// (column, value) pairs, sorted by column.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (&**k, &**v))
+        self.keys().zip(self.values.iter().map(|v| &**v))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.columns.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.columns.is_empty()
     }
 
     /// True when both are the very same row's metadata (not merely equal).
     pub fn ptr_eq(a: &Meta, b: &Meta) -> bool {
-        Arc::ptr_eq(&a.0, &b.0)
+        Arc::ptr_eq(&a.values, &b.values) && Arc::ptr_eq(&a.columns, &b.columns)
     }
 
     /// A copy with `column` set to `value`.
     pub fn with(&self, column: &str, value: &str) -> Meta {
-        let mut pairs: BTreeMap<Arc<str>, Arc<str>> = self.0.iter().cloned().collect();
-        pairs.insert(column.into(), value.into());
-        Meta(pairs.into_iter().collect())
+        let mut pairs: BTreeMap<&str, &str> = self.iter().collect();
+        pairs.insert(column, value);
+        pairs.into_iter().collect()
     }
 }
 
@@ -118,18 +123,21 @@ impl<'de> Deserialize<'de> for Meta {
 }
 
 /// Shares equal strings: the readers of one file make every row's metadata through one
-/// interner, so a column name or a repeated value is held once.
+/// interner, so a column name, a repeated value and the list of column names are held once.
 #[derive(Debug, Default)]
-pub struct Interner(HashSet<Arc<str>>);
+pub struct Interner {
+    strings: HashSet<Arc<str>>,
+    columns: HashSet<Arc<[Arc<str>]>>,
+}
 
 impl Interner {
     /// The shared copy of `s`.
     pub fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(shared) = self.0.get(s) {
+        if let Some(shared) = self.strings.get(s) {
             return Arc::clone(shared);
         }
         let shared: Arc<str> = s.into();
-        self.0.insert(Arc::clone(&shared));
+        self.strings.insert(Arc::clone(&shared));
         shared
     }
 
@@ -142,14 +150,28 @@ impl Interner {
             .collect();
         // Stable: among equal columns the last pair is kept.
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut pairs: Vec<(Arc<str>, Arc<str>)> = Vec::with_capacity(sorted.len());
-        for pair in sorted {
-            match pairs.last_mut() {
-                Some(last) if last.0 == pair.0 => *last = pair,
-                _ => pairs.push(pair),
+        let mut columns: Vec<Arc<str>> = Vec::with_capacity(sorted.len());
+        let mut values: Vec<Arc<str>> = Vec::with_capacity(sorted.len());
+        for (column, value) in sorted {
+            if columns.last() == Some(&column) {
+                *values.last_mut().expect("one value per column") = value;
+            } else {
+                columns.push(column);
+                values.push(value);
             }
         }
-        Meta(pairs.into())
+        let columns = match self.columns.get(columns.as_slice()) {
+            Some(shared) => Arc::clone(shared),
+            None => {
+                let shared: Arc<[Arc<str>]> = columns.into();
+                self.columns.insert(Arc::clone(&shared));
+                shared
+            }
+        };
+        Meta {
+            columns,
+            values: values.into(),
+        }
     }
 }
 
