@@ -2,8 +2,9 @@
 //! provenance; a [`Reject`] is an input row that could not become one, with the reason.
 //! Ingest produces both; every later stage reads responses only.
 
+use crate::analyze::FastSet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One open-ended answer, as kept in the corpus.
@@ -126,8 +127,8 @@ impl<'de> Deserialize<'de> for Meta {
 /// interner, so a column name, a repeated value and the list of column names are held once.
 #[derive(Debug, Default)]
 pub struct Interner {
-    strings: HashSet<Arc<str>>,
-    columns: HashSet<Arc<[Arc<str>]>>,
+    strings: FastSet<Arc<str>>,
+    columns: FastSet<Arc<[Arc<str>]>>,
 }
 
 impl Interner {

@@ -33,7 +33,7 @@ use std::sync::{Arc, OnceLock};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// A hash set with the fast (non-cryptographic) hasher the lexicon uses.
-type FastSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<lexicon::FxHasher>>;
+pub(crate) type FastSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<lexicon::FxHasher>>;
 
 static STOPWORDS_NB: &str = include_str!("../../stopwords/nb.txt");
 static STOPWORDS_NN: &str = include_str!("../../stopwords/nn.txt");
