@@ -382,11 +382,9 @@ impl CompoundSplitter {
         if let Some(bound) = BOUND_FIRST.iter().find(|b| **b == part) {
             return Some(bound);
         }
-        if BLOCKED_FIRST.contains(&part) {
-            return None;
-        }
+        // The table first: its filter turns away most stretches before any list is read.
         let (lemma, entry) = self.words.get(part)?;
-        if entry.flags & (NOUN | ADJ | VERB) == 0 {
+        if BLOCKED_FIRST.contains(&part) || entry.flags & (NOUN | ADJ | VERB) == 0 {
             return None;
         }
         let len = part.chars().count();

@@ -1,13 +1,13 @@
 //! Display forms: every stem is shown to people as the surface word that most often
 //! stands behind it in the corpus (`spennende`, never the bare stem `spenn`).
 
+use super::compound::FastMap;
 use super::Words;
-use std::collections::HashMap;
 
 /// Surface-word counts per stem, gathered over a corpus.
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
-    forms: HashMap<String, HashMap<String, FormCount>>,
+    forms: FastMap<String, FastMap<String, FormCount>>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -34,7 +34,7 @@ impl Vocabulary {
     /// `count` occurrences of `word` behind `stem`; allocates only for a new stem or word.
     fn count(&mut self, stem: &str, word: &str, count: u64, upper: u64) {
         if !self.forms.contains_key(stem) {
-            self.forms.insert(stem.to_string(), HashMap::new());
+            self.forms.insert(stem.to_string(), FastMap::default());
         }
         let Some(forms) = self.forms.get_mut(stem) else {
             return;

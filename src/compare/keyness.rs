@@ -11,8 +11,8 @@
 
 use super::stats::{benjamini_hochberg, chi2_sf, g2_table, log_ratio};
 use super::{Case, ALPHA};
+use crate::analyze::compound::FastMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Words used in fewer responses than this are not tested: such counts cannot carry a
 /// difference, and testing them only dilutes the correction.
@@ -61,10 +61,10 @@ pub(super) fn keyness(
     display: &dyn Fn(&str) -> String,
 ) -> Vec<Option<GroupKeyness>> {
     let groups = tested.len();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: FastMap<&str, usize> = FastMap::default();
     let mut stems: Vec<&str> = Vec::new();
     let mut totals: Vec<u64> = Vec::new();
-    let mut counts: Vec<HashMap<usize, u64>> = vec![HashMap::new(); groups];
+    let mut counts: Vec<FastMap<usize, u64>> = vec![FastMap::default(); groups];
     let mut tokens = vec![0u64; groups];
     let mut responses = vec![0u64; groups];
     let mut distinct: Vec<&str> = Vec::new();
