@@ -8,15 +8,20 @@
 //! column and every summary list every id. Here each facet's values are one range of
 //! term ordinals (facet terms sort by path), found with two dictionary lookups; matches
 //! are counted by ordinal; only the counted ordinals are decoded, in one sorted pass; and
-//! a metadata column with a value of its own for most responses ([`is_identifier`]) is
-//! not counted at all.
+//! a metadata column with a value of its own for most responses
+//! ([`FacetColumns::is_identifier`]) is not counted at all. Each segment's facet column is
+//! opened once per query (opening one decodes its table of blocks); the counters cover
+//! the values of the counted facets only, not the whole dictionary (with an identifier
+//! column, a value per response: megabytes to clear on every query); and the values of
+//! the matches are read in batches.
 
 use std::collections::HashMap;
 use std::ops::Bound;
+use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Dictionary;
+use tantivy::columnar::{Column, Dictionary};
 use tantivy::schema::Facet;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 /// Most values kept per facet, most frequent first.
 pub const FACET_VALUES: usize = 20;
@@ -70,54 +75,99 @@ pub struct FacetCount {
     pub values: usize,
 }
 
-/// Whether a facet has a value of its own for more than half of the index's responses
-/// (a respondent id, a timestamp): counting it would list the matches one by one.
-pub fn is_identifier(spec: &FacetSpec, segments: &[SegmentReader]) -> tantivy::Result<bool> {
-    let (mut values, mut docs) = (0u64, 0u64);
-    for segment in segments {
-        let reader = segment.facet_reader("facets")?;
-        let (lo, hi) = spec.ords(reader.facet_dict())?;
-        values += hi - lo;
-        docs += u64::from(segment.num_docs());
+/// The facet column of each segment of a searcher, by segment ordinal: its dictionary,
+/// each response's value ordinals, and the segment's number of responses.
+pub struct FacetColumns(Vec<(Arc<Dictionary>, Column<u64>, u32)>);
+
+impl FacetColumns {
+    /// Opens the `facets` column of every segment.
+    pub fn open(segments: &[SegmentReader]) -> tantivy::Result<FacetColumns> {
+        let mut columns = Vec::with_capacity(segments.len());
+        for segment in segments {
+            let column = segment
+                .fast_fields()
+                .str("facets")?
+                .ok_or_else(|| TantivyError::SchemaError("the index has no facet column".into()))?;
+            let (dict, ords) = column.into_parts();
+            columns.push((dict, ords, segment.num_docs()));
+        }
+        Ok(FacetColumns(columns))
     }
-    Ok(docs >= IDENTIFIER_MIN_DOCS && values * 2 > docs)
+
+    /// Whether a facet has a value of its own for more than half of the index's responses
+    /// (a respondent id, a timestamp): counting it would list the matches one by one.
+    pub fn is_identifier(&self, spec: &FacetSpec) -> tantivy::Result<bool> {
+        let (mut values, mut docs) = (0u64, 0u64);
+        for (dict, _, num_docs) in &self.0 {
+            let (lo, hi) = spec.ords(dict)?;
+            values += hi - lo;
+            docs += u64::from(*num_docs);
+        }
+        Ok(docs >= IDENTIFIER_MIN_DOCS && values * 2 > docs)
+    }
 }
 
 /// Collects [`FacetCount`]s for a list of facets, in its order.
-pub struct FacetCounter {
+pub struct FacetCounter<'a> {
     pub specs: Vec<FacetSpec>,
+    pub columns: &'a FacetColumns,
 }
 
 pub struct SegmentFacetCounter {
-    reader: tantivy::fastfield::FacetReader,
-    ranges: Vec<(u64, u64)>,
+    dict: Arc<Dictionary>,
+    ords: Column<u64>,
+    /// Per facet, in the order of the specs: its ordinals `lo..hi` and where their counts
+    /// start in `counts`.
+    ranges: Vec<(u64, u64, usize)>,
+    /// The same, sorted by ordinal, to find the count of an ordinal.
+    sorted: Vec<(u64, u64, usize)>,
     counts: Vec<u32>,
+    /// Matches not yet counted, and room for their values: values are read in batches,
+    /// whose independent loads overlap, rather than one response at a time between the
+    /// scoring of the next.
+    docs: Vec<DocId>,
+    value_docs: Vec<DocId>,
+    rows: Vec<u32>,
+    values: Vec<u64>,
 }
+
+/// Matches whose values are read in one batch.
+const BATCH: usize = 512;
 
 /// Per facet: value → count, from one segment (or merged).
 type Tally = Vec<HashMap<String, u64>>;
 
-impl Collector for FacetCounter {
+impl Collector for FacetCounter<'_> {
     type Fruit = Vec<FacetCount>;
     type Child = SegmentFacetCounter;
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
+        segment_ord: SegmentOrdinal,
+        _: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let reader = segment.facet_reader("facets")?;
-        let dict = reader.facet_dict();
-        let ranges = self
-            .specs
-            .iter()
-            .map(|s| s.ords(dict))
-            .collect::<std::io::Result<Vec<_>>>()?;
-        let counts = vec![0u32; dict.num_terms()];
+        let (dict, ords, _) = self.columns.0.get(segment_ord as usize).ok_or_else(|| {
+            TantivyError::InternalError(format!("no facet column for segment {segment_ord}"))
+        })?;
+        let mut ranges = Vec::with_capacity(self.specs.len());
+        let mut slots = 0;
+        for spec in &self.specs {
+            let (lo, hi) = spec.ords(dict)?;
+            ranges.push((lo, hi, slots));
+            slots += (hi - lo) as usize;
+        }
+        let mut sorted = ranges.clone();
+        sorted.sort_unstable();
         Ok(SegmentFacetCounter {
-            reader,
+            dict: Arc::clone(dict),
+            ords: ords.clone(),
             ranges,
-            counts,
+            sorted,
+            counts: vec![0; slots],
+            docs: Vec::with_capacity(BATCH),
+            value_docs: Vec::new(),
+            rows: Vec::new(),
+            values: Vec::new(),
         })
     }
 
@@ -147,37 +197,61 @@ impl Collector for FacetCounter {
     }
 }
 
-impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = std::io::Result<Tally>;
-
-    /// Counts each value once per response (a response may list a kind twice).
-    fn collect(&mut self, doc: DocId, _: Score) {
+impl SegmentFacetCounter {
+    /// Counts the values of the matches in `docs`, each value once per response (a
+    /// response may list a kind twice).
+    fn count(&mut self) {
+        self.value_docs.clear();
+        self.rows.clear();
+        self.ords
+            .index
+            .docids_to_rowids(&self.docs, &mut self.value_docs, &mut self.rows);
+        self.docs.clear();
+        self.values.clear();
+        self.values.resize(self.rows.len(), 0);
+        self.ords.values.get_vals(&self.rows, &mut self.values);
         let mut previous = None;
-        for ord in self.reader.facet_ords(doc) {
-            if previous == Some(ord) {
+        for (&doc, &ord) in self.value_docs.iter().zip(&self.values) {
+            if previous == Some((doc, ord)) {
                 continue;
             }
-            previous = Some(ord);
-            if let Some(n) = self.counts.get_mut(ord as usize) {
-                *n += 1;
+            previous = Some((doc, ord));
+            // The last range starting at or before `ord`, if `ord` is inside it.
+            let at = self.sorted.partition_point(|&(lo, _, _)| lo <= ord);
+            if let Some(&(lo, hi, start)) = at.checked_sub(1).and_then(|i| self.sorted.get(i)) {
+                if ord < hi {
+                    if let Some(n) = self.counts.get_mut(start + (ord - lo) as usize) {
+                        *n += 1;
+                    }
+                }
             }
         }
     }
+}
 
-    fn harvest(self) -> std::io::Result<Tally> {
-        let dict = self.reader.facet_dict();
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = std::io::Result<Tally>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        self.docs.push(doc);
+        if self.docs.len() == BATCH {
+            self.count();
+        }
+    }
+
+    fn harvest(mut self) -> std::io::Result<Tally> {
+        self.count();
         let mut tally = Vec::with_capacity(self.ranges.len());
-        for &(lo, hi) in &self.ranges {
+        for &(lo, hi, start) in &self.ranges {
             let counted: Vec<(u64, u32)> = (lo..hi)
-                .filter_map(|ord| {
-                    let n = *self.counts.get(ord as usize)?;
-                    (n > 0).then_some((ord, n))
-                })
+                .zip(self.counts.get(start..).unwrap_or_default())
+                .filter(|&(_, &n)| n > 0)
+                .map(|(ord, &n)| (ord, n))
                 .collect();
             let ords: Vec<u64> = counted.iter().map(|(o, _)| *o).collect();
             let mut values = HashMap::with_capacity(ords.len());
             let mut counts = counted.iter().map(|(_, n)| u64::from(*n));
-            dict.sorted_ords_to_term_cb(&ords, |term| {
+            self.dict.sorted_ords_to_term_cb(&ords, |term| {
                 // The value is the last path component.
                 let value = term.rsplit(|b| *b == 0).next().unwrap_or_default();
                 let n = counts.next().unwrap_or(0);

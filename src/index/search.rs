@@ -3,7 +3,7 @@
 //! (inflected forms, compounds matched through a part), facet counts over all matches,
 //! optional fuzzy matching for typos (`Howdan` finds `Hvordan`), and more-like-this.
 
-use super::facets::{is_identifier, FacetCount, FacetCounter, FacetSpec};
+use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
 use super::query::{parse, FieldKind, Node, Target};
 use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
@@ -331,10 +331,11 @@ impl Searcher {
             .iter()
             .map(|name| FacetSpec::new(name.to_string(), &[name]))
             .collect();
+        let columns = self.read(|| FacetColumns::open(searcher.segment_readers()))?;
         let mut unique_columns = Vec::new();
         for column in &self.info.meta_columns {
             let spec = FacetSpec::new(format!("meta.{column}"), &["meta", column.as_str()]);
-            if self.read(|| is_identifier(&spec, searcher.segment_readers()))? {
+            if self.read(|| columns.is_identifier(&spec))? {
                 unique_columns.push(spec.name);
             } else {
                 specs.push(spec);
@@ -359,7 +360,10 @@ impl Searcher {
                         },
                     ),
                     Count,
-                    FacetCounter { specs },
+                    FacetCounter {
+                        specs,
+                        columns: &columns,
+                    },
                 ),
             )
         })?;

@@ -254,6 +254,25 @@ fn exit_codes_say_found_nothing_or_error() {
 }
 
 #[test]
+fn a_query_answers_alike_in_a_fork_and_in_a_fresh_start() {
+    // Without -j the query runs in a fork of the process; with -j, whose threads are
+    // started before the query, in a fresh start of the binary.
+    let dir = seed_run();
+    for (query, code) in [("kommune", 0), ("fotballbane", 1), ("meta.nosuch:x", 2)] {
+        let forked = run_in(dir.path(), &["search", query, "--json"]);
+        let started = run_in(dir.path(), &["-j", "2", "search", query, "--json"]);
+        assert_eq!(forked.status.code(), Some(code), "{query}");
+        assert_eq!(started.status.code(), Some(code), "{query}");
+        assert_eq!(forked.stdout, started.stdout, "{query}");
+        assert_eq!(forked.stderr, started.stderr, "{query}");
+    }
+    let found = run_in(dir.path(), &["search", "kommune", "--json"]);
+    assert!(String::from_utf8_lossy(&found.stdout).contains("\"type\":\"hit\""));
+    let error = run_in(dir.path(), &["search", "meta.nosuch:x"]);
+    assert!(String::from_utf8_lossy(&error.stderr).contains("no metadata column meta.nosuch"));
+}
+
+#[test]
 fn equal_scores_come_in_corpus_order_and_limit_zero_shows_none() {
     let dir = seed_run();
     // A filter alone gives every match the same score: corpus order decides.
