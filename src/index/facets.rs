@@ -103,8 +103,14 @@ impl FacetColumns {
             values += hi - lo;
             docs += u64::from(*num_docs);
         }
-        Ok(docs >= IDENTIFIER_MIN_DOCS && values * 2 > docs)
+        Ok(is_identifier_count(values, docs))
     }
+}
+
+/// Whether `values` distinct values over `docs` responses make a column of identifiers:
+/// more values than half the responses (and not a handful of responses).
+pub(crate) fn is_identifier_count(values: u64, docs: u64) -> bool {
+    docs >= IDENTIFIER_MIN_DOCS && values * 2 > docs
 }
 
 /// Collects [`FacetCount`]s for a list of facets, in its order.

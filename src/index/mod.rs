@@ -27,7 +27,7 @@ pub use facets::FacetCount;
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
 use crate::analysis::{Analysis, Row};
-use crate::analyze::{Analyzer, NorwegianTokenizer, TOKENIZER_NAME};
+use crate::analyze::{Analyzer, FastSet, NorwegianTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::Progress;
 use rayon::prelude::*;
@@ -59,6 +59,11 @@ pub struct IndexInfo {
     pub responses: usize,
     /// Metadata columns as searchable keys ([`meta_key`]), for facets and query checks.
     pub meta_columns: Vec<String>,
+    /// Keys of the metadata columns with a value of their own for more than half of the
+    /// responses (a respondent id, a timestamp): searchable, but not written as facets,
+    /// since counting them would list the matches one by one.
+    #[serde(default)]
+    pub identifier_columns: Vec<String>,
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
@@ -225,13 +230,17 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         .iter()
         .flat_map(|r| r.response.meta.keys())
         .collect();
-    let keys: HashMap<&str, String> = columns.into_iter().map(|c| (c, meta_key(c))).collect();
+    let identifiers = identifier_columns(&analysis.rows, &columns);
+    let columns = Columns {
+        keys: columns.into_iter().map(|c| (c, meta_key(c))).collect(),
+        identifiers,
+    };
     analysis
         .rows
         .par_iter()
         .enumerate()
         .try_for_each(|(i, row)| {
-            let doc = document(&f, i, row, analysis, &keys);
+            let doc = document(&f, i, row, analysis, &columns);
             progress.advance(1);
             writer.add_document(doc).map(|_| ())
         })
@@ -239,28 +248,55 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
     let mut writer = writer;
     writer.commit().map_err(|e| Error::index(dir, e))?;
     writer.wait_merging_threads().map_err(|e| Error::index(dir, e))?;
-    let meta_columns: BTreeSet<&String> = keys.values().collect();
+    let meta_columns: BTreeSet<&String> = columns.keys.values().collect();
+    let identifier_columns: BTreeSet<&String> =
+        columns.identifiers.iter().map(|c| &columns.keys[c]).collect();
     let info = IndexInfo {
         format: crate::output::Kind::Index.format().to_string(),
         schema_version: INDEX_SCHEMA_VERSION,
         responses: analysis.rows.len(),
         meta_columns: meta_columns.into_iter().cloned().collect(),
+        identifier_columns: identifier_columns.into_iter().cloned().collect(),
     };
     let json = serde_json::to_vec_pretty(&info).map_err(|e| Error::index(dir, e))?;
     std::fs::write(dir.join(SIDECAR), json).map_err(|e| Error::io(dir.join(SIDECAR), e))?;
     Ok(())
 }
 
-/// The index document of row `ord`; `keys` holds each metadata column's [`meta_key`].
-fn document(
-    f: &Fields,
-    ord: usize,
-    row: &Row,
-    analysis: &Analysis,
-    keys: &HashMap<&str, String>,
-) -> TantivyDocument {
+/// The metadata columns of the rows being indexed.
+struct Columns<'a> {
+    /// Each column's [`meta_key`], worked out once rather than for every row.
+    keys: HashMap<&'a str, String>,
+    /// The columns not written as facets ([`identifier_columns`]).
+    identifiers: BTreeSet<&'a str>,
+}
+
+/// The columns with a value of their own for more than half of the rows, by the rule a
+/// search uses to leave a facet uncounted ([`facets::is_identifier_count`]). Their values
+/// are not written as facets: they would only widen every segment's facet column and
+/// dictionary, which every match and every facet count reads.
+fn identifier_columns<'a>(rows: &'a [Row], columns: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+    columns
+        .par_iter()
+        .filter(|&&column| {
+            let mut values: FastSet<&str> = FastSet::default();
+            for row in rows {
+                if let Some(value) = row.response.meta.get(column).filter(|v| !v.is_empty()) {
+                    values.insert(value);
+                }
+            }
+            facets::is_identifier_count(values.len() as u64, rows.len() as u64)
+        })
+        .copied()
+        .collect()
+}
+
+/// The index document of row `ord`.
+fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis, columns: &Columns) -> TantivyDocument {
     let key = |column: &str| -> Cow<str> {
-        keys.get(column)
+        columns
+            .keys
+            .get(column)
             .map_or_else(|| Cow::Owned(meta_key(column)), |k| Cow::Borrowed(k.as_str()))
     };
     let r = &row.response;
@@ -299,7 +335,7 @@ fn document(
         facet(&["kind", kind]);
     }
     for (column, value) in r.meta.iter() {
-        if !value.is_empty() {
+        if !value.is_empty() && !columns.identifiers.contains(column) {
             facet(&["meta", &key(column), value]);
         }
     }

@@ -335,7 +335,9 @@ impl Searcher {
         let mut unique_columns = Vec::new();
         for column in &self.info.meta_columns {
             let spec = FacetSpec::new(format!("meta.{column}"), &["meta", column.as_str()]);
-            if self.read(|| columns.is_identifier(&spec))? {
+            // Identifier columns are marked when the index is built (their values are not
+            // facets); an index may also hold one that a segment-wise count reveals.
+            if self.info.identifier_columns.contains(column) || self.read(|| columns.is_identifier(&spec))? {
                 unique_columns.push(spec.name);
             } else {
                 specs.push(spec);

@@ -527,3 +527,42 @@ fn a_damaged_index_is_an_error_never_a_panic() {
     println!("{trials} searches on damaged copies: {errors} reported the damage");
     assert!(trials > 100 && errors > 10, "{trials} trials, {errors} errors");
 }
+
+#[test]
+fn an_identifier_column_is_searchable_but_not_written_or_counted_as_a_facet() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut csv = String::from("respondent,kommune,svar\n");
+    for i in 1..=40 {
+        let kommune = if i % 2 == 0 { "Oslo" } else { "Bergen" };
+        csv.push_str(&format!(
+            "r{i},{kommune},Skolen i kommunen trenger flere lærere nummer {i}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("svar.csv"), csv).expect("write");
+    ok_in(
+        dir.path(),
+        &["run", "svar.csv", "--text-column", "svar", "-o", "out"],
+    );
+    let sidecar = std::fs::read_to_string(dir.path().join("out/index/stemme-index.json")).expect("sidecar");
+    let info: Value = serde_json::from_str(&sidecar).expect("json");
+    assert_eq!(info["identifier_columns"], serde_json::json!(["respondent"]));
+    let lines = json_lines(
+        dir.path(),
+        &[
+            "search",
+            "meta.respondent:r7 skole",
+            "--json",
+            "--index",
+            "out/index",
+        ],
+    );
+    let summary = lines.last().expect("summary");
+    assert_eq!(summary["total"], 1);
+    assert_eq!(lines[0]["line"], 8);
+    assert_eq!(summary["unique_columns"], serde_json::json!(["meta.respondent"]));
+    assert_eq!(
+        summary["facets"]["meta.kommune"],
+        serde_json::json!([["Bergen", 1]])
+    );
+    assert!(summary["facets"].get("meta.respondent").is_none());
+}
