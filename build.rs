@@ -22,6 +22,7 @@ fn main() {
         .flat_map(|l| [l, "\n"])
         .collect();
     std::fs::write(out.join("compound_rules.txt"), rules).expect("OUT_DIR is writable");
-    std::fs::write(out.join("compound_words.table"), lexicon::build_table(&text))
-        .expect("OUT_DIR is writable");
+    let (table, blob) = lexicon::build_table(&text);
+    std::fs::write(out.join("compound_words.table"), table).expect("OUT_DIR is writable");
+    std::fs::write(out.join("compound_words.blob"), blob).expect("OUT_DIR is writable");
 }

@@ -53,6 +53,8 @@ pub(crate) use super::lexicon::FastMap;
 /// The lemmas of the vendored word list (see its header and
 /// `lexicon/make_compound_words.py`), as the hash table `build.rs` makes of it.
 static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compound_words.table"));
+/// The lemmas themselves, concatenated, which the table points into.
+static WORD_BLOB: &str = include_str!(concat!(env!("OUT_DIR"), "/compound_words.blob"));
 /// The word list's inflection rules (`@r`) and paradigms (`@p`), as `build.rs` copies them.
 const RULES: &str = include_str!(concat!(env!("OUT_DIR"), "/compound_rules.txt"));
 
@@ -135,7 +137,7 @@ impl CompoundSplitter {
     pub fn bundled() -> &'static CompoundSplitter {
         static SPLITTER: OnceLock<CompoundSplitter> = OnceLock::new();
         SPLITTER.get_or_init(|| {
-            let words = WordTable::new(WORDS).expect("build.rs writes a valid word table");
+            let words = WordTable::new(WORDS, WORD_BLOB).expect("build.rs writes a valid word table");
             CompoundSplitter::new(words, RULES)
         })
     }
@@ -596,7 +598,7 @@ mod tests {
     fn the_compiled_table_holds_every_lemma_of_the_word_list() {
         const TEXT: &str = include_str!("../../lexicon/compound_words.txt");
         assert!(
-            super::super::lexicon::build_table(TEXT) == WORDS,
+            super::super::lexicon::build_table(TEXT) == (WORDS.to_vec(), WORD_BLOB.to_string()),
             "the table is up to date"
         );
         let table = &CompoundSplitter::bundled().words;

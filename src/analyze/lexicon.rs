@@ -4,15 +4,16 @@
 //! Why: the lexicon lists about 133,000 lemmas. Parsing it into a `HashMap` cost about
 //! 15 ms on every start, which every `stemme search` paid before its first hit. The table
 //! built here is part of the binary: opening it validates a 16-byte header and the
-//! word blob's UTF-8, and a lookup hashes the word and probes a few slots.
+//! blob's length, and a lookup hashes the word and probes a few slots.
 //!
 //! This file is shared with `build.rs` (through `#[path]`), so it uses `std` only. The
 //! layout, all integers little-endian:
 //! - header: `STLX`, slot count (a power of two), entry count, blob length (u32 each);
+//!   the blob, the words concatenated, is a text file of its own, included as a `&str`,
+//!   so no start pays for checking its UTF-8;
 //! - slots, 8 bytes each: blob offset (u32), word length in bytes (u8, 0 for an empty
 //!   slot), flags (u8), paradigm number (u16, `u16::MAX` for none); open addressing with
 //!   linear probing from the word's Fx hash;
-//! - blob: the words, concatenated;
 //! - a Bloom filter of the words ([`BLOOM_BYTES`] bytes): most lookups are of strings that
 //!   are not lemmas (the splitter tries every stretch of a word and every inflection rule),
 //!   and the filter, small enough to stay in the CPU's L2 cache, turns nearly all of them
@@ -195,7 +196,7 @@ pub fn parse_line(line: &str) -> Line<'_> {
 /// be stored (empty, over 255 bytes, a paradigm number over 65,534) are left out; a word
 /// listed twice keeps its last entry, as a map insert would.
 #[cfg_attr(not(test), allow(dead_code))] // the crate itself reads the table `build.rs` made
-pub fn build_table(text: &str) -> Vec<u8> {
+pub fn build_table(text: &str) -> (Vec<u8>, String) {
     let mut words: Vec<(&str, Entry)> = Vec::new();
     for line in text.lines() {
         if let Line::Word(word, entry) = parse_line(line) {
@@ -241,8 +242,7 @@ pub fn build_table(text: &str) -> Vec<u8> {
             bloom_insert(&mut bloom, &blob[offset..offset + len]);
         }
     }
-    let mut out =
-        Vec::with_capacity(HEADER + slot_count * SLOT + blob.len() + BLOOM_BYTES + FORMS_BLOOM_BYTES);
+    let mut out = Vec::with_capacity(HEADER + slot_count * SLOT + BLOOM_BYTES + FORMS_BLOOM_BYTES);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(slot_count as u32).to_le_bytes());
     out.extend_from_slice(&entries.to_le_bytes());
@@ -250,10 +250,10 @@ pub fn build_table(text: &str) -> Vec<u8> {
     for slot in &slots {
         out.extend_from_slice(slot);
     }
-    out.extend_from_slice(&blob);
     out.extend_from_slice(&bloom);
     out.extend_from_slice(&forms_filter(&words, text));
-    out
+    let blob = String::from_utf8(blob).expect("whole words were appended");
+    (out, blob)
 }
 
 /// The forms filter: every form of every lemma in `words`, by its paradigm (the rules of
@@ -299,8 +299,8 @@ pub struct WordTable {
 }
 
 impl WordTable {
-    /// Reads a table; `None` when the bytes are not one.
-    pub fn new(bytes: &'static [u8]) -> Option<WordTable> {
+    /// Reads a table and its blob; `None` when they are not one.
+    pub fn new(bytes: &'static [u8], blob: &'static str) -> Option<WordTable> {
         let u32_at = |at: usize| -> Option<usize> {
             let b = bytes.get(at..at + 4)?;
             Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
@@ -314,10 +314,11 @@ impl WordTable {
         }
         let slots_end = HEADER + slot_count * SLOT;
         let slots = bytes.get(HEADER..slots_end)?;
-        let blob_end = slots_end + blob_len;
-        let blob = std::str::from_utf8(bytes.get(slots_end..blob_end)?).ok()?;
-        let bloom = bytes.get(blob_end..blob_end + BLOOM_BYTES)?;
-        let forms_at = blob_end + BLOOM_BYTES;
+        if blob.len() != blob_len {
+            return None;
+        }
+        let bloom = bytes.get(slots_end..slots_end + BLOOM_BYTES)?;
+        let forms_at = slots_end + BLOOM_BYTES;
         let forms = bytes.get(forms_at..forms_at + FORMS_BLOOM_BYTES)?;
         Some(WordTable {
             slots,
