@@ -186,6 +186,7 @@ pub fn analyse(
         scope_column: tagger.column().map(str::to_string),
         ..compare_options.clone()
     };
+    progress.stage("compare", 1);
     let comparison = compare(
         &cases(&rows, &words),
         &themes,
@@ -193,6 +194,9 @@ pub fn analyse(
         tagger,
         &compare_options,
     )?;
+    progress.advance(1);
+    let names: Vec<&str> = comparison.groupings.iter().map(|g| g.name.as_str()).collect();
+    progress.finish(&format!("grouped by {}", names.join(", ")));
     Ok(Analysis {
         files: summaries,
         rows,

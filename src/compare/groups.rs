@@ -7,8 +7,11 @@
 use super::keyness::{keyness, Keyness};
 use super::stats::{benjamini_hochberg, chi_square, normal_two_sided, wilson};
 use super::{Case, ALPHA, SCOPE_GROUPING};
+use crate::analyze::compound::FastMap;
+use crate::analyze::FastSet;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
 
 /// A tested group smaller than this gets a warning: only large differences can show.
 pub const SMALL_GROUP: usize = 30;
@@ -191,8 +194,8 @@ pub(super) fn grouping(
             .collect(),
         None => present.iter().map(|s| s.to_string()).collect(),
     };
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
-    let row_of: HashMap<usize, usize> = ctx.rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    let index: FastMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let row_of: FastMap<usize, usize> = ctx.rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
     let group_of: Vec<Option<usize>> = values
         .iter()
         .map(|v| v.as_deref().and_then(|v| index.get(v).copied()))
@@ -433,9 +436,9 @@ fn quotes(
     g: usize,
     distinctive: &[Keyness],
     hidden: &dyn Fn(usize) -> bool,
-    row_of: &HashMap<usize, usize>,
+    row_of: &FastMap<usize, usize>,
 ) -> Vec<Quote> {
-    let words: BTreeSet<&str> = distinctive.iter().map(|k| k.stem.as_str()).collect();
+    let words: FastSet<&str> = distinctive.iter().map(|k| k.stem.as_str()).collect();
     let mut picks: Vec<(usize, usize, &Case)> = cases
         .iter()
         .zip(group_of)
@@ -446,11 +449,18 @@ fn quotes(
             (hits, c.response.text.len().min(400), c)
         })
         .collect();
-    picks.sort_by(|a, b| {
+    let order = |a: &(usize, usize, &Case), b: &(usize, usize, &Case)| -> Ordering {
         b.0.cmp(&a.0)
             .then(b.1.cmp(&a.1))
             .then(a.2.response.id.cmp(&b.2.response.id))
-    });
+    };
+    // Only the first few are shown: pick them out, then order them (a group can hold
+    // most of a million responses).
+    if picks.len() > QUOTES {
+        picks.select_nth_unstable_by(QUOTES - 1, order);
+        picks.truncate(QUOTES);
+    }
+    picks.sort_by(order);
     picks
         .into_iter()
         .take(QUOTES)

@@ -67,7 +67,9 @@ pub(super) fn keyness(
     let mut counts: Vec<FastMap<usize, u64>> = vec![FastMap::default(); groups];
     let mut tokens = vec![0u64; groups];
     let mut responses = vec![0u64; groups];
-    let mut distinct: Vec<&str> = Vec::new();
+    // Each occurrence becomes a word number once; a response's distinct words are then
+    // found among integers (sorting the stems themselves compared strings).
+    let mut distinct: Vec<usize> = Vec::new();
     for (case, g) in cases.iter().zip(group_of) {
         let Some(g) = g.filter(|&g| tested[g]) else {
             continue;
@@ -75,15 +77,16 @@ pub(super) fn keyness(
         responses[g] += 1;
         tokens[g] += case.stems.len() as u64;
         distinct.clear();
-        distinct.extend(case.stems.iter().copied());
-        distinct.sort_unstable();
-        distinct.dedup();
-        for &stem in &distinct {
-            let w = *index.entry(stem).or_insert_with(|| {
+        distinct.extend(case.stems.iter().map(|&stem| {
+            *index.entry(stem).or_insert_with(|| {
                 stems.push(stem);
                 totals.push(0);
                 stems.len() - 1
-            });
+            })
+        }));
+        distinct.sort_unstable();
+        distinct.dedup();
+        for &w in &distinct {
             totals[w] += 1;
             *counts[g].entry(w).or_default() += 1;
         }

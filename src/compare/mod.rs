@@ -24,6 +24,7 @@ use crate::model::Response;
 use crate::row::Row;
 use crate::scope::{Scope, ScopeBasis, ScopeTag, ScopeTagger};
 use crate::themes::ThemeModel;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,7 +100,7 @@ pub fn keyness_stems<'a>(tokens: &[Token], words: &'a Words) -> Vec<&'a str> {
 
 /// The cases of the analysed rows.
 pub fn cases<'a>(rows: &'a [Row], words: &'a Words) -> Vec<Case<'a>> {
-    rows.iter()
+    rows.par_iter()
         .map(|row| Case {
             response: &row.response,
             theme: row.theme,
