@@ -13,6 +13,10 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Large (2 MiB) pages where the OS gives them: a run touches hundreds of megabytes of
+    // fresh memory, and faulting it in 4 KiB at a time cost a third of the ingest stage.
+    // SAFETY: sets one of mimalloc's options, a plain store that later allocations read.
+    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
     let args = cli::Cli::parse();
     match cli::execute(args) {
         Ok(found) => ExitCode::from(if found { 0 } else { 1 }),
