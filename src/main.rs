@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // Large (2 MiB) pages where the OS gives them: a run touches hundreds of megabytes of
-    // fresh memory, and faulting it in 4 KiB at a time cost a third of the ingest stage.
+    // fresh memory, and faulting it in 4 KiB at a time cost about a tenth of a run.
     // SAFETY: sets one of mimalloc's options, a plain store that later allocations read.
     unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
     let args = cli::Cli::parse();

@@ -44,8 +44,9 @@
 //! ones (`bygg`, `kjøp`, `bruk`) are noun lemmas anyway, and the others cut ordinary words
 //! (`fors`+`lag`, `komm`+`misjon`).
 
-use super::lexicon::{parse_inflection, Entry, WordTable, ADJ_ENDINGS, NOUN_ENDINGS};
+use super::lexicon::{each_form, parse_inflection, Entry, WordTable, ADJ_ENDINGS, NOUN_ENDINGS};
 use super::lexicon::{ADJ, ADV, LINKS_WITH_S, NOUN, PRODUCTIVE_FIRST, PRODUCTIVE_LAST, VERB};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 pub(crate) use super::lexicon::FastMap;
@@ -208,19 +209,9 @@ impl CompoundSplitter {
         let Some((head, last, entry)) = found else {
             return out;
         };
-        let rules = entry.paradigm.and_then(|p| self.paradigms.get(p as usize));
-        for &number in rules.into_iter().flatten() {
-            if let Some((cut, ending)) = self.rules.get(number as usize) {
-                if let Some(base) = last.strip_suffix(cut) {
-                    out.push(format!("{head}{base}{ending}"));
-                }
-            }
-        }
-        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
-            if entry.flags & flag != 0 {
-                out.extend(endings.iter().map(|e| format!("{head}{last}{e}")));
-            }
-        }
+        each_form(last, entry, &self.rules, &self.paradigms, |base, ending| {
+            out.push(format!("{head}{base}{ending}"));
+        });
         out.sort();
         out.dedup();
         out
@@ -248,9 +239,9 @@ impl CompoundSplitter {
             return None;
         }
         let mut buf = String::with_capacity(word.len() + 8);
-        let whole_lemmas = match whole_lemmas {
-            Some(lemmas) => lemmas.to_vec(),
-            None => self.last_lemmas(word, &mut buf),
+        let whole_lemmas: Cow<[&'static str]> = match whole_lemmas {
+            Some(lemmas) => Cow::Borrowed(lemmas),
+            None => Cow::Owned(self.last_lemmas(word, &mut buf)),
         };
         if n <= KNOWN_WHOLE_MAX_CHARS && self.is_known(word, &whole_lemmas, &mut buf) {
             return None;

@@ -256,35 +256,47 @@ pub fn build_table(text: &str) -> (Vec<u8>, String) {
     (out, blob)
 }
 
-/// The forms filter: every form of every lemma in `words`, by its paradigm (the rules of
-/// `text`) and by the regular endings its flags allow.
+/// Every noun and adjective form of `lemma` (with `entry`), as a base and an ending to
+/// append: by its paradigm's rules, then by the regular endings its flags allow. A form may
+/// come twice. The one expansion behind both the forms filter and
+/// `CompoundSplitter::forms`.
+pub fn each_form<'l, 'r>(
+    lemma: &'l str,
+    entry: Entry,
+    rules: &[(&'r str, &'r str)],
+    paradigms: &[Vec<u32>],
+    mut form: impl FnMut(&'l str, &'r str),
+) {
+    let paradigm = entry.paradigm.and_then(|p| paradigms.get(p as usize));
+    for &number in paradigm.into_iter().flatten() {
+        if let Some(&(cut, ending)) = rules.get(number as usize) {
+            if let Some(base) = lemma.strip_suffix(cut) {
+                form(base, ending);
+            }
+        }
+    }
+    for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
+        if entry.flags & flag != 0 {
+            for ending in endings {
+                form(lemma, ending);
+            }
+        }
+    }
+}
+
+/// The forms filter: every form of every lemma in `words` ([`each_form`], with the rules
+/// and paradigms of `text`).
 fn forms_filter(words: &[(&str, Entry)], text: &str) -> Vec<u8> {
     let (rules, paradigms) = parse_inflection(text);
     let mut filter = vec![0u8; FORMS_BLOOM_BYTES];
     let mut form = String::new();
     for &(lemma, entry) in words {
-        let paradigm = entry.paradigm.and_then(|p| paradigms.get(p as usize));
-        for &number in paradigm.into_iter().flatten() {
-            if let Some((base, ending)) = rules
-                .get(number as usize)
-                .and_then(|&(cut, ending)| Some((lemma.strip_suffix(cut)?, ending)))
-            {
-                form.clear();
-                form.push_str(base);
-                form.push_str(ending);
-                bloom_insert(&mut filter, form.as_bytes());
-            }
-        }
-        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
-            if entry.flags & flag != 0 {
-                for ending in endings {
-                    form.clear();
-                    form.push_str(lemma);
-                    form.push_str(ending);
-                    bloom_insert(&mut filter, form.as_bytes());
-                }
-            }
-        }
+        each_form(lemma, entry, &rules, &paradigms, |base, ending| {
+            form.clear();
+            form.push_str(base);
+            form.push_str(ending);
+            bloom_insert(&mut filter, form.as_bytes());
+        });
     }
     filter
 }

@@ -45,28 +45,32 @@ fn survey() -> String {
     csv
 }
 
-#[test]
-fn compare_writes_groups_and_keyness_tables_with_suppression() {
+/// `stemme run` on the [`survey`] in a fresh folder (three k-means themes, compared by
+/// `kommune`), with `extra` arguments; the folder and the run's output.
+fn run_survey(extra: &[&str]) -> (tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().expect("temp");
     std::fs::write(dir.path().join("svar.csv"), survey()).expect("write");
-    let out = ok_in(
-        dir.path(),
-        &[
-            "-q",
-            "run",
-            "svar.csv",
-            "--text-column",
-            "svar",
-            "-k",
-            "3",
-            "--method",
-            "kmeans",
-            "--compare",
-            "kommune",
-            "--compare",
-            "alder",
-        ],
-    );
+    let mut args = vec![
+        "-q",
+        "run",
+        "svar.csv",
+        "--text-column",
+        "svar",
+        "-k",
+        "3",
+        "--method",
+        "kmeans",
+        "--compare",
+        "kommune",
+    ];
+    args.extend_from_slice(extra);
+    let out = ok_in(dir.path(), &args);
+    (dir, out)
+}
+
+#[test]
+fn compare_writes_groups_and_keyness_tables_with_suppression() {
+    let (dir, out) = run_survey(&["--compare", "alder"]);
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("kommune: 3 groups"), "{summary}");
 
@@ -278,28 +282,9 @@ fn track<'a>(html: &'a str, group: &str, theme: &str) -> &'a str {
 
 #[test]
 fn no_report_format_shows_a_count_or_share_of_a_suppressed_cell() {
-    let dir = tempfile::tempdir().expect("temp");
-    std::fs::write(dir.path().join("svar.csv"), survey()).expect("write");
     // Six: Utsira (3 responses) is a suppressed group, and cells of 1 to 5 responses in
     // the shown groups are suppressed too.
-    ok_in(
-        dir.path(),
-        &[
-            "-q",
-            "run",
-            "svar.csv",
-            "--text-column",
-            "svar",
-            "-k",
-            "3",
-            "--method",
-            "kmeans",
-            "--compare",
-            "kommune",
-            "--min-cell",
-            "6",
-        ],
-    );
+    let (dir, _) = run_survey(&["--min-cell", "6"]);
     let out = dir.path().join("out");
     let (_, rows) = read_csv(&out.join("groups.csv"));
     let scope = cells(&rows, "scope");
