@@ -189,6 +189,7 @@ pub fn analyse(
     progress.stage("compare", 1);
     let comparison = compare(
         &cases(&rows, &words),
+        &|s| words.stem(s),
         &themes,
         &vocabulary,
         tagger,

@@ -8,7 +8,7 @@ use super::keyness::{keyness, Keyness};
 use super::stats::{benjamini_hochberg, chi_square, normal_two_sided, wilson};
 use super::{Case, ALPHA, SCOPE_GROUPING};
 use crate::analyze::compound::FastMap;
-use crate::analyze::FastSet;
+use crate::analyze::{FastSet, StemId};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -132,10 +132,12 @@ pub struct Grouping {
 }
 
 /// What every grouping shares: the theme rows, the suppression threshold, display forms.
-pub(super) struct Context<'a> {
+pub(super) struct Context<'a, 'w> {
     /// (theme id, label), unclassified (id 0) last.
     pub rows: &'a [(usize, String)],
     pub min_cell: usize,
+    /// The stem of an id in [`Case::stems`].
+    pub stem: &'a dyn Fn(StemId) -> &'w str,
     pub display: &'a dyn Fn(&str) -> String,
 }
 
@@ -180,12 +182,12 @@ fn interval(share: f64, lo: f64, hi: f64) -> String {
 pub(super) fn grouping(
     name: &str,
     cases: &[Case],
-    values: &[Option<String>],
+    values: &[Option<&str>],
     order: Option<&[String]>,
     ctx: &Context,
     exclude: Option<&dyn Fn(&str) -> bool>,
 ) -> Grouping {
-    let present: BTreeSet<&str> = values.iter().flatten().map(String::as_str).collect();
+    let present: BTreeSet<&str> = values.iter().flatten().copied().collect();
     let names: Vec<String> = match order {
         Some(order) => order
             .iter()
@@ -198,7 +200,7 @@ pub(super) fn grouping(
     let row_of: FastMap<usize, usize> = ctx.rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
     let group_of: Vec<Option<usize>> = values
         .iter()
-        .map(|v| v.as_deref().and_then(|v| index.get(v).copied()))
+        .map(|v| v.and_then(|v| index.get(v).copied()))
         .collect();
     let (ng, nr) = (names.len(), ctx.rows.len());
     let mut counts = vec![vec![0u64; nr]; ng];
@@ -335,16 +337,16 @@ pub(super) fn grouping(
             .then(b.adj_residual.abs().total_cmp(&a.adj_residual.abs()))
     });
 
-    let words = keyness(cases, &group_of, &tested, exclude, ctx.display);
+    let words = keyness(cases, &group_of, &tested, ctx.stem, exclude, ctx.display);
     let groups: Vec<Group> = (0..ng)
         .zip(words)
         .map(|(g, k)| {
-            let (tokens, words_tested, keyness) = match k {
-                Some(k) => (Some(k.tokens), k.words_tested, k.distinctive),
-                None => (None, 0, Vec::new()),
+            let (tokens, words_tested, keyness, ids) = match k {
+                Some(k) => (Some(k.tokens), k.words_tested, k.distinctive, k.distinctive_ids),
+                None => (None, 0, Vec::new(), FastSet::default()),
             };
             let quotes = if tested[g] {
-                quotes(cases, &group_of, g, &keyness, &|r| cell_hidden(g, r), &row_of)
+                quotes(cases, &group_of, g, &ids, &|r| cell_hidden(g, r), &row_of)
             } else {
                 Vec::new()
             };
@@ -434,18 +436,17 @@ fn quotes(
     cases: &[Case],
     group_of: &[Option<usize>],
     g: usize,
-    distinctive: &[Keyness],
+    distinctive: &FastSet<StemId>,
     hidden: &dyn Fn(usize) -> bool,
     row_of: &FastMap<usize, usize>,
 ) -> Vec<Quote> {
-    let words: FastSet<&str> = distinctive.iter().map(|k| k.stem.as_str()).collect();
     let mut picks: Vec<(usize, usize, &Case)> = cases
         .iter()
         .zip(group_of)
         .filter(|(_, gi)| **gi == Some(g))
         .filter(|(c, _)| row_of.get(&c.theme.unwrap_or(0)).is_some_and(|&r| !hidden(r)))
         .map(|(c, _)| {
-            let hits = c.stems.iter().filter(|s| words.contains(*s)).count();
+            let hits = c.stems.iter().filter(|s| distinctive.contains(*s)).count();
             (hits, c.response.text.len().min(400), c)
         })
         .collect();

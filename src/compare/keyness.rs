@@ -12,6 +12,7 @@
 use super::stats::{benjamini_hochberg, chi2_sf, g2_table, log_ratio};
 use super::{Case, ALPHA};
 use crate::analyze::compound::FastMap;
+use crate::analyze::{FastSet, StemId};
 use serde::{Deserialize, Serialize};
 
 /// Words used in fewer responses than this are not tested: such counts cannot carry a
@@ -48,80 +49,86 @@ pub(super) struct GroupKeyness {
     /// Words tested (the size of the multiple-testing family).
     pub words_tested: usize,
     pub distinctive: Vec<Keyness>,
+    /// The stems of `distinctive`, as ids.
+    pub distinctive_ids: FastSet<StemId>,
 }
 
 /// Keyness of every tested group (`None` for the others). `group_of[i]` is the group of
-/// case `i`; only cases in tested groups count, on both sides. `exclude` drops words
-/// (by stem) from the test altogether.
-pub(super) fn keyness(
+/// case `i`; only cases in tested groups count, on both sides. `stem` names a stem id;
+/// `exclude` drops words (by stem) from the test altogether.
+pub(super) fn keyness<'w>(
     cases: &[Case],
     group_of: &[Option<usize>],
     tested: &[bool],
+    stem: &dyn Fn(StemId) -> &'w str,
     exclude: Option<&dyn Fn(&str) -> bool>,
     display: &dyn Fn(&str) -> String,
 ) -> Vec<Option<GroupKeyness>> {
     let groups = tested.len();
-    let mut index: FastMap<&str, usize> = FastMap::default();
-    let mut stems: Vec<&str> = Vec::new();
+    // Responses using each stem (by id), in all tested groups and in each.
     let mut totals: Vec<u64> = Vec::new();
-    let mut counts: Vec<FastMap<usize, u64>> = vec![FastMap::default(); groups];
+    let mut counts: Vec<FastMap<StemId, u64>> = vec![FastMap::default(); groups];
     let mut tokens = vec![0u64; groups];
     let mut responses = vec![0u64; groups];
-    // Each occurrence becomes a word number once; a response's distinct words are then
-    // found among integers (sorting the stems themselves compared strings).
-    let mut distinct: Vec<usize> = Vec::new();
+    // The last response (numbered from 1) that used each stem: a response's distinct
+    // stems without sorting or hashing.
+    let mut seen_in: Vec<u32> = Vec::new();
+    let mut n = 0u32;
     for (case, g) in cases.iter().zip(group_of) {
         let Some(g) = g.filter(|&g| tested[g]) else {
             continue;
         };
+        n += 1;
         responses[g] += 1;
         tokens[g] += case.stems.len() as u64;
-        distinct.clear();
-        distinct.extend(case.stems.iter().map(|&stem| {
-            *index.entry(stem).or_insert_with(|| {
-                stems.push(stem);
-                totals.push(0);
-                stems.len() - 1
-            })
-        }));
-        distinct.sort_unstable();
-        distinct.dedup();
-        for &w in &distinct {
-            totals[w] += 1;
-            *counts[g].entry(w).or_default() += 1;
+        for &s in &case.stems {
+            let w = s as usize;
+            if w >= totals.len() {
+                totals.resize(w + 1, 0);
+                seen_in.resize(w + 1, 0);
+            }
+            if seen_in[w] != n {
+                seen_in[w] = n;
+                totals[w] += 1;
+                *counts[g].entry(s).or_default() += 1;
+            }
         }
     }
     let all: u64 = responses.iter().sum();
-    let mut family: Vec<usize> = (0..stems.len())
+    let mut family: Vec<(StemId, &str)> = (0..totals.len())
         .filter(|&w| totals[w] >= MIN_TOTAL)
-        .filter(|&w| exclude.is_none_or(|ex| !ex(stems[w])))
+        .map(|w| (w as StemId, stem(w as StemId)))
+        .filter(|&(_, name)| exclude.is_none_or(|ex| !ex(name)))
         .collect();
-    family.sort_by(|&a, &b| stems[a].cmp(stems[b]));
+    family.sort_by(|a, b| a.1.cmp(b.1));
 
     // Every word × tested group, then one correction across all of them.
-    let mut scored: Vec<(usize, usize, u64, f64, f64)> = Vec::new();
+    let mut scored: Vec<(usize, StemId, u64, f64, f64)> = Vec::new();
     for g in (0..groups).filter(|&g| tested[g]) {
         let (c, d) = (responses[g], all - responses[g]);
-        for &w in &family {
+        for &(w, _) in &family {
             let a = counts[g].get(&w).copied().unwrap_or(0);
-            let b = totals[w] - a;
+            let b = totals[w as usize] - a;
             scored.push((g, w, a, g2_table(a, c, b, d), log_ratio(a, b, c, d)));
         }
     }
     let p: Vec<f64> = scored.iter().map(|s| chi2_sf(s.3, 1)).collect();
     let p_adj = benjamini_hochberg(&p);
-    let mut distinctive: Vec<Vec<Keyness>> = vec![Vec::new(); groups];
+    let mut distinctive: Vec<Vec<(StemId, Keyness)>> = vec![Vec::new(); groups];
     for (&(g, w, a, g2, lr), &q) in scored.iter().zip(&p_adj) {
         if q < ALPHA && lr > 0.0 && a >= MIN_IN_GROUP {
-            distinctive[g].push(Keyness {
-                word: String::new(),
-                stem: stems[w].to_string(),
-                n_group: a,
-                n_rest: totals[w] - a,
-                g2,
-                log_ratio: lr,
-                p_adj: q,
-            });
+            distinctive[g].push((
+                w,
+                Keyness {
+                    word: String::new(),
+                    stem: stem(w).to_string(),
+                    n_group: a,
+                    n_rest: totals[w as usize] - a,
+                    g2,
+                    log_ratio: lr,
+                    p_adj: q,
+                },
+            ));
         }
     }
     distinctive
@@ -131,15 +138,21 @@ pub(super) fn keyness(
             if !tested[g] {
                 return None;
             }
-            list.sort_by(|x, y| y.g2.total_cmp(&x.g2).then(x.stem.cmp(&y.stem)));
+            list.sort_by(|(_, x), (_, y)| y.g2.total_cmp(&x.g2).then(x.stem.cmp(&y.stem)));
             list.truncate(TOP);
-            for k in &mut list {
-                k.word = display(&k.stem);
-            }
+            let distinctive_ids = list.iter().map(|(w, _)| *w).collect();
+            let distinctive = list
+                .into_iter()
+                .map(|(_, mut k)| {
+                    k.word = display(&k.stem);
+                    k
+                })
+                .collect();
             Some(GroupKeyness {
                 tokens: tokens[g],
                 words_tested: family.len(),
-                distinctive: list,
+                distinctive,
+                distinctive_ids,
             })
         })
         .collect()

@@ -18,7 +18,7 @@ pub mod stats;
 pub use groups::{Cell, Finding, Group, Grouping, Quote, TestSummary};
 pub use keyness::Keyness;
 
-use crate::analyze::{Token, Vocabulary, Words};
+use crate::analyze::{StemId, Token, Vocabulary, Words};
 use crate::error::{Error, Result};
 use crate::model::Response;
 use crate::row::Row;
@@ -63,8 +63,9 @@ pub struct Case<'a> {
     /// Theme id (1-based); `None` = unclassified.
     pub theme: Option<usize>,
     pub scope: &'a ScopeTag,
-    /// Stems of the response's feature words (see [`keyness_stems`]), one per occurrence.
-    pub stems: Vec<&'a str>,
+    /// Stems of the response's feature words (see [`keyness_stems`]), one per
+    /// occurrence, as ids that the `stem` given to [`compare`] names.
+    pub stems: Vec<StemId>,
 }
 
 impl Case<'_> {
@@ -90,16 +91,12 @@ pub fn group_value<'a>(r: &'a Response, column: &str) -> Option<&'a str> {
 /// The stems a response contributes to keyness: one per feature word (stopwords, numbers
 /// and single letters left out; compound parts not added). The one place the comparison
 /// reads token information.
-pub fn keyness_stems<'a>(tokens: &[Token], words: &'a Words) -> Vec<&'a str> {
-    tokens
-        .iter()
-        .filter_map(|t| words.feature_stem(t.word))
-        .map(|s| words.stem(s))
-        .collect()
+pub fn keyness_stems(tokens: &[Token], words: &Words) -> Vec<StemId> {
+    tokens.iter().filter_map(|t| words.feature_stem(t.word)).collect()
 }
 
 /// The cases of the analysed rows.
-pub fn cases<'a>(rows: &'a [Row], words: &'a Words) -> Vec<Case<'a>> {
+pub fn cases<'a>(rows: &'a [Row], words: &Words) -> Vec<Case<'a>> {
     rows.par_iter()
         .map(|row| Case {
             response: &row.response,
@@ -223,10 +220,11 @@ fn check_columns(cases: &[Case], columns: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds the comparison. Scope marker words are left out of the scope grouping's
-/// keyness, since they define its groups.
-pub fn compare(
+/// Builds the comparison; `stem` names the stem ids of the cases. Scope marker words are
+/// left out of the scope grouping's keyness, since they define its groups.
+pub fn compare<'w>(
     cases: &[Case],
+    stem: &dyn Fn(StemId) -> &'w str,
     themes: &ThemeModel,
     vocabulary: &Vocabulary,
     tagger: &ScopeTagger,
@@ -238,15 +236,13 @@ pub fn compare(
     let scope_decision = scope_decision(cases, options.scope_column.as_deref());
     let display = |stem: &str| vocabulary.display(stem);
 
-    let scope_groups: Vec<Option<String>> = cases
-        .iter()
-        .map(|c| Some(c.scope.scope.as_str().to_string()))
-        .collect();
+    let scope_groups: Vec<Option<&str>> = cases.iter().map(|c| Some(c.scope.scope.as_str())).collect();
     let scope_order: Vec<String> = Scope::ALL.iter().map(|s| s.as_str().to_string()).collect();
     let is_marker = |stem: &str| tagger.is_marker_stem(stem);
     let ctx = groups::Context {
         rows: &rows,
         min_cell: options.min_cell,
+        stem,
         display: &display,
     };
     let mut scope = groups::grouping(
@@ -280,10 +276,7 @@ pub fn compare(
         if !seen.insert(column.clone()) {
             continue;
         }
-        let values: Vec<Option<String>> = cases
-            .iter()
-            .map(|c| c.value(column).map(str::to_string))
-            .collect();
+        let values: Vec<Option<&str>> = cases.iter().map(|c| c.value(column)).collect();
         groupings.push(groups::grouping(column, cases, &values, None, &ctx, None));
     }
     Ok(Comparison {
@@ -334,7 +327,9 @@ mod tests {
         responses: Vec<Response>,
         scopes: Vec<ScopeTag>,
         themes: Vec<Option<usize>>,
-        words: Vec<Vec<String>>,
+        /// Each response's words, as ids into `stems`.
+        words: Vec<Vec<StemId>>,
+        stems: Vec<String>,
     }
 
     impl Corpus {
@@ -344,7 +339,7 @@ mod tests {
                     response: &self.responses[i],
                     theme: self.themes[i],
                     scope: &self.scopes[i],
-                    stems: self.words[i].iter().map(String::as_str).collect(),
+                    stems: self.words[i].clone(),
                 })
                 .collect()
         }
@@ -371,6 +366,7 @@ mod tests {
             };
             compare(
                 &self.cases(),
+                &|s| self.stems[s as usize].as_str(),
                 &model,
                 &Vocabulary::default(),
                 &ScopeTagger::bundled(None),
@@ -406,7 +402,9 @@ mod tests {
             scopes: Vec::new(),
             themes: Vec::new(),
             words: Vec::new(),
+            stems: Vec::new(),
         };
+        let mut ids: BTreeMap<String, StemId> = BTreeMap::new();
         for i in 0..n {
             let group = rng.pick(&[5.0, 3.0, 2.0]);
             let mut weights = [0.15, 0.25, 0.2, 0.15, 0.15, 0.1];
@@ -434,6 +432,15 @@ mod tests {
                 basis: ScopeBasis::Lexicon,
             });
             c.themes.push((theme < 5).then_some(theme + 1));
+            let words = words
+                .into_iter()
+                .map(|w| {
+                    *ids.entry(w).or_insert_with_key(|w| {
+                        c.stems.push(w.clone());
+                        (c.stems.len() - 1) as StemId
+                    })
+                })
+                .collect();
             c.words.push(words);
         }
         c
@@ -577,6 +584,7 @@ mod tests {
         };
         let err = compare(
             &c.cases(),
+            &|s| c.stems[s as usize].as_str(),
             &model,
             &Vocabulary::default(),
             &ScopeTagger::bundled(None),
