@@ -2,12 +2,13 @@
 //! stands behind it in the corpus (`spennende`, never the bare stem `spenn`).
 
 use super::compound::FastMap;
-use super::Words;
+use super::{StemId, Words};
 
-/// Surface-word counts per stem, gathered over a corpus.
+/// The display form of every stem of a run (only the chosen form is kept: a run has
+/// hundreds of thousands of surface words, and the reports show a few hundred stems).
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
-    forms: FastMap<String, FastMap<String, FormCount>>,
+    forms: FastMap<Box<str>, Box<str>>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -18,58 +19,60 @@ struct FormCount {
 }
 
 impl Vocabulary {
-    /// The surface words behind every stem of a run, with how often each was written.
+    /// The surface words behind every stem of a run, with how often each was written:
+    /// each stem is shown as its most frequent surface word (ties: the shorter, then the
+    /// alphabetically first), in capitals when it was always written so.
     pub fn new(words: &Words) -> Vocabulary {
-        let mut v = Vocabulary::default();
+        let mut counts: FastMap<(StemId, &str), FormCount> = FastMap::default();
         for (id, info) in words.iter() {
             let c = words.count(id);
-            v.count(&info.stem, &info.word, c.count, c.upper);
-            for part in &info.parts {
-                v.count(&part.stem, &part.word, c.count, 0);
+            let parts = info
+                .parts
+                .iter()
+                .filter_map(|p| Some((words.find_stem(&p.stem)?, p.word.as_str(), 0)));
+            for (stem, word, upper) in
+                std::iter::once((words.stem_id(id), info.word.as_str(), c.upper)).chain(parts)
+            {
+                let entry = counts.entry((stem, word)).or_default();
+                entry.count += c.count;
+                entry.upper += upper;
             }
         }
-        v
-    }
-
-    /// `count` occurrences of `word` behind `stem`; allocates only for a new stem or word.
-    fn count(&mut self, stem: &str, word: &str, count: u64, upper: u64) {
-        if !self.forms.contains_key(stem) {
-            self.forms.insert(stem.to_string(), FastMap::default());
-        }
-        let Some(forms) = self.forms.get_mut(stem) else {
-            return;
-        };
-        if !forms.contains_key(word) {
-            forms.insert(word.to_string(), FormCount::default());
-        }
-        if let Some(entry) = forms.get_mut(word) {
-            entry.count += count;
-            entry.upper += upper;
-        }
-    }
-
-    /// The display form of `stem`: its most frequent surface word (ties: the shorter,
-    /// then the alphabetically first), or the stem itself when the corpus never saw it.
-    pub fn display(&self, stem: &str) -> String {
-        let Some(forms) = self.forms.get(stem) else {
-            return stem.to_string();
-        };
-        forms
-            .iter()
-            .max_by(|(wa, a), (wb, b)| {
-                a.count
+        let mut best: Vec<Option<(&str, FormCount)>> = vec![None; words.stem_count()];
+        for ((stem, word), c) in counts {
+            let slot = &mut best[stem as usize];
+            let better = slot.is_none_or(|(w, b)| {
+                c.count
                     .cmp(&b.count)
-                    .then(wb.chars().count().cmp(&wa.chars().count()))
-                    .then(wb.cmp(wa))
-            })
-            .map(|(word, c)| {
-                if c.upper == c.count {
-                    word.to_uppercase()
+                    .then(w.chars().count().cmp(&word.chars().count()))
+                    .then(w.cmp(word))
+                    .is_gt()
+            });
+            if better {
+                *slot = Some((word, c));
+            }
+        }
+        let forms = best
+            .into_iter()
+            .enumerate()
+            .filter_map(|(stem, form)| {
+                let (word, c) = form?;
+                let shown: Box<str> = if c.upper == c.count {
+                    word.to_uppercase().into()
                 } else {
-                    word.clone()
-                }
+                    word.into()
+                };
+                Some((words.stem(stem as StemId).into(), shown))
             })
-            .unwrap_or_else(|| stem.to_string())
+            .collect();
+        Vocabulary { forms }
+    }
+
+    /// The display form of `stem`, or the stem itself when the corpus never saw it.
+    pub fn display(&self, stem: &str) -> String {
+        self.forms
+            .get(stem)
+            .map_or_else(|| stem.to_string(), |w| w.to_string())
     }
 
     /// Number of distinct stems.
