@@ -604,6 +604,15 @@ mod tests {
         assert_eq!(all.words[1].word, "kommune");
         let kommune = all.words.count(1);
         assert_eq!(kommune.count, 20_000);
+        // Ids number the words in order of first occurrence over all texts.
+        let mut seen = FastSet::default();
+        let first: Vec<&str> = refs
+            .iter()
+            .flat_map(|t| t.split(' '))
+            .filter(|w| seen.insert(*w))
+            .collect();
+        let ids: Vec<&str> = all.words.iter().map(|(_, w)| w.word.as_str()).collect();
+        assert_eq!(ids, first);
         // Every text's tokens point at its own words.
         for (text, doc) in refs.iter().zip(&all.tokens).take(3000) {
             let back: Vec<&str> = doc.iter().map(|t| &text[t.offset()]).collect();

@@ -10,8 +10,11 @@
 
 use super::{Analyzer, PartMemo, WordInfo};
 use crate::analyze::compound::FastMap;
+use crate::analyze::lexicon::FxHasher;
 use rayon::prelude::*;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Index of a distinct word in the run's [`Words`].
 pub type WordId = u32;
@@ -185,64 +188,131 @@ struct Chunk {
     keys: Vec<Box<str>>,
     counts: Vec<WordCount>,
     tokens: Vec<Vec<Token>>,
+    /// The chunk-local ids of the chunk's words, by the merge shard of their key (filled
+    /// for [`Analyzer::analyze_all`] only).
+    shards: Vec<Vec<WordId>>,
 }
 
 /// Texts per chunk: large enough that the per-chunk word maps stay few, small enough
 /// that the progress bar moves and both cores stay busy.
 const CHUNK: usize = 8_192;
 
+/// The chunks' words are merged in this many shards by hash, in parallel: a shard's
+/// table is small enough to stay in cache, and no shard waits for another.
+const SHARDS: usize = 64;
+
+/// The merge shard of a word key (from the top bits of a second mix of its hash, which
+/// leaves the bits that a shard's own table uses varied).
+fn shard_of(key: &str) -> usize {
+    let hash = BuildHasherDefault::<FxHasher>::default().hash_one(key);
+    (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize % SHARDS
+}
+
+/// One shard's distinct words, merged over the chunks in order.
+struct Shard {
+    /// (chunk, chunk-local id) of each word's first occurrence, in order of shard id.
+    first: Vec<(u32, WordId)>,
+    counts: Vec<WordCount>,
+}
+
+/// A word's place in the merge while the shards run: its shard in the top bits, its
+/// id within the shard below ([`SHARDS`] is 2⁶).
+const SHARD_BITS: u32 = 26;
+
+/// Merges shard `shard` of every chunk, in chunk order, and writes each of its words'
+/// place into `remaps` (chunk, chunk-local id → place).
+fn merge_shard(chunks: &[Chunk], remaps: &[Vec<AtomicU32>], shard: usize) -> Shard {
+    let mut index: FastMap<&str, u32> = FastMap::default();
+    let mut merged = Shard {
+        first: Vec::new(),
+        counts: Vec::new(),
+    };
+    for (c, chunk) in chunks.iter().enumerate() {
+        for &local in &chunk.shards[shard] {
+            let id = *index.entry(&chunk.keys[local as usize]).or_insert_with(|| {
+                merged.first.push((c as u32, local));
+                merged.counts.push(WordCount::default());
+                (merged.first.len() - 1) as u32
+            });
+            let (total, count) = (&mut merged.counts[id as usize], chunk.counts[local as usize]);
+            total.count += count.count;
+            total.upper += count.upper;
+            remaps[c][local as usize].store((shard as u32) << SHARD_BITS | id, Ordering::Relaxed);
+        }
+    }
+    merged
+}
+
 impl Analyzer {
     /// Analyses many texts: splits them into words in parallel, analyses every distinct
     /// word once, and returns the shared table with each text's tokens. `progress` is
     /// called with the number of texts done, as chunks finish.
     pub fn analyze_all(&self, texts: &[&str], progress: &(dyn Fn(u64) + Sync)) -> Analysed {
-        let chunks: Vec<Chunk> = texts
+        let mut chunks: Vec<Chunk> = texts
             .par_chunks(CHUNK)
             .map(|part| {
-                let chunk = self.split_chunk(part);
+                let mut chunk = self.split_chunk(part);
+                chunk.shards = vec![Vec::new(); SHARDS];
+                for (local, key) in chunk.keys.iter().enumerate() {
+                    chunk.shards[shard_of(key)].push(local as WordId);
+                }
                 progress(part.len() as u64);
                 chunk
             })
             .collect();
 
-        // Merge in chunk order: ids follow first occurrence over all texts.
-        let mut index: FastMap<Box<str>, WordId> = FastMap::default();
-        let mut keys: Vec<Box<str>> = Vec::new();
-        let mut counts: Vec<WordCount> = Vec::new();
-        let mut remaps: Vec<Vec<WordId>> = Vec::with_capacity(chunks.len());
-        let mut chunk_tokens = Vec::with_capacity(chunks.len());
-        for chunk in chunks {
-            let mut remap = Vec::with_capacity(chunk.keys.len());
-            for (key, c) in chunk.keys.into_iter().zip(chunk.counts) {
-                let id = match index.get(&key) {
-                    Some(&id) => id,
-                    None => {
-                        let id = keys.len() as WordId;
-                        keys.push(key.clone());
-                        index.insert(key, id);
-                        counts.push(WordCount::default());
-                        id
-                    }
-                };
-                let total = &mut counts[id as usize];
-                total.count += c.count;
-                total.upper += c.upper;
-                remap.push(id);
-            }
-            remaps.push(remap);
-            chunk_tokens.push(chunk.tokens);
+        // Merge by shard, then number the words in order of first occurrence over all
+        // texts (chunk, then position in the chunk), as a serial merge would.
+        let remaps: Vec<Vec<AtomicU32>> = chunks
+            .iter()
+            .map(|c| c.keys.iter().map(|_| AtomicU32::new(0)).collect())
+            .collect();
+        let shards: Vec<Shard> = (0..SHARDS)
+            .into_par_iter()
+            .map(|s| merge_shard(&chunks, &remaps, s))
+            .collect();
+        let mut order: Vec<(u32, WordId, u32, u32)> = shards
+            .iter()
+            .enumerate()
+            .flat_map(|(s, shard)| {
+                shard
+                    .first
+                    .iter()
+                    .enumerate()
+                    .map(move |(id, &(c, local))| (c, local, s as u32, id as u32))
+            })
+            .collect();
+        order.par_sort_unstable();
+        let mut global: Vec<Vec<WordId>> = shards.iter().map(|s| vec![0; s.first.len()]).collect();
+        let mut keys: Vec<Box<str>> = Vec::with_capacity(order.len());
+        let mut counts: Vec<WordCount> = Vec::with_capacity(order.len());
+        for (id, &(c, local, s, shard_id)) in order.iter().enumerate() {
+            global[s as usize][shard_id as usize] = id as WordId;
+            keys.push(std::mem::take(&mut chunks[c as usize].keys[local as usize]));
+            counts.push(shards[s as usize].counts[shard_id as usize]);
         }
-        drop(index);
+        drop((order, shards));
+        // Of the chunks only the tokens are needed now: the other copies of the keys (a
+        // word's later occurrences in other chunks) go.
+        let chunk_tokens: Vec<Vec<Vec<Token>>> = chunks.into_iter().map(|c| c.tokens).collect();
 
         let infos: Vec<WordInfo> = keys
             .par_iter()
             .map_init(PartMemo::default, |memo, k| self.analyze_key_with(k, memo))
             .collect();
         drop(keys);
+        let mask = (1 << SHARD_BITS) - 1;
         let tokens: Vec<Vec<Token>> = chunk_tokens
             .into_par_iter()
             .zip(remaps)
             .flat_map_iter(|(docs, remap)| {
+                let remap: Vec<WordId> = remap
+                    .into_iter()
+                    .map(|place| {
+                        let place = place.into_inner();
+                        global[(place >> SHARD_BITS) as usize][(place & mask) as usize]
+                    })
+                    .collect();
                 docs.into_iter().map(move |mut doc| {
                     for t in &mut doc {
                         t.word = remap[t.word as usize];
@@ -281,6 +351,7 @@ impl Analyzer {
             keys: Vec::new(),
             counts: Vec::new(),
             tokens: Vec::with_capacity(texts.len()),
+            shards: Vec::new(),
         };
         let mut key = String::new();
         let mut next = String::new();
