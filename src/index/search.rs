@@ -5,7 +5,7 @@
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
 use super::query::{parse, FieldKind, Node, Target};
-use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
+use super::{fields_of, meta_facet_field, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -329,21 +329,30 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let mut specs: Vec<FacetSpec> = ["theme", "scope", "kind", "source"]
             .iter()
-            .map(|name| FacetSpec::new(name.to_string(), &[name]))
+            .map(|name| FacetSpec::new(name.to_string(), name.to_string()))
             .collect();
-        let columns = self.read(|| FacetColumns::open(searcher.segment_readers()))?;
         let mut unique_columns = Vec::new();
         for column in &self.info.meta_columns {
-            let spec = FacetSpec::new(format!("meta.{column}"), &["meta", column.as_str()]);
-            // Identifier columns are marked when the index is built (their values are not
-            // facets); an index may also hold one that a segment-wise count reveals.
-            if self.info.identifier_columns.contains(column) || self.read(|| columns.is_identifier(&spec))? {
-                unique_columns.push(spec.name);
+            let name = format!("meta.{column}");
+            // Identifier columns are marked when the index is built (their values have no
+            // facet column); an index may also hold one that a segment-wise count reveals.
+            if self.info.identifier_columns.contains(column) {
+                unique_columns.push(name);
             } else {
-                specs.push(spec);
+                specs.push(FacetSpec::new(name, meta_facet_field(column)));
             }
         }
-        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let mut columns = self.read(|| FacetColumns::open(searcher.segment_readers(), specs))?;
+        unique_columns.extend(columns.identifiers());
+        // In the order of the index's metadata columns.
+        let order = |name: &String| {
+            self.info
+                .meta_columns
+                .iter()
+                .position(|c| name.strip_prefix("meta.") == Some(c.as_str()))
+        };
+        unique_columns.sort_by_key(order);
+        let names = columns.names();
         let (top, total, facet_counts) = self.read(|| {
             searcher.search(
                 query,
@@ -362,10 +371,7 @@ impl Searcher {
                         },
                     ),
                     Count,
-                    FacetCounter {
-                        specs,
-                        columns: &columns,
-                    },
+                    FacetCounter { columns: &columns },
                 ),
             )
         })?;
