@@ -5,6 +5,7 @@
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
 use super::query::{parse, FieldKind, Node, Target};
+use super::top::TopRanked;
 use super::{fields_of, meta_facet_field, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
@@ -24,9 +25,7 @@ use tantivy::schema::document::{CompactDocValue, Value};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{
-    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Weight of a match through a compound part relative to a whole-word match.
 const PART_WEIGHT: f32 = 0.5;
@@ -101,20 +100,6 @@ pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
     info: IndexInfo,
-}
-
-/// Rank of a hit: higher score first, then earlier in the corpus, so equal scores come out
-/// in the same order whatever the index's segment layout.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Ranked {
-    score: Score,
-    ord: u64,
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.score.total_cmp(&other.score).then(other.ord.cmp(&self.ord)))
-    }
 }
 
 /// `text` with the byte ranges `marks` (sorted, non-overlapping) wrapped in `**`.
@@ -357,19 +342,7 @@ impl Searcher {
             searcher.search(
                 query,
                 &(
-                    TopDocs::with_limit(limit.clamp(1, searcher.num_docs().max(1) as usize)).tweak_score(
-                        move |segment: &SegmentReader| {
-                            let ord = segment
-                                .fast_fields()
-                                .u64("ord")
-                                .ok()
-                                .map(|c| c.first_or_default_col(0));
-                            move |doc: DocId, score: Score| Ranked {
-                                score,
-                                ord: ord.as_ref().map_or(u64::MAX, |c| c.get_val(doc)),
-                            }
-                        },
-                    ),
+                    TopRanked::new(limit.min(searcher.num_docs() as usize)),
                     Count,
                     FacetCounter { columns: &columns },
                 ),
