@@ -305,13 +305,16 @@ fn supervised(common: &QueryArgs, work: impl FnOnce() -> Result<bool>) -> Result
     }
 }
 
-/// Keeps this process (and its query worker) on small pages. The allocator asks for large
-/// (2 MiB) pages, which suit a run touching hundreds of megabytes; a query touches a few,
-/// and each large page would be 2 MiB to clear, and in the forked worker to copy, for a
-/// few KiB used.
+/// Keeps this process (and its query worker) on small pages (Linux). The allocator asks
+/// for large (2 MiB) pages, which suit a run touching hundreds of megabytes; a query
+/// touches a few, and each large page would be 2 MiB to clear, and in the forked worker
+/// to copy, for a few KiB used (about 0.4 ms of a query on a 1M index).
 fn small_pages() {
+    #[cfg(target_os = "linux")]
     // SAFETY: sets a flag of this process; no memory is passed.
-    unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 /// Waits for the forked `child` to end.

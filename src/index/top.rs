@@ -61,7 +61,11 @@ impl Collector for TopRanked {
     type Fruit = Vec<(Ranked, DocAddress)>;
     type Child = SegmentTopRanked;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentTopRanked> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentTopRanked> {
         let ord = reader
             .fast_fields()
             .u64("ord")
@@ -117,5 +121,74 @@ impl SegmentCollector for SegmentTopRanked {
             .into_iter()
             .map(|Reverse((rank, doc))| (rank, DocAddress::new(segment, doc)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ranked, TopRanked};
+    use tantivy::collector::TopDocs;
+    use tantivy::indexer::NoMergePolicy;
+    use tantivy::query::{AllQuery, Query, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, FAST, TEXT};
+    use tantivy::{doc, DocId, Index, Score, SegmentReader, Term};
+
+    /// The same hits, in the same order, as tantivy's `TopDocs` ranking every match by
+    /// score and position, over several segments with many equal scores.
+    #[test]
+    fn keeps_the_same_best_hits_as_ranking_every_match() {
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT);
+        let ord = builder.add_u64_field("ord", FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        // Positions out of order within and across segments; few distinct scores.
+        let words = [
+            "kommune",
+            "kommune skole",
+            "skole",
+            "kommune kommune",
+            "buss kommune skole",
+        ];
+        for segment in 0..4u64 {
+            for i in 0..50u64 {
+                let position = (i * 37 + segment * 11) % 200 + segment * 1000;
+                let words = words[((i + segment) % 5) as usize];
+                writer
+                    .add_document(doc!(text => words, ord => position))
+                    .expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 4);
+        let term = |w: &str| TermQuery::new(Term::from_field_text(text, w), IndexRecordOption::WithFreqs);
+        let queries: Vec<Box<dyn Query>> = vec![
+            Box::new(AllQuery),
+            Box::new(term("kommune")),
+            Box::new(term("skole")),
+        ];
+        for query in &queries {
+            for limit in [1, 3, 10, 49, 200, 500] {
+                let ours = searcher
+                    .search(query.as_ref(), &TopRanked::new(limit))
+                    .expect("ours");
+                let all = TopDocs::with_limit(limit).tweak_score(|segment: &SegmentReader| {
+                    let ord = segment
+                        .fast_fields()
+                        .u64("ord")
+                        .expect("ord")
+                        .first_or_default_col(0);
+                    move |doc: DocId, score: Score| Ranked {
+                        score,
+                        ord: ord.get_val(doc),
+                    }
+                });
+                let expected = searcher.search(query.as_ref(), &all).expect("expected");
+                assert_eq!(ours, expected, "limit {limit}");
+                assert!(ours.windows(2).all(|w| w[0].0 > w[1].0));
+            }
+        }
     }
 }
