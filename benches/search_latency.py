@@ -4,9 +4,15 @@ queries (single words, two words, phrases, field filters, an exclusion, JSON out
 matching), alternating the binaries given run by run so that a shared machine's load falls
 on each alike, and prints per query the median wall time of each binary, then over all
 runs the p50 and p90 wall time and the mean user and system CPU time, in milliseconds.
+On a loaded machine the CPU time (user + system) is the steadier figure: it is printed
+per query too, after the wall times.
 
-    benches/search_latency.py INDEX [RUNS] BINARY...
+    benches/search_latency.py INDEX [RUNS] BINARY[@INDEX]...
     benches/search_latency.py /tmp/s1m/index 30 target/release/stemme /tmp/stemme-old
+    benches/search_latency.py - 30 target/release/stemme@/tmp/new/index /tmp/old@/tmp/old/index
+
+A binary written BINARY@INDEX searches its own index (versions of different index
+layouts each need an index built by their own binary); the others search INDEX.
 
 Build the index first, e.g. `stemme run /tmp/stemme-bench/corpus_1M.csv --text-column text
 -o /tmp/s1m` (the corpus comes from benches/race.sh). Needs only python3 (Linux: wait4).
@@ -26,8 +32,10 @@ QUERIES = [
 WARMUP = 3
 
 
-def once(binary, index, query, devnull):
+def once(target, default_index, query, devnull):
     """Wall, user and system milliseconds of one search (children included)."""
+    binary, _, index = target.partition("@")
+    index = index or default_index
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -60,7 +68,8 @@ def main():
             for b in binaries:
                 results[b].append(once(b, index, query, devnull))
         medians = "  ".join(f"{statistics.median(r[0] for r in results[b]):6.1f}" for b in binaries)
-        print(f"{' '.join(query)[:40]:40s} {medians}")
+        cpu = "  ".join(f"{statistics.median(r[1] + r[2] for r in results[b]):6.1f}" for b in binaries)
+        print(f"{' '.join(query)[:40]:40s} wall {medians}   cpu {cpu}")
         for b in binaries:
             pooled[b] += results[b]
     for b in binaries:
@@ -68,7 +77,8 @@ def main():
         print(
             f"{b}: p50 {statistics.median(wall):.1f}  p90 {percentile(wall, 0.9):.1f}  "
             f"user {statistics.mean(r[1] for r in pooled[b]):.1f}  "
-            f"sys {statistics.mean(r[2] for r in pooled[b]):.1f}  (runs: {len(wall)})"
+            f"sys {statistics.mean(r[2] for r in pooled[b]):.1f}  "
+            f"cpu p50 {statistics.median(r[1] + r[2] for r in pooled[b]):.1f}  (runs: {len(wall)})"
         )
 
 

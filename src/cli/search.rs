@@ -271,6 +271,7 @@ fn single_threaded() -> bool {
 /// 0.3 ms); when other threads run (`-j`), whose locks a fork could copy held, it is a
 /// fresh start of the same binary with the same arguments instead (about 10 ms).
 fn supervised(common: &QueryArgs, work: impl FnOnce() -> Result<bool>) -> Result<bool> {
+    small_pages();
     if std::env::var_os(WORKER).is_some() {
         return work();
     }
@@ -301,6 +302,18 @@ fn supervised(common: &QueryArgs, work: impl FnOnce() -> Result<bool>) -> Result
                 "the search stopped abnormally ({status}); the index is probably damaged: rebuild it with `stemme index` or `stemme run`"
             ),
         )),
+    }
+}
+
+/// Keeps this process (and its query worker) on small pages (Linux). The allocator asks
+/// for large (2 MiB) pages, which suit a run touching hundreds of megabytes; a query
+/// touches a few, and each large page would be 2 MiB to clear, and in the forked worker
+/// to copy, for a few KiB used (about 0.4 ms of a query on a 1M index).
+fn small_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: sets a flag of this process; no memory is passed.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

@@ -2,25 +2,21 @@
 //! column), with work proportional to the matches and to what is shown, not to the number
 //! of distinct values in the index.
 //!
-//! tantivy's own `FacetCollector` walks every value of every requested facet in each
-//! segment's dictionary and looks each counted value up from the start of its block. A
-//! column of respondent ids (one value per response) made every query pay for the whole
-//! column and every summary list every id. Here each facet's values are one range of
-//! term ordinals (facet terms sort by path), found with two dictionary lookups; matches
-//! are counted by ordinal; only the counted ordinals are decoded, in one sorted pass; and
-//! a metadata column with a value of its own for most responses
-//! ([`FacetColumns::is_identifier`]) is not counted at all. Each segment's facet column is
-//! opened once per query (opening one decodes its table of blocks); the counters cover
-//! the values of the counted facets only, not the whole dictionary (with an identifier
-//! column, a value per response: megabytes to clear on every query); and the values of
-//! the matches are read in batches.
+//! Each facet is a column of its own: the `theme`, `scope`, `kind` and `source` fields and
+//! one `meta:<column>` field per counted metadata column keep their values as fast
+//! (columnar) text, each segment with a small dictionary of its values and a column of
+//! value ordinals per response. A match is counted by reading its ordinal in each facet's
+//! column (the matches' values are read in batches, whose independent loads overlap, rather
+//! than one response at a time between the scoring of the next) and adding one to that
+//! ordinal's count; only the counted ordinals are decoded, in one sorted pass per facet and
+//! segment. A metadata column with a value of its own for most responses (a respondent id)
+//! has no facet column ([`FacetColumns::identifiers`]): counting it would list the matches
+//! one by one.
 
 use std::collections::HashMap;
-use std::ops::Bound;
 use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, Dictionary};
-use tantivy::schema::Facet;
+use tantivy::columnar::{Cardinality, Column, Dictionary};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 /// Most values kept per facet, most frequent first.
@@ -29,40 +25,21 @@ pub const FACET_VALUES: usize = 20;
 /// Counts below this many responses are never called identifier columns.
 const IDENTIFIER_MIN_DOCS: u64 = 20;
 
-/// A facet to count: its name in results (`theme`, `meta.kommune`) and its path.
+/// Facets with at most this many values in a segment are counted in an array indexed by
+/// value ordinal; larger ones in a map, so no query clears megabytes of counters.
+const DENSE_VALUES: usize = 1 << 16;
+
+/// A facet to count: its name in results (`theme`, `meta.kommune`) and the fast field
+/// that holds its values (`theme`, `meta:kommune`).
 #[derive(Debug, Clone)]
 pub struct FacetSpec {
     pub name: String,
-    /// Encoded path of the facet's values: `theme\0`, `meta\0kommune\0`.
-    prefix: Vec<u8>,
+    field: String,
 }
 
 impl FacetSpec {
-    pub fn new(name: String, path: &[&str]) -> FacetSpec {
-        let mut prefix = Facet::from_path(path).encoded_str().as_bytes().to_vec();
-        prefix.push(0);
-        FacetSpec { name, prefix }
-    }
-
-    /// Term ordinals of this facet's values in `dict`.
-    fn ords(&self, dict: &Dictionary) -> std::io::Result<(u64, u64)> {
-        let mut end = self.prefix.clone();
-        if let Some(last) = end.last_mut() {
-            *last = 1;
-        }
-        let (lower, upper) = dict.term_bounds_to_ord(Bound::Included(&self.prefix), Bound::Excluded(&end))?;
-        let num_terms = dict.num_terms() as u64;
-        let lo = match lower {
-            Bound::Included(o) => o,
-            Bound::Excluded(o) => o + 1,
-            Bound::Unbounded => 0,
-        };
-        let hi = match upper {
-            Bound::Included(o) => o + 1,
-            Bound::Excluded(o) => o,
-            Bound::Unbounded => num_terms,
-        };
-        Ok((lo.min(num_terms), hi.min(num_terms).max(lo.min(num_terms))))
+    pub fn new(name: String, field: String) -> FacetSpec {
+        FacetSpec { name, field }
     }
 }
 
@@ -75,35 +52,69 @@ pub struct FacetCount {
     pub values: usize,
 }
 
-/// The facet column of each segment of a searcher, by segment ordinal: its dictionary,
-/// each response's value ordinals, and the segment's number of responses.
-pub struct FacetColumns(Vec<(Arc<Dictionary>, Column<u64>, u32)>);
+/// One facet's column in one segment: the dictionary of its values and each response's
+/// value ordinals.
+type FacetColumn = (Arc<Dictionary>, Column<u64>);
+
+/// The columns of a list of facets in every segment of a searcher.
+pub struct FacetColumns {
+    specs: Vec<FacetSpec>,
+    /// By segment ordinal, then in the order of `specs`; `None` where the segment holds no
+    /// value of the facet.
+    segments: Vec<Vec<Option<FacetColumn>>>,
+    /// Responses in the index.
+    num_docs: u64,
+}
 
 impl FacetColumns {
-    /// Opens the `facets` column of every segment.
-    pub fn open(segments: &[SegmentReader]) -> tantivy::Result<FacetColumns> {
-        let mut columns = Vec::with_capacity(segments.len());
+    /// Opens the column of each facet in every segment.
+    pub fn open(segments: &[SegmentReader], specs: Vec<FacetSpec>) -> tantivy::Result<FacetColumns> {
+        let mut opened = Vec::with_capacity(segments.len());
         for segment in segments {
-            let column = segment
-                .fast_fields()
-                .str("facets")?
-                .ok_or_else(|| TantivyError::SchemaError("the index has no facet column".into()))?;
-            let (dict, ords) = column.into_parts();
-            columns.push((dict, ords, segment.num_docs()));
+            let fast = segment.fast_fields();
+            let mut columns = Vec::with_capacity(specs.len());
+            for spec in &specs {
+                columns.push(fast.str(&spec.field)?.map(|column| column.into_parts()));
+            }
+            opened.push(columns);
         }
-        Ok(FacetColumns(columns))
+        Ok(FacetColumns {
+            specs,
+            segments: opened,
+            num_docs: segments.iter().map(|s| u64::from(s.num_docs())).sum(),
+        })
     }
 
-    /// Whether a facet has a value of its own for more than half of the index's responses
-    /// (a respondent id, a timestamp): counting it would list the matches one by one.
-    pub fn is_identifier(&self, spec: &FacetSpec) -> tantivy::Result<bool> {
-        let (mut values, mut docs) = (0u64, 0u64);
-        for (dict, _, num_docs) in &self.0 {
-            let (lo, hi) = spec.ords(dict)?;
-            values += hi - lo;
-            docs += u64::from(*num_docs);
+    /// Takes out the facets with a value of their own for more than half of the index's
+    /// responses (a respondent id, a timestamp) and returns their names, in order: counting
+    /// them would list the matches one by one.
+    pub fn identifiers(&mut self) -> Vec<String> {
+        let identifier: Vec<bool> = (0..self.specs.len())
+            .map(|i| {
+                let values: u64 = self
+                    .segments
+                    .iter()
+                    .filter_map(|columns| columns.get(i)?.as_ref())
+                    .map(|(dict, _)| dict.num_terms() as u64)
+                    .sum();
+                is_identifier_count(values, self.num_docs)
+            })
+            .collect();
+        for columns in &mut self.segments {
+            let mut flags = identifier.iter();
+            columns.retain(|_| !flags.next().copied().unwrap_or(false));
         }
-        Ok(is_identifier_count(values, docs))
+        let mut flags = identifier.iter();
+        let (identifiers, counted): (Vec<FacetSpec>, Vec<FacetSpec>) = std::mem::take(&mut self.specs)
+            .into_iter()
+            .partition(|_| flags.next().copied().unwrap_or(false));
+        self.specs = counted;
+        identifiers.into_iter().map(|spec| spec.name).collect()
+    }
+
+    /// Names of the facets counted, in the order of the counts.
+    pub fn names(&self) -> Vec<String> {
+        self.specs.iter().map(|spec| spec.name.clone()).collect()
     }
 }
 
@@ -113,24 +124,61 @@ pub(crate) fn is_identifier_count(values: u64, docs: u64) -> bool {
     docs >= IDENTIFIER_MIN_DOCS && values * 2 > docs
 }
 
-/// Collects [`FacetCount`]s for a list of facets, in its order.
+/// Collects [`FacetCount`]s for the facets of a [`FacetColumns`], in its order.
 pub struct FacetCounter<'a> {
-    pub specs: Vec<FacetSpec>,
     pub columns: &'a FacetColumns,
 }
 
+/// How often each value ordinal of one facet occurs among a segment's matches.
+enum Counts {
+    Dense(Vec<u32>),
+    Sparse(HashMap<u64, u32>),
+}
+
+impl Counts {
+    fn new(values: usize) -> Counts {
+        if values <= DENSE_VALUES {
+            Counts::Dense(vec![0; values])
+        } else {
+            Counts::Sparse(HashMap::new())
+        }
+    }
+
+    fn add(&mut self, ord: u64) {
+        match self {
+            Counts::Dense(counts) => {
+                if let Some(n) = usize::try_from(ord).ok().and_then(|i| counts.get_mut(i)) {
+                    *n += 1;
+                }
+            }
+            Counts::Sparse(counts) => *counts.entry(ord).or_default() += 1,
+        }
+    }
+
+    /// The counted ordinals in order, with their counts.
+    fn counted(&self) -> Vec<(u64, u32)> {
+        match self {
+            Counts::Dense(counts) => (0u64..)
+                .zip(counts)
+                .filter(|&(_, &n)| n > 0)
+                .map(|(ord, &n)| (ord, n))
+                .collect(),
+            Counts::Sparse(counts) => {
+                let mut counted: Vec<(u64, u32)> = counts.iter().map(|(&o, &n)| (o, n)).collect();
+                counted.sort_unstable();
+                counted
+            }
+        }
+    }
+}
+
+/// One facet of a segment being counted: its column and the counts so far.
+type Counting = (Arc<Dictionary>, Column<u64>, Counts);
+
 pub struct SegmentFacetCounter {
-    dict: Arc<Dictionary>,
-    ords: Column<u64>,
-    /// Per facet, in the order of the specs: its ordinals `lo..hi` and where their counts
-    /// start in `counts`.
-    ranges: Vec<(u64, u64, usize)>,
-    /// The same, sorted by ordinal, to find the count of an ordinal.
-    sorted: Vec<(u64, u64, usize)>,
-    counts: Vec<u32>,
-    /// Matches not yet counted, and room for their values: values are read in batches,
-    /// whose independent loads overlap, rather than one response at a time between the
-    /// scoring of the next.
+    /// Per facet, in the order of the specs; `None` where the segment has no column.
+    facets: Vec<Option<Counting>>,
+    /// Matches not yet counted, and room for their values.
     docs: Vec<DocId>,
     value_docs: Vec<DocId>,
     rows: Vec<u32>,
@@ -152,28 +200,23 @@ impl Collector for FacetCounter<'_> {
         segment_ord: SegmentOrdinal,
         _: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let (dict, ords, _) = self.columns.0.get(segment_ord as usize).ok_or_else(|| {
-            TantivyError::InternalError(format!("no facet column for segment {segment_ord}"))
+        let columns = self.columns.segments.get(segment_ord as usize).ok_or_else(|| {
+            TantivyError::InternalError(format!("no facet columns for segment {segment_ord}"))
         })?;
-        let mut ranges = Vec::with_capacity(self.specs.len());
-        let mut slots = 0;
-        for spec in &self.specs {
-            let (lo, hi) = spec.ords(dict)?;
-            ranges.push((lo, hi, slots));
-            slots += (hi - lo) as usize;
-        }
-        let mut sorted = ranges.clone();
-        sorted.sort_unstable();
+        let facets = columns
+            .iter()
+            .map(|column| {
+                column
+                    .as_ref()
+                    .map(|(dict, ords)| (Arc::clone(dict), ords.clone(), Counts::new(dict.num_terms())))
+            })
+            .collect();
         Ok(SegmentFacetCounter {
-            dict: Arc::clone(dict),
-            ords: ords.clone(),
-            ranges,
-            sorted,
-            counts: vec![0; slots],
+            facets,
             docs: Vec::with_capacity(BATCH),
-            value_docs: Vec::new(),
-            rows: Vec::new(),
-            values: Vec::new(),
+            value_docs: Vec::with_capacity(BATCH),
+            rows: Vec::with_capacity(BATCH),
+            values: Vec::with_capacity(BATCH),
         })
     }
 
@@ -182,7 +225,7 @@ impl Collector for FacetCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<std::io::Result<Tally>>) -> tantivy::Result<Vec<FacetCount>> {
-        let mut merged: Tally = vec![HashMap::new(); self.specs.len()];
+        let mut merged: Tally = vec![HashMap::new(); self.columns.specs.len()];
         for fruit in fruits {
             for (into, from) in merged.iter_mut().zip(fruit?) {
                 for (value, n) in from {
@@ -207,31 +250,48 @@ impl SegmentFacetCounter {
     /// Counts the values of the matches in `docs`, each value once per response (a
     /// response may list a kind twice).
     fn count(&mut self) {
-        self.value_docs.clear();
-        self.rows.clear();
-        self.ords
-            .index
-            .docids_to_rowids(&self.docs, &mut self.value_docs, &mut self.rows);
-        self.docs.clear();
-        self.values.clear();
-        self.values.resize(self.rows.len(), 0);
-        self.ords.values.get_vals(&self.rows, &mut self.values);
-        let mut previous = None;
-        for (&doc, &ord) in self.value_docs.iter().zip(&self.values) {
-            if previous == Some((doc, ord)) {
+        let SegmentFacetCounter {
+            facets,
+            docs,
+            value_docs,
+            rows,
+            values,
+        } = self;
+        if docs.is_empty() {
+            return;
+        }
+        for (_, ords, counts) in facets.iter_mut().flatten() {
+            value_docs.clear();
+            rows.clear();
+            ords.index.docids_to_rowids(docs, value_docs, rows);
+            values.clear();
+            values.resize(rows.len(), 0);
+            ords.values.get_vals(rows, values);
+            if ords.get_cardinality() != Cardinality::Multivalued {
+                // At most one value per response (so for theme, scope and source).
+                for &ord in values.iter() {
+                    counts.add(ord);
+                }
                 continue;
             }
-            previous = Some((doc, ord));
-            // The last range starting at or before `ord`, if `ord` is inside it.
-            let at = self.sorted.partition_point(|&(lo, _, _)| lo <= ord);
-            if let Some(&(lo, hi, start)) = at.checked_sub(1).and_then(|i| self.sorted.get(i)) {
-                if ord < hi {
-                    if let Some(n) = self.counts.get_mut(start + (ord - lo) as usize) {
-                        *n += 1;
+            // A response's values are side by side.
+            let mut start = 0;
+            while start < value_docs.len() {
+                let doc = value_docs[start];
+                let end = start + value_docs[start..].iter().take_while(|&&d| d == doc).count();
+                let doc_values = &mut values[start..end];
+                doc_values.sort_unstable();
+                let mut previous = None;
+                for &ord in doc_values.iter() {
+                    if previous != Some(ord) {
+                        counts.add(ord);
+                        previous = Some(ord);
                     }
                 }
+                start = end;
             }
         }
+        docs.clear();
     }
 }
 
@@ -247,24 +307,20 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn harvest(mut self) -> std::io::Result<Tally> {
         self.count();
-        let mut tally = Vec::with_capacity(self.ranges.len());
-        for &(lo, hi, start) in &self.ranges {
-            let counted: Vec<(u64, u32)> = (lo..hi)
-                .zip(self.counts.get(start..).unwrap_or_default())
-                .filter(|&(_, &n)| n > 0)
-                .map(|(ord, &n)| (ord, n))
-                .collect();
-            let ords: Vec<u64> = counted.iter().map(|(o, _)| *o).collect();
-            let mut values = HashMap::with_capacity(ords.len());
-            let mut counts = counted.iter().map(|(_, n)| u64::from(*n));
-            self.dict.sorted_ords_to_term_cb(&ords, |term| {
-                // The value is the last path component.
-                let value = term.rsplit(|b| *b == 0).next().unwrap_or_default();
-                let n = counts.next().unwrap_or(0);
-                *values
-                    .entry(String::from_utf8_lossy(value).into_owned())
-                    .or_default() += n;
-            })?;
+        let mut tally = Vec::with_capacity(self.facets.len());
+        for facet in &self.facets {
+            let mut values = HashMap::new();
+            if let Some((dict, _, counts)) = facet {
+                let counted = counts.counted();
+                let ords: Vec<u64> = counted.iter().map(|(o, _)| *o).collect();
+                let mut counts = counted.iter().map(|(_, n)| u64::from(*n));
+                dict.sorted_ords_to_term_cb(&ords, |term| {
+                    let n = counts.next().unwrap_or(0);
+                    *values
+                        .entry(String::from_utf8_lossy(term).into_owned())
+                        .or_default() += n;
+                })?;
+            }
             tally.push(values);
         }
         Ok(tally)

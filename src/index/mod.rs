@@ -10,10 +10,13 @@
 //! weight so a whole-word match ranks first),
 //! `question` (Norwegian analyzer), `theme` (the theme label, analysed),
 //! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
-//! (exact, case-insensitive), `theme_id` and `line` (numbers), `meta` (a JSON object of
-//! every other input column: `meta.kommune:bergen`), and `facets` (`/theme/…`,
-//! `/scope/…`, `/kind/…`, `/source/…`, `/meta/<column>/…`) for the counts shown with
-//! results. `stemme-index.json` beside tantivy's files lists the metadata columns.
+//! (exact, case-insensitive), `theme_id` and `line` (numbers), and `meta` (a JSON object of
+//! every other input column: `meta.kommune:bergen`). The values counted with results are
+//! fast (columnar) fields: `theme`, `scope`, `kind` and `source` keep theirs as written,
+//! and each metadata column other than an identifier has a fast field `meta:<column>` of
+//! its own (see [`facets`]). Only what results show is stored (`id`, `body`, `source`,
+//! `line`, `theme`, `scope`, `kind`). `stemme-index.json` beside tantivy's files lists the
+//! metadata columns.
 //!
 //! Searching lives in [`search`], the concordance view in [`kwic`].
 
@@ -22,6 +25,7 @@ pub mod kwic;
 pub mod query;
 mod replay;
 pub mod search;
+mod top;
 
 pub use facets::FacetCount;
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
@@ -39,10 +43,10 @@ use std::path::Path;
 use std::sync::Arc;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing,
-    TextOptions, FAST, INDEXED, STORED,
+    Field, IndexRecordOption, JsonObjectOptions, OwnedValue, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STORED,
 };
-use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, RAW_TOKENIZER_NAME};
 use tantivy::{Index, TantivyDocument};
 
 /// File beside the index that records what tantivy's schema does not; it is also the
@@ -67,7 +71,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 5;
+pub const INDEX_SCHEMA_VERSION: u32 = 6;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -94,7 +98,6 @@ pub(crate) struct Fields {
     theme_id: Field,
     scope: Field,
     meta: Field,
-    facets: Field,
     /// Position of the response in the corpus (fast): breaks ties between equal scores.
     pub(crate) ord: Field,
 }
@@ -114,12 +117,20 @@ fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> Tex
     }
 }
 
-fn schema() -> (Schema, Fields) {
+/// The fast field that holds the values of the metadata column with key `key` (see
+/// [`meta_key`]) for facet counts.
+pub(crate) fn meta_facet_field(key: &str) -> String {
+    format!("meta:{key}")
+}
+
+/// The schema, with a facet field for each of `facet_keys` (metadata column keys).
+fn schema<'a>(facet_keys: impl IntoIterator<Item = &'a str>) -> (Schema, Fields, HashMap<&'a str, Field>) {
     let mut b = Schema::builder();
-    let analysed = text_options(TOKENIZER_NAME, IndexRecordOption::WithFreqsAndPositions, true);
+    let analysed = text_options(TOKENIZER_NAME, IndexRecordOption::WithFreqsAndPositions, false);
     let keyword = text_options(KEYWORD, IndexRecordOption::Basic, true);
+    // Facets: the values as written, in a column per segment.
+    let facet = keyword.clone().set_fast(RAW_TOKENIZER_NAME);
     let meta = JsonObjectOptions::default()
-        .set_stored()
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD));
     let fields = Fields {
         id: b.add_text_field("id", keyword.clone()),
@@ -135,19 +146,28 @@ fn schema() -> (Schema, Fields) {
             text_options(PART_TOKENS, IndexRecordOption::WithFreqs, false),
         ),
         question: b.add_text_field("question", analysed.clone()),
-        source: b.add_text_field("source", keyword.clone()),
-        collection: b.add_text_field("collection", keyword.clone()),
+        source: b.add_text_field("source", facet.clone()),
+        collection: b.add_text_field(
+            "collection",
+            text_options(KEYWORD, IndexRecordOption::Basic, false),
+        ),
         line: b.add_u64_field("line", INDEXED | STORED | FAST),
-        kind: b.add_text_field("kind", keyword.clone()),
+        kind: b.add_text_field("kind", facet.clone()),
         label: b.add_text_field("label", analysed.clone()),
-        theme: b.add_text_field("theme", analysed),
-        theme_id: b.add_u64_field("theme_id", INDEXED | STORED | FAST),
-        scope: b.add_text_field("scope", keyword),
+        theme: b.add_text_field("theme", analysed.set_stored().set_fast(RAW_TOKENIZER_NAME)),
+        theme_id: b.add_u64_field("theme_id", INDEXED | FAST),
+        scope: b.add_text_field("scope", facet),
         meta: b.add_json_field("meta", meta),
-        facets: b.add_facet_field("facets", FacetOptions::default()),
         ord: b.add_u64_field("ord", FAST),
     };
-    (b.build(), fields)
+    let facets = facet_keys
+        .into_iter()
+        .map(|key| {
+            let options = TextOptions::default().set_fast(RAW_TOKENIZER_NAME);
+            (key, b.add_text_field(&meta_facet_field(key), options))
+        })
+        .collect();
+    (b.build(), fields, facets)
 }
 
 pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy::TantivyError> {
@@ -167,7 +187,6 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
         theme_id: f("theme_id")?,
         scope: f("scope")?,
         meta: f("meta")?,
-        facets: f("facets")?,
         ord: f("ord")?,
     })
 }
@@ -205,36 +224,57 @@ fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>) {
     register_keyword(index);
 }
 
-/// Writer memory per indexing thread (tantivy needs at least 15 MB a thread).
-const WRITER_MEMORY_PER_THREAD: usize = 64_000_000;
+/// Writer memory per indexing thread (tantivy needs at least 15 MB a thread). Each thread
+/// writes a segment whenever its memory is full, and every segment costs each search its
+/// own files to open and map, dictionaries and columns: at 1M responses 128 MB a thread
+/// makes 4 segments where 64 MB made 10, and a query takes about a sixth less time
+/// (most of it in the kernel, mapping and unmapping files).
+const WRITER_MEMORY_PER_THREAD: usize = 128_000_000;
+
+/// Most indexing threads: with [`WRITER_MEMORY_PER_THREAD`], at most 512 MB of writer
+/// memory on any machine.
+const WRITER_THREADS: usize = 4;
 
 /// Builds an index of the analysed rows in the empty folder `dir` (a staged folder, see
 /// [`crate::output`]: the caller switches it in for the old index once it is complete).
 /// Documents are made on every worker thread and indexed by as many tantivy writer
-/// threads, which replay the rows' tokens (no text is analysed again).
+/// threads (at most [`WRITER_THREADS`]), which replay the rows' tokens (no text is
+/// analysed again).
 pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let (schema, f) = schema();
-    let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    register_build_tokenizers(&index, analysis);
-    let threads = rayon::current_num_threads().clamp(1, 8);
-    let writer = index
-        .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
-        .map_err(|e| Error::index(dir, e))?;
-    // The index is written once: merging its segments afterwards would read the whole
-    // index back (memory and time that grow with the corpus) for no gain in what it finds.
-    writer.set_merge_policy(Box::new(NoMergePolicy));
-    // Each column's search key, worked out once rather than for every row.
     let columns: BTreeSet<&str> = analysis
         .rows
         .iter()
         .flat_map(|r| r.response.meta.keys())
         .collect();
     let identifiers = identifier_columns(&analysis.rows, &columns);
+    // Each column's search key, worked out once rather than for every row.
+    let keys: HashMap<&str, String> = columns.iter().map(|&c| (c, meta_key(c))).collect();
+    let facet_keys: BTreeSet<&str> = columns
+        .iter()
+        .filter(|c| !identifiers.contains(*c))
+        .map(|c| keys[c].as_str())
+        .collect();
+    let (schema, f, facet_fields) = schema(facet_keys);
+    let facets = columns
+        .iter()
+        .filter(|c| !identifiers.contains(*c))
+        .map(|&c| (c, facet_fields[keys[c].as_str()]))
+        .collect();
     let columns = Columns {
-        keys: columns.into_iter().map(|c| (c, meta_key(c))).collect(),
+        keys,
         identifiers,
+        facets,
     };
+    let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
+    register_build_tokenizers(&index, analysis);
+    let threads = rayon::current_num_threads().clamp(1, WRITER_THREADS);
+    let writer = index
+        .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
+        .map_err(|e| Error::index(dir, e))?;
+    // The index is written once: merging its segments afterwards would read the whole
+    // index back (memory and time that grow with the corpus) for no gain in what it finds.
+    writer.set_merge_policy(Box::new(NoMergePolicy));
     analysis
         .rows
         .par_iter()
@@ -269,6 +309,8 @@ struct Columns<'a> {
     keys: HashMap<&'a str, String>,
     /// The columns not written as facets ([`identifier_columns`]).
     identifiers: BTreeSet<&'a str>,
+    /// The facet field of each other column.
+    facets: HashMap<&'a str, Field>,
 }
 
 /// The columns with a value of their own for more than half of the rows, by the rule a
@@ -327,16 +369,10 @@ fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis, columns: &Co
         .map(|(k, v)| (key(k).into_owned(), OwnedValue::Str(v.to_string())))
         .collect();
     doc.add_field_value(f.meta, &OwnedValue::Object(meta));
-    let mut facet = |path: &[&str]| doc.add_facet(f.facets, Facet::from_path(path));
-    facet(&["theme", theme]);
-    facet(&["scope", row.scope.scope.as_str()]);
-    facet(&["source", &r.source]);
-    for kind in &r.kinds {
-        facet(&["kind", kind]);
-    }
+    // Theme, scope, kind and source are facets through their own fields.
     for (column, value) in r.meta.iter() {
-        if !value.is_empty() && !columns.identifiers.contains(column) {
-            facet(&["meta", &key(column), value]);
+        if let Some(&field) = columns.facets.get(column).filter(|_| !value.is_empty()) {
+            doc.add_text(field, value);
         }
     }
     doc

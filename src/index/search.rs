@@ -5,7 +5,8 @@
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
 use super::query::{parse, FieldKind, Node, Target};
-use super::{fields_of, read_info, register_tokenizers, Fields, IndexInfo};
+use super::top::TopRanked;
+use super::{fields_of, meta_facet_field, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -24,9 +25,7 @@ use tantivy::schema::document::{CompactDocValue, Value};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{
-    DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Weight of a match through a compound part relative to a whole-word match.
 const PART_WEIGHT: f32 = 0.5;
@@ -101,20 +100,6 @@ pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
     info: IndexInfo,
-}
-
-/// Rank of a hit: higher score first, then earlier in the corpus, so equal scores come out
-/// in the same order whatever the index's segment layout.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Ranked {
-    score: Score,
-    ord: u64,
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.score.total_cmp(&other.score).then(other.ord.cmp(&self.ord)))
-    }
 }
 
 /// `text` with the byte ranges `marks` (sorted, non-overlapping) wrapped in `**`.
@@ -329,43 +314,37 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let mut specs: Vec<FacetSpec> = ["theme", "scope", "kind", "source"]
             .iter()
-            .map(|name| FacetSpec::new(name.to_string(), &[name]))
+            .map(|name| FacetSpec::new(name.to_string(), name.to_string()))
             .collect();
-        let columns = self.read(|| FacetColumns::open(searcher.segment_readers()))?;
         let mut unique_columns = Vec::new();
         for column in &self.info.meta_columns {
-            let spec = FacetSpec::new(format!("meta.{column}"), &["meta", column.as_str()]);
-            // Identifier columns are marked when the index is built (their values are not
-            // facets); an index may also hold one that a segment-wise count reveals.
-            if self.info.identifier_columns.contains(column) || self.read(|| columns.is_identifier(&spec))? {
-                unique_columns.push(spec.name);
+            let name = format!("meta.{column}");
+            // Identifier columns are marked when the index is built (their values have no
+            // facet column); an index may also hold one that a segment-wise count reveals.
+            if self.info.identifier_columns.contains(column) {
+                unique_columns.push(name);
             } else {
-                specs.push(spec);
+                specs.push(FacetSpec::new(name, meta_facet_field(column)));
             }
         }
-        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let mut columns = self.read(|| FacetColumns::open(searcher.segment_readers(), specs))?;
+        unique_columns.extend(columns.identifiers());
+        // In the order of the index's metadata columns.
+        let order = |name: &String| {
+            self.info
+                .meta_columns
+                .iter()
+                .position(|c| name.strip_prefix("meta.") == Some(c.as_str()))
+        };
+        unique_columns.sort_by_key(order);
+        let names = columns.names();
         let (top, total, facet_counts) = self.read(|| {
             searcher.search(
                 query,
                 &(
-                    TopDocs::with_limit(limit.clamp(1, searcher.num_docs().max(1) as usize)).tweak_score(
-                        move |segment: &SegmentReader| {
-                            let ord = segment
-                                .fast_fields()
-                                .u64("ord")
-                                .ok()
-                                .map(|c| c.first_or_default_col(0));
-                            move |doc: DocId, score: Score| Ranked {
-                                score,
-                                ord: ord.as_ref().map_or(u64::MAX, |c| c.get_val(doc)),
-                            }
-                        },
-                    ),
+                    TopRanked::new(limit.min(searcher.num_docs() as usize)),
                     Count,
-                    FacetCounter {
-                        specs,
-                        columns: &columns,
-                    },
+                    FacetCounter { columns: &columns },
                 ),
             )
         })?;
