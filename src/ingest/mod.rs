@@ -83,21 +83,48 @@ pub struct Normalizer {
     pub interner: Interner,
 }
 
+/// One text through [`Normalizer::prepare`], with what was done to it; counted once
+/// [`Normalizer::accept`]ed.
+#[derive(Debug)]
+pub struct Normalized {
+    text: String,
+    masked: MaskCounts,
+    repaired: bool,
+}
+
 impl Normalizer {
     /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one text.
     pub fn text(&mut self, raw: &str) -> String {
-        let repaired = mojibake::repair(raw);
-        self.repaired += u64::from(repaired.is_some());
-        let text = nfc(repaired.as_deref().unwrap_or(raw).trim());
-        if self.keep_personal {
-            return text;
-        }
-        let (masked, counts) = mask::mask(&text);
-        self.masked.add(counts);
-        masked
+        let prepared = self.prepare(raw);
+        self.accept(prepared)
     }
 
-    /// A response with a stable id and the given provenance; other fields empty.
+    /// [`Normalizer::text`] without counting: it only reads the normalizer, so the texts
+    /// of many rows can be prepared at once, on several threads, and counted in order.
+    pub fn prepare(&self, raw: &str) -> Normalized {
+        let repaired = mojibake::repair(raw);
+        let text = nfc(repaired.as_deref().unwrap_or(raw).trim());
+        let (text, masked) = if self.keep_personal {
+            (text, MaskCounts::default())
+        } else {
+            mask::mask_owned(text)
+        };
+        Normalized {
+            text,
+            masked,
+            repaired: repaired.is_some(),
+        }
+    }
+
+    /// Counts what was done to a prepared text, and returns the text.
+    pub fn accept(&mut self, prepared: Normalized) -> String {
+        self.repaired += u64::from(prepared.repaired);
+        self.masked.add(prepared.masked);
+        prepared.text
+    }
+
+    /// A response with a stable id, the given provenance and the text `raw` (normalised
+    /// here); other fields empty.
     pub fn response(
         &mut self,
         collection: &str,
@@ -105,6 +132,19 @@ impl Normalizer {
         line: u64,
         question: &str,
         raw: &str,
+    ) -> Response {
+        let text = self.text(raw);
+        self.response_of(collection, source, line, question, text)
+    }
+
+    /// [`Normalizer::response`] for a text already normalised (and counted).
+    pub fn response_of(
+        &mut self,
+        collection: &str,
+        source: &str,
+        line: u64,
+        question: &str,
+        text: String,
     ) -> Response {
         Response {
             id: response_id(collection, line),
@@ -115,7 +155,7 @@ impl Normalizer {
             kinds: Vec::new(),
             answer: String::new(),
             labels: Vec::new(),
-            text: self.text(raw),
+            text,
             meta: Meta::default(),
         }
     }
