@@ -44,6 +44,9 @@ pub struct IngestOptions {
     pub delimiter: Option<u8>,
     /// Treat any rejected row as an error.
     pub strict: bool,
+    /// Keep the input's bytes in [`IngestedFile::bytes`] (for `--keep-original`); by
+    /// default they are freed as soon as the file is parsed.
+    pub keep_bytes: bool,
 }
 
 /// One input file after ingest, with what was detected about it.
@@ -57,8 +60,8 @@ pub struct IngestedFile {
     pub sha256: String,
     /// Size of the input file in bytes.
     pub size: u64,
-    /// The original bytes, which the corpus keeps only when asked to
-    /// (`--keep-original`); empty for a collection read back without them.
+    /// The original bytes, when [`IngestOptions::keep_bytes`] asks for them (the corpus
+    /// keeps them with `--keep-original`), or a collection read back keeps them; else empty.
     pub bytes: Vec<u8>,
     /// Human-readable description of the detected format (`mentimeter-text`, `csv ';' windows-1252`).
     pub format: String,
@@ -223,8 +226,16 @@ pub fn ingest_bytes(
         masked: MaskCounts::default(),
         repaired: 0,
     };
+    // The input's bytes are freed once parsed (a table holds its cells), unless kept.
+    let mut bytes = bytes;
+    let release = |bytes: &mut Vec<u8>| {
+        if !options.keep_bytes {
+            *bytes = Vec::new();
+        }
+    };
     if spreadsheet::is_zip(&bytes) {
         let (kind, table, sheets) = spreadsheet::read(&bytes, path, options.sheet.as_deref())?;
+        release(&mut bytes);
         let sheet = table.sheet.clone().unwrap_or_default();
         let (info, data) = wide::read(table, &target, &mut norm)?;
         file.format = format!(
@@ -260,17 +271,21 @@ pub fn ingest_bytes(
                 .delimiter
                 .unwrap_or_else(|| delimited::sniff_delimiter(&decoded.text));
             let table = delimited::table(&decoded.text, delimiter, source, path)?;
+            let encoding = decoded.encoding;
+            drop(decoded);
+            release(&mut bytes);
             let (info, data) = wide::read(table, &target, &mut norm)?;
             file.format = format!(
                 "delimited {} {}{}",
                 delimited::delimiter_name(delimiter),
-                decoded.encoding,
+                encoding,
                 info.export.map(|e| format!(" {e}")).unwrap_or_default()
             );
             file.dropped_columns = info.dropped_columns;
             file.data = data;
         }
     }
+    release(&mut bytes);
     file.bytes = bytes;
     file.masked = norm.masked;
     file.repaired = norm.repaired;
