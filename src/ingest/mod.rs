@@ -216,7 +216,7 @@ pub fn ingest_bytes(
         collection: collection.clone(),
         source: source.to_string(),
         path: path.to_path_buf(),
-        sha256: crate::corpus::sha256_hex(&bytes),
+        sha256: String::new(),
         size: bytes.len() as u64,
         bytes: Vec::new(),
         format: String::new(),
@@ -233,8 +233,15 @@ pub fn ingest_bytes(
             *bytes = Vec::new();
         }
     };
+    // The checksum is taken on another thread while the file is parsed.
+    use crate::corpus::sha256_hex as checksum;
     if spreadsheet::is_zip(&bytes) {
-        let (kind, table, sheets) = spreadsheet::read(&bytes, path, options.sheet.as_deref())?;
+        let (sha256, read) = rayon::join(
+            || checksum(&bytes),
+            || spreadsheet::read(&bytes, path, options.sheet.as_deref()),
+        );
+        file.sha256 = sha256;
+        let (kind, table, sheets) = read?;
         release(&mut bytes);
         let sheet = table.sheet.clone().unwrap_or_default();
         let (info, data) = wide::read(table, &target, &mut norm)?;
@@ -264,13 +271,19 @@ pub fn ingest_bytes(
             ));
         }
         if options.delimiter.is_none() && mentimeter::sniff(&decoded.text) {
+            file.sha256 = checksum(&bytes);
             file.data = mentimeter::parse(&decoded.text, &collection, source, &mut norm);
             file.format = format!("mentimeter-text {}", decoded.encoding);
         } else {
             let delimiter = options
                 .delimiter
                 .unwrap_or_else(|| delimited::sniff_delimiter(&decoded.text));
-            let table = delimited::table(&decoded.text, delimiter, source, path)?;
+            let (sha256, table) = rayon::join(
+                || checksum(&bytes),
+                || delimited::table(&decoded.text, delimiter, source, path),
+            );
+            file.sha256 = sha256;
+            let table = table?;
             let encoding = decoded.encoding;
             drop(decoded);
             release(&mut bytes);
