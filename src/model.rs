@@ -134,6 +134,27 @@ pub struct Interner {
     columns: FastSet<Arc<[Arc<str>]>>,
     /// Per column (by the address of its shared name): how its values have been shared.
     sharing: FastMap<usize, Sharing>,
+    /// The layout of the last row's columns: the rows of a table give the same names in
+    /// the same order, so one row's sorting serves the next.
+    layout: Option<Layout>,
+}
+
+/// Where a row's values go in its [`Meta`].
+#[derive(Debug)]
+struct Layout {
+    /// The column names as given, in their order.
+    names: Vec<Arc<str>>,
+    /// The shared list of columns: sorted, each once.
+    columns: Arc<[Arc<str>]>,
+    /// For each of `columns`, the given pair whose value it takes (the last of its name).
+    pick: Vec<usize>,
+}
+
+impl Layout {
+    /// True when `names` are the names this layout was made for, in the same order.
+    fn fits<'a>(&self, mut names: impl ExactSizeIterator<Item = &'a str>) -> bool {
+        names.len() == self.names.len() && self.names.iter().all(|n| names.next() == Some(&**n))
+    }
 }
 
 /// How often a column's values were new to the interner.
@@ -188,24 +209,42 @@ impl Interner {
     /// Metadata from pairs, its strings shared; a later pair wins over an earlier one with
     /// the same column.
     pub fn meta<K: AsRef<str>, V: AsRef<str>>(&mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Meta {
-        let mut sorted: Vec<(Arc<str>, Arc<str>)> = pairs
-            .into_iter()
-            .map(|(k, v)| {
-                let column = self.get(k.as_ref());
-                let value = self.value(&column, v.as_ref());
-                (column, value)
-            })
+        let pairs: Vec<(K, V)> = pairs.into_iter().collect();
+        let names = || pairs.iter().map(|(k, _)| k.as_ref());
+        let layout = match self.layout.take() {
+            Some(layout) if layout.fits(names()) => layout,
+            _ => self.layout(names()),
+        };
+        let values: Vec<Arc<str>> = layout
+            .columns
+            .iter()
+            .zip(&layout.pick)
+            .map(|(column, &i)| self.value(column, pairs[i].1.as_ref()))
             .collect();
-        // Stable: among equal columns the last pair is kept.
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut columns: Vec<Arc<str>> = Vec::with_capacity(sorted.len());
-        let mut values: Vec<Arc<str>> = Vec::with_capacity(sorted.len());
-        for (column, value) in sorted {
-            if columns.last() == Some(&column) {
-                *values.last_mut().expect("one value per column") = value;
+        let meta = Meta {
+            columns: Arc::clone(&layout.columns),
+            values: values.into(),
+        };
+        self.layout = Some(layout);
+        meta
+    }
+
+    /// The layout of a row with columns `names`.
+    fn layout<'a>(&mut self, names: impl Iterator<Item = &'a str>) -> Layout {
+        let names: Vec<Arc<str>> = names.map(|n| self.get(n)).collect();
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        // Stable: among equal names the last is picked.
+        order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        let mut columns: Vec<Arc<str>> = Vec::with_capacity(names.len());
+        let mut pick: Vec<usize> = Vec::with_capacity(names.len());
+        for i in order {
+            if columns.last() == Some(&names[i]) {
+                if let Some(last) = pick.last_mut() {
+                    *last = i;
+                }
             } else {
-                columns.push(column);
-                values.push(value);
+                columns.push(Arc::clone(&names[i]));
+                pick.push(i);
             }
         }
         let columns = match self.columns.get(columns.as_slice()) {
@@ -216,10 +255,7 @@ impl Interner {
                 shared
             }
         };
-        Meta {
-            columns,
-            values: values.into(),
-        }
+        Layout { names, columns, pick }
     }
 }
 
@@ -343,5 +379,18 @@ mod tests {
         // entered in the table at all.
         assert_eq!(interner.strings.len(), 2 + 2 + Sharing::TRIAL as usize);
         assert_eq!(metas[2999], interner.meta([("kommune", "Oslo"), ("id", "r2999")]));
+    }
+
+    #[test]
+    fn interner_keeps_the_last_of_a_repeated_column_row_after_row() {
+        let mut interner = Interner::default();
+        for (first, last) in [("1", "2"), ("3", "4"), ("5", "6")] {
+            let meta = interner.meta([("b", "x"), ("a", first), ("a", last)]);
+            assert_eq!(meta.iter().collect::<Vec<_>>(), [("a", last), ("b", "x")]);
+        }
+        let other = interner.meta([("a", "7"), ("c", "8")]);
+        assert_eq!(other.iter().collect::<Vec<_>>(), [("a", "7"), ("c", "8")]);
+        let again = interner.meta([("b", "y"), ("a", "9"), ("a", "10")]);
+        assert_eq!(again.iter().collect::<Vec<_>>(), [("a", "10"), ("b", "y")]);
     }
 }
