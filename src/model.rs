@@ -2,6 +2,7 @@
 //! provenance; a [`Reject`] is an input row that could not become one, with the reason.
 //! Ingest produces both; every later stage reads responses only.
 
+use crate::analyze::compound::FastMap;
 use crate::analyze::FastSet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -125,40 +126,125 @@ impl<'de> Deserialize<'de> for Meta {
 
 /// Shares equal strings: the readers of one file make every row's metadata through one
 /// interner, so a column name, a repeated value and the list of column names are held once.
+/// A column whose values are nearly all different (a respondent id, a timestamp) stops
+/// being shared once that is clear: sharing it would only add a table entry per row.
 #[derive(Debug, Default)]
 pub struct Interner {
     strings: FastSet<Arc<str>>,
     columns: FastSet<Arc<[Arc<str>]>>,
+    /// Per column (by the address of its shared name): how its values have been shared.
+    sharing: FastMap<usize, Sharing>,
+    /// The layout of the last row's columns: the rows of a table give the same names in
+    /// the same order, so one row's sorting serves the next.
+    layout: Option<Layout>,
+}
+
+/// Where a row's values go in its [`Meta`].
+#[derive(Debug)]
+struct Layout {
+    /// The column names as given, in their order.
+    names: Vec<Arc<str>>,
+    /// The shared list of columns: sorted, each once.
+    columns: Arc<[Arc<str>]>,
+    /// For each of `columns`, the given pair whose value it takes (the last of its name).
+    pick: Vec<usize>,
+}
+
+impl Layout {
+    /// True when `names` are the names this layout was made for, in the same order.
+    fn fits<'a>(&self, mut names: impl ExactSizeIterator<Item = &'a str>) -> bool {
+        names.len() == self.names.len() && self.names.iter().all(|n| names.next() == Some(&**n))
+    }
+}
+
+/// How often a column's values were new to the interner.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sharing {
+    seen: u32,
+    new: u32,
+}
+
+impl Sharing {
+    /// Values seen before a column may be judged.
+    const TRIAL: u32 = 1024;
+
+    /// True once the column has shown that its values are (more than 7 in 8) distinct.
+    fn distinct(self) -> bool {
+        self.seen >= Sharing::TRIAL && self.new > self.seen / 8 * 7
+    }
 }
 
 impl Interner {
     /// The shared copy of `s`.
     pub fn get(&mut self, s: &str) -> Arc<str> {
+        self.share(s).0
+    }
+
+    /// The shared copy of `s`, and whether it is new.
+    fn share(&mut self, s: &str) -> (Arc<str>, bool) {
         if let Some(shared) = self.strings.get(s) {
-            return Arc::clone(shared);
+            return (Arc::clone(shared), false);
         }
         let shared: Arc<str> = s.into();
         self.strings.insert(Arc::clone(&shared));
+        (shared, true)
+    }
+
+    /// `value` of the (shared) `column`: shared, unless the column's values are distinct.
+    fn value(&mut self, column: &Arc<str>, value: &str) -> Arc<str> {
+        // The address identifies the column: column names are shared, and never freed
+        // while the interner holds them.
+        let key = Arc::as_ptr(column) as *const u8 as usize;
+        let sharing = *self.sharing.entry(key).or_default();
+        if sharing.distinct() {
+            return value.into();
+        }
+        let (shared, new) = self.share(value);
+        let entry = self.sharing.entry(key).or_default();
+        entry.seen += 1;
+        entry.new += u32::from(new);
         shared
     }
 
     /// Metadata from pairs, its strings shared; a later pair wins over an earlier one with
     /// the same column.
     pub fn meta<K: AsRef<str>, V: AsRef<str>>(&mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Meta {
-        let mut sorted: Vec<(Arc<str>, Arc<str>)> = pairs
-            .into_iter()
-            .map(|(k, v)| (self.get(k.as_ref()), self.get(v.as_ref())))
+        let pairs: Vec<(K, V)> = pairs.into_iter().collect();
+        let names = || pairs.iter().map(|(k, _)| k.as_ref());
+        let layout = match self.layout.take() {
+            Some(layout) if layout.fits(names()) => layout,
+            _ => self.layout(names()),
+        };
+        let values: Vec<Arc<str>> = layout
+            .columns
+            .iter()
+            .zip(&layout.pick)
+            .map(|(column, &i)| self.value(column, pairs[i].1.as_ref()))
             .collect();
-        // Stable: among equal columns the last pair is kept.
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut columns: Vec<Arc<str>> = Vec::with_capacity(sorted.len());
-        let mut values: Vec<Arc<str>> = Vec::with_capacity(sorted.len());
-        for (column, value) in sorted {
-            if columns.last() == Some(&column) {
-                *values.last_mut().expect("one value per column") = value;
+        let meta = Meta {
+            columns: Arc::clone(&layout.columns),
+            values: values.into(),
+        };
+        self.layout = Some(layout);
+        meta
+    }
+
+    /// The layout of a row with columns `names`.
+    fn layout<'a>(&mut self, names: impl Iterator<Item = &'a str>) -> Layout {
+        let names: Vec<Arc<str>> = names.map(|n| self.get(n)).collect();
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        // Stable: among equal names the last is picked.
+        order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+        let mut columns: Vec<Arc<str>> = Vec::with_capacity(names.len());
+        let mut pick: Vec<usize> = Vec::with_capacity(names.len());
+        for i in order {
+            if columns.last() == Some(&names[i]) {
+                if let Some(last) = pick.last_mut() {
+                    *last = i;
+                }
             } else {
-                columns.push(column);
-                values.push(value);
+                columns.push(Arc::clone(&names[i]));
+                pick.push(i);
             }
         }
         let columns = match self.columns.get(columns.as_slice()) {
@@ -169,10 +255,7 @@ impl Interner {
                 shared
             }
         };
-        Meta {
-            columns,
-            values: values.into(),
-        }
+        Layout { names, columns, pick }
     }
 }
 
@@ -263,5 +346,51 @@ impl Ingested {
         self.kept_lines + self.rejects.len() as u64 + self.structural_lines == self.total_lines
             && self.responses.len() as u64 >= self.kept_lines
             && (self.kept_lines == 0) == self.responses.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interner_shares_repeated_values_but_not_a_column_of_distinct_ones() {
+        let mut interner = Interner::default();
+        let metas: Vec<Meta> = (0..3000)
+            .map(|i| {
+                let id = format!("r{i}");
+                let place = if i % 2 == 0 { "Bergen" } else { "Oslo" };
+                interner.meta([("id", id.as_str()), ("kommune", place)])
+            })
+            .collect();
+        for (i, meta) in metas.iter().enumerate() {
+            assert_eq!(meta.get("id"), Some(format!("r{i}").as_str()));
+        }
+        let value = |m: &Meta, column: &str| {
+            let i = m.columns.iter().position(|c| &**c == column).expect("column");
+            Arc::clone(&m.values[i])
+        };
+        // Every row of the same place holds the same string.
+        assert!(Arc::ptr_eq(
+            &value(&metas[0], "kommune"),
+            &value(&metas[2998], "kommune")
+        ));
+        // Ids are shared only while the column is on trial; after it, they are not
+        // entered in the table at all.
+        assert_eq!(interner.strings.len(), 2 + 2 + Sharing::TRIAL as usize);
+        assert_eq!(metas[2999], interner.meta([("kommune", "Oslo"), ("id", "r2999")]));
+    }
+
+    #[test]
+    fn interner_keeps_the_last_of_a_repeated_column_row_after_row() {
+        let mut interner = Interner::default();
+        for (first, last) in [("1", "2"), ("3", "4"), ("5", "6")] {
+            let meta = interner.meta([("b", "x"), ("a", first), ("a", last)]);
+            assert_eq!(meta.iter().collect::<Vec<_>>(), [("a", last), ("b", "x")]);
+        }
+        let other = interner.meta([("a", "7"), ("c", "8")]);
+        assert_eq!(other.iter().collect::<Vec<_>>(), [("a", "7"), ("c", "8")]);
+        let again = interner.meta([("b", "y"), ("a", "9"), ("a", "10")]);
+        assert_eq!(again.iter().collect::<Vec<_>>(), [("a", "10"), ("b", "y")]);
     }
 }

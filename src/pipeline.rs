@@ -116,7 +116,7 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
 /// Analyses ingested files into rows: tokens and vocabulary, scope, themes and the
 /// comparison. The responses move out of the files into the rows; the files keep their counts.
 pub fn analyse(
-    files: Vec<IngestedFile>,
+    mut files: Vec<IngestedFile>,
     tagger: &ScopeTagger,
     theme_options: &ThemeOptions,
     compare_options: &CompareOptions,
@@ -124,6 +124,11 @@ pub fn analyse(
 ) -> Result<Analysis> {
     let summaries: Vec<FileSummary> = files.iter().map(FileSummary::new).collect();
     let names: Vec<String> = files.iter().map(|f| f.source.clone()).collect();
+    // The input files' bytes (kept for `--keep-original`) are not needed here: free them
+    // before the rows are built, so they do not add to the largest moment of the run.
+    for file in &mut files {
+        file.bytes = Vec::new();
+    }
     // Each response becomes its row straight away (a file's responses are freed as they
     // move), and the stages fill the rows in place: no stage holds a second copy.
     let mut rows: Vec<Row> = Vec::with_capacity(files.iter().map(|f| f.data.responses.len()).sum());

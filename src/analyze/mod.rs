@@ -433,10 +433,11 @@ mod tests {
     #[test]
     fn flags_bokmaal_and_nynorsk_stopwords_and_keeps_positions() {
         let a = Analyzer::norwegian().analyze("Har dere tenkt på de stille stemmene");
-        let content: Vec<(&str, u32)> = a.tokens[0]
+        let content: Vec<(&str, usize)> = a.tokens[0]
             .iter()
-            .filter(|t| !a.words.info(t).stop)
-            .map(|t| (a.words.info(t).word.as_str(), t.position))
+            .enumerate()
+            .filter(|(_, t)| !a.words.info(t).stop)
+            .map(|(position, t)| (a.words.info(t).word.as_str(), position))
             .collect();
         assert_eq!(content, [("tenkt", 2), ("stille", 5), ("stemmene", 6)]);
         assert_eq!(a.tokens[0].len(), 7);

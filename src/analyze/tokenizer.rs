@@ -36,9 +36,14 @@ impl NorwegianTokenizer {
 }
 
 /// The tantivy tokens of one analysed word's compound parts: each part's stem at the
-/// word's position and offsets (so a part's match highlights the whole word).
-pub fn part_tokens<'a>(t: &Token, word: &'a WordInfo) -> impl Iterator<Item = TantivyToken> + 'a {
-    let at = position_of(t);
+/// word's position (its index in the text's tokens) and offsets (so a part's match
+/// highlights the whole word).
+pub fn part_tokens<'a>(
+    position: usize,
+    t: &Token,
+    word: &'a WordInfo,
+) -> impl Iterator<Item = TantivyToken> + 'a {
+    let at = position_of(position, t);
     word.parts.iter().map(move |p| TantivyToken {
         text: p.stem.clone(),
         ..at.clone()
@@ -46,25 +51,29 @@ pub fn part_tokens<'a>(t: &Token, word: &'a WordInfo) -> impl Iterator<Item = Ta
 }
 
 /// The stem, then the parts: every term a word contributes (used to find what to highlight).
-pub fn index_tokens<'a>(t: &Token, word: &'a WordInfo) -> impl Iterator<Item = TantivyToken> + 'a {
-    std::iter::once(to_tantivy(t, word)).chain(part_tokens(t, word))
+pub fn index_tokens<'a>(
+    position: usize,
+    t: &Token,
+    word: &'a WordInfo,
+) -> impl Iterator<Item = TantivyToken> + 'a {
+    std::iter::once(to_tantivy(position, t, word)).chain(part_tokens(position, t, word))
 }
 
-fn position_of(t: &Token) -> TantivyToken {
+fn position_of(position: usize, t: &Token) -> TantivyToken {
     TantivyToken {
         offset_from: t.start as usize,
         offset_to: t.end as usize,
-        position: t.position as usize,
+        position,
         text: String::new(),
         position_length: 1,
     }
 }
 
 /// One analysed token as tantivy indexes it: the stem, with the surface word's offsets.
-pub fn to_tantivy(t: &Token, word: &WordInfo) -> TantivyToken {
+pub fn to_tantivy(position: usize, t: &Token, word: &WordInfo) -> TantivyToken {
     TantivyToken {
         text: word.stem.clone(),
-        ..position_of(t)
+        ..position_of(position, t)
     }
 }
 
@@ -103,9 +112,15 @@ impl Tokenizer for NorwegianTokenizer {
         let words = &analysed.words;
         let doc = analysed.tokens.first().map(Vec::as_slice).unwrap_or_default();
         let tokens = if self.with_parts {
-            doc.iter().flat_map(|t| index_tokens(t, words.info(t))).collect()
+            doc.iter()
+                .enumerate()
+                .flat_map(|(p, t)| index_tokens(p, t, words.info(t)))
+                .collect()
         } else {
-            doc.iter().map(|t| to_tantivy(t, words.info(t))).collect()
+            doc.iter()
+                .enumerate()
+                .map(|(p, t)| to_tantivy(p, t, words.info(t)))
+                .collect()
         };
         VecTokenStream::new(tokens)
     }

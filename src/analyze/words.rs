@@ -1,8 +1,8 @@
 //! The run's table of distinct words. Analysing a word (lemma lookup, stemming, compound
 //! splitting) is the analyzer's costly step, and a corpus has far fewer distinct words than
 //! tokens: so texts are first split into words, each distinct word is given a [`WordId`],
-//! and each is analysed once, in parallel, for the whole run. A [`Token`] is then 16 bytes:
-//! the word's id, where it stands, and its position.
+//! and each is analysed once, in parallel, for the whole run. A [`Token`] is then 12 bytes:
+//! the word's id and where it stands; its position is its index in the text's tokens.
 //!
 //! Ids are given in order of first occurrence over the texts, whatever the number of
 //! threads, so every later stage sees the same ids for the same input. Stems get ids the same
@@ -21,7 +21,9 @@ pub type WordId = u32;
 /// Index of a distinct stem (of a word or of a compound part) in the run's [`Words`].
 pub type StemId = u32;
 
-/// One occurrence of a word in a text.
+/// One occurrence of a word in a text. Its word position (counting stopwords too, so phrase
+/// queries keep their gaps) is its index in the text's list of tokens, which holds every
+/// word of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// The word, as an id into the run's [`Words`].
@@ -29,9 +31,10 @@ pub struct Token {
     /// Byte range of the word in the (NFC-normalised) text.
     pub start: u32,
     pub end: u32,
-    /// Word position, counting stopwords too, so phrase queries keep their gaps.
-    pub position: u32,
 }
+
+// Tokens are the run's largest table (one per word of every text): keep them at 12 bytes.
+const _: () = assert!(std::mem::size_of::<Token>() == 12);
 
 impl Token {
     /// Byte range of the word in its text.
@@ -393,7 +396,6 @@ impl Analyzer {
                     word: id,
                     start: start as u32,
                     end: (start + raw.len()) as u32,
-                    position: position as u32,
                 });
             }
             chunk.tokens.push(doc);

@@ -4,7 +4,7 @@
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
-use stemme::analyze::{words, Analyzer, Token, Vocabulary, WordInfo};
+use stemme::analyze::{words, Analyzer, Vocabulary, WordInfo};
 use stemme::corpus;
 use stemme::scope::ScopeTagger;
 use stemme::{Error, Result};
@@ -30,9 +30,11 @@ pub fn run(args: AnalyzeArgs) -> Result<bool> {
     let seed = String::from_utf8_lossy(corpus::SEED_BYTES);
     let analysed = analyzer.analyze_all(&[&seed, &text], &|_| {});
     let vocabulary = Vocabulary::new(&analysed.words);
-    let tokens: Vec<(&Token, &WordInfo)> = analysed.tokens[1]
+    // A token's position is its index in the text's tokens.
+    let tokens: Vec<(usize, &WordInfo)> = analysed.tokens[1]
         .iter()
-        .map(|t| (t, analysed.words.info(t)))
+        .enumerate()
+        .map(|(position, t)| (position, analysed.words.info(t)))
         .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -48,7 +50,7 @@ pub fn run(args: AnalyzeArgs) -> Result<bool> {
     for (position, (_, raw)) in words(&text).enumerate() {
         let token = tokens
             .iter()
-            .find(|(t, w)| t.position as usize == position && !w.stop)
+            .find(|&&(p, w)| p == position && !w.stop)
             .map(|(_, w)| *w);
         let (stem, display) = match token {
             Some(t) => (Some(t.stem.to_string()), Some(vocabulary.display(&t.stem))),

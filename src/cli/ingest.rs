@@ -67,6 +67,7 @@ impl InputArgs {
             encoding: self.encoding.clone(),
             delimiter: self.delimiter,
             strict: self.strict,
+            keep_bytes: false,
         })
     }
 }
@@ -93,7 +94,11 @@ pub fn run(args: IngestArgs, bars: &Bars) -> Result<bool> {
     if args.input.inputs.is_empty() {
         return Err(Error::Usage("give at least one INPUT file to ingest".into()));
     }
-    let files = pipeline::load_inputs(&args.input.inputs, &args.input.ingest_options()?)?;
+    let ingest = IngestOptions {
+        keep_bytes: args.keep_original,
+        ..args.input.ingest_options()?
+    };
+    let files = pipeline::load_inputs(&args.input.inputs, &ingest)?;
     let corpus = corpus::Corpus::open(&args.corpus)?;
     let options = corpus::WriteOptions {
         keep_original: args.keep_original,

@@ -79,12 +79,13 @@ pub(crate) struct RowTokenStream<'a> {
 }
 
 impl RowTokenStream<'_> {
-    fn emit(&mut self, t: &Token, term: &str) {
+    /// Emits `term` for token `t`, the row's `position`-th token.
+    fn emit(&mut self, position: usize, t: &Token, term: &str) {
         self.token.text.clear();
         self.token.text.push_str(term);
         self.token.offset_from = t.start as usize;
         self.token.offset_to = t.end as usize;
-        self.token.position = t.position as usize;
+        self.token.position = position;
         self.token.position_length = 1;
     }
 }
@@ -96,14 +97,14 @@ impl TokenStream for RowTokenStream<'_> {
             match self.terms {
                 Terms::Stems => {
                     self.next += 1;
-                    self.emit(&t, &info.stem);
+                    self.emit(self.next - 1, &t, &info.stem);
                     return true;
                 }
                 Terms::Parts => match info.parts.get(self.part) {
                     Some(p) => {
                         self.part += 1;
                         let stem = &p.stem;
-                        self.emit(&t, stem);
+                        self.emit(self.next, &t, stem);
                         return true;
                     }
                     None => {

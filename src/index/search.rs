@@ -493,11 +493,12 @@ fn query_words(analyzer: &Analyzer, text: &str) -> (String, Vec<QueryWord>) {
     let words = analyzer
         .analyze(&text)
         .iter()
-        .map(|(t, w)| QueryWord {
+        .enumerate()
+        .map(|(position, (t, w))| QueryWord {
             word: w.word.clone(),
             stem: w.stem.clone(),
             stop: w.stop,
-            position: t.position as usize,
+            position,
             offset: t.offset(),
         })
         .collect();

@@ -20,8 +20,12 @@ pub struct Decoded<'a> {
 pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     let encoding = if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         encoding
-    } else if std::str::from_utf8(bytes).is_ok() {
-        UTF_8
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        // Checked once: decoding it as UTF-8 would only check it again.
+        return Decoded {
+            text: Cow::Borrowed(text),
+            encoding: UTF_8.name(),
+        };
     } else {
         let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
         detector.feed(bytes, true);

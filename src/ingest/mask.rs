@@ -22,6 +22,7 @@
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// How many items of each kind were masked.
@@ -160,14 +161,25 @@ struct Run {
 
 /// Masks personal data in `text`, returning the masked text and the counts.
 pub fn mask(text: &str) -> (String, MaskCounts) {
+    mask_cow(Cow::Borrowed(text))
+}
+
+/// [`mask`], taking the text by value: a text with nothing to mask is returned as it is,
+/// not copied.
+pub fn mask_owned(text: String) -> (String, MaskCounts) {
+    mask_cow(Cow::Owned(text))
+}
+
+fn mask_cow(text: Cow<'_, str>) -> (String, MaskCounts) {
     let mut counts = MaskCounts::default();
     let text = if text.contains(['@', '＠']) {
-        email_re().replace_all(text, |_: &regex::Captures| {
+        let masked = email_re().replace_all(&text, |_: &regex::Captures| {
             counts.email += 1;
             "[e-post]"
-        })
+        });
+        Cow::Owned(masked.into_owned())
     } else {
-        std::borrow::Cow::Borrowed(text)
+        text
     };
     if !text.chars().any(|c| digit(c).is_some()) {
         return (text.into_owned(), counts);
@@ -196,6 +208,10 @@ pub fn mask(text: &str) -> (String, MaskCounts) {
             copied = end;
         }
         i = next;
+    }
+    if copied == 0 {
+        // Digits, but none of them personal data: the text as it is.
+        return (text.into_owned(), counts);
     }
     out.push_str(&text[copied..]);
     (out, counts)

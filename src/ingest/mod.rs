@@ -44,6 +44,9 @@ pub struct IngestOptions {
     pub delimiter: Option<u8>,
     /// Treat any rejected row as an error.
     pub strict: bool,
+    /// Keep the input's bytes in [`IngestedFile::bytes`] (for `--keep-original`); by
+    /// default they are freed as soon as the file is parsed.
+    pub keep_bytes: bool,
 }
 
 /// One input file after ingest, with what was detected about it.
@@ -57,8 +60,8 @@ pub struct IngestedFile {
     pub sha256: String,
     /// Size of the input file in bytes.
     pub size: u64,
-    /// The original bytes, which the corpus keeps only when asked to
-    /// (`--keep-original`); empty for a collection read back without them.
+    /// The original bytes, when [`IngestOptions::keep_bytes`] asks for them (the corpus
+    /// keeps them with `--keep-original`), or a collection read back keeps them; else empty.
     pub bytes: Vec<u8>,
     /// Human-readable description of the detected format (`mentimeter-text`, `csv ';' windows-1252`).
     pub format: String,
@@ -83,21 +86,48 @@ pub struct Normalizer {
     pub interner: Interner,
 }
 
+/// One text through [`Normalizer::prepare`], with what was done to it; counted once
+/// [`Normalizer::accept`]ed.
+#[derive(Debug)]
+pub struct Normalized {
+    text: String,
+    masked: MaskCounts,
+    repaired: bool,
+}
+
 impl Normalizer {
     /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one text.
     pub fn text(&mut self, raw: &str) -> String {
-        let repaired = mojibake::repair(raw);
-        self.repaired += u64::from(repaired.is_some());
-        let text = nfc(repaired.as_deref().unwrap_or(raw).trim());
-        if self.keep_personal {
-            return text;
-        }
-        let (masked, counts) = mask::mask(&text);
-        self.masked.add(counts);
-        masked
+        let prepared = self.prepare(raw);
+        self.accept(prepared)
     }
 
-    /// A response with a stable id and the given provenance; other fields empty.
+    /// [`Normalizer::text`] without counting: it only reads the normalizer, so the texts
+    /// of many rows can be prepared at once, on several threads, and counted in order.
+    pub fn prepare(&self, raw: &str) -> Normalized {
+        let repaired = mojibake::repair(raw);
+        let text = nfc(repaired.as_deref().unwrap_or(raw).trim());
+        let (text, masked) = if self.keep_personal {
+            (text, MaskCounts::default())
+        } else {
+            mask::mask_owned(text)
+        };
+        Normalized {
+            text,
+            masked,
+            repaired: repaired.is_some(),
+        }
+    }
+
+    /// Counts what was done to a prepared text, and returns the text.
+    pub fn accept(&mut self, prepared: Normalized) -> String {
+        self.repaired += u64::from(prepared.repaired);
+        self.masked.add(prepared.masked);
+        prepared.text
+    }
+
+    /// A response with a stable id, the given provenance and the text `raw` (normalised
+    /// here); other fields empty.
     pub fn response(
         &mut self,
         collection: &str,
@@ -105,6 +135,19 @@ impl Normalizer {
         line: u64,
         question: &str,
         raw: &str,
+    ) -> Response {
+        let text = self.text(raw);
+        self.response_of(collection, source, line, question, text)
+    }
+
+    /// [`Normalizer::response`] for a text already normalised (and counted).
+    pub fn response_of(
+        &mut self,
+        collection: &str,
+        source: &str,
+        line: u64,
+        question: &str,
+        text: String,
     ) -> Response {
         Response {
             id: response_id(collection, line),
@@ -115,7 +158,7 @@ impl Normalizer {
             kinds: Vec::new(),
             answer: String::new(),
             labels: Vec::new(),
-            text: self.text(raw),
+            text,
             meta: Meta::default(),
         }
     }
@@ -173,7 +216,7 @@ pub fn ingest_bytes(
         collection: collection.clone(),
         source: source.to_string(),
         path: path.to_path_buf(),
-        sha256: crate::corpus::sha256_hex(&bytes),
+        sha256: String::new(),
         size: bytes.len() as u64,
         bytes: Vec::new(),
         format: String::new(),
@@ -183,8 +226,23 @@ pub fn ingest_bytes(
         masked: MaskCounts::default(),
         repaired: 0,
     };
+    // The input's bytes are freed once parsed (a table holds its cells), unless kept.
+    let mut bytes = bytes;
+    let release = |bytes: &mut Vec<u8>| {
+        if !options.keep_bytes {
+            *bytes = Vec::new();
+        }
+    };
+    // The checksum is taken on another thread while the file is parsed.
+    use crate::corpus::sha256_hex as checksum;
     if spreadsheet::is_zip(&bytes) {
-        let (kind, table, sheets) = spreadsheet::read(&bytes, path, options.sheet.as_deref())?;
+        let (sha256, read) = rayon::join(
+            || checksum(&bytes),
+            || spreadsheet::read(&bytes, path, options.sheet.as_deref()),
+        );
+        file.sha256 = sha256;
+        let (kind, table, sheets) = read?;
+        release(&mut bytes);
         let sheet = table.sheet.clone().unwrap_or_default();
         let (info, data) = wide::read(table, &target, &mut norm)?;
         file.format = format!(
@@ -213,24 +271,34 @@ pub fn ingest_bytes(
             ));
         }
         if options.delimiter.is_none() && mentimeter::sniff(&decoded.text) {
+            file.sha256 = checksum(&bytes);
             file.data = mentimeter::parse(&decoded.text, &collection, source, &mut norm);
             file.format = format!("mentimeter-text {}", decoded.encoding);
         } else {
             let delimiter = options
                 .delimiter
                 .unwrap_or_else(|| delimited::sniff_delimiter(&decoded.text));
-            let table = delimited::table(&decoded.text, delimiter, source, path)?;
+            let (sha256, table) = rayon::join(
+                || checksum(&bytes),
+                || delimited::table(&decoded.text, delimiter, source, path),
+            );
+            file.sha256 = sha256;
+            let table = table?;
+            let encoding = decoded.encoding;
+            drop(decoded);
+            release(&mut bytes);
             let (info, data) = wide::read(table, &target, &mut norm)?;
             file.format = format!(
                 "delimited {} {}{}",
                 delimited::delimiter_name(delimiter),
-                decoded.encoding,
+                encoding,
                 info.export.map(|e| format!(" {e}")).unwrap_or_default()
             );
             file.dropped_columns = info.dropped_columns;
             file.data = data;
         }
     }
+    release(&mut bytes);
     file.bytes = bytes;
     file.masked = norm.masked;
     file.repaired = norm.repaired;

@@ -10,9 +10,10 @@
 //! rows above the header, header rows, blank rows).
 
 use super::exports::{self, Export, Hint};
-use super::{response_id, IngestOptions, Normalizer};
+use super::{response_id, IngestOptions, Normalized, Normalizer};
 use crate::error::{Error, Result};
 use crate::model::{Ingested, Reject};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -203,79 +204,119 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
             .collect(),
     };
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let width_checked = |row: &Row| !table.check_width || row.cells.len() == columns.len();
+    // What each row's own cells give (its texts normalised and masked) is worked out for
+    // a chunk of rows at a time, on every thread; what depends on the rows before it
+    // (duplicates, counts, shared strings) follows in row order, so the result is the same
+    // for any number of threads.
+    let prepare = |norm: &Normalizer, row: &Row| -> Option<Prepared> {
+        let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
+        if is_blank(&row.cells) || !width_checked(row) {
+            return None;
+        }
+        let answers: Vec<(usize, Normalized)> = text_cols
+            .iter()
+            .filter(|&&i| !cell(i).is_empty())
+            .map(|&i| (i, norm.prepare(cell(i))))
+            .collect();
+        if answers.is_empty() {
+            return None;
+        }
+        let meta = meta_cols.iter().map(|&i| norm.prepare(cell(i))).collect();
+        Some(Prepared { meta, answers })
+    };
+    out.responses.reserve(data.len());
     // Rows are consumed as they become responses, so the table and the responses are
     // not both held whole.
-    for row in data {
-        // The excerpt leaves out personal columns (names, e-mail) unless they are kept;
-        // it is built only for a rejected row.
-        let reject = |reason: &str, detail: String| {
-            let excerpt: Vec<&str> = row
-                .cells
-                .iter()
-                .enumerate()
-                .filter(|&(i, _)| {
-                    options.keep_personal || columns.get(i).is_none_or(|c| c.hint != Hint::Personal)
-                })
-                .map(|(_, c)| c.as_str())
-                .collect();
-            Reject::new(source, row.number, reason, detail, &excerpt.join(" | ")).in_sheet(sheet)
-        };
-        if is_blank(&row.cells) {
-            out.structural_lines += 1;
-            continue;
+    let mut data = data.into_iter();
+    loop {
+        let chunk: Vec<Row> = data.by_ref().take(ROWS_PER_CHUNK).collect();
+        if chunk.is_empty() {
+            break;
         }
-        if table.check_width && row.cells.len() != columns.len() {
-            let detail = format!("{} fields, the header has {}", row.cells.len(), columns.len());
-            out.rejects.push(reject("ragged-row", detail));
-            continue;
-        }
-        let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
-        if let Some(r) = respondent {
-            let id = cell(r);
-            if !id.is_empty() {
-                if let Some(first) = seen.get(id) {
-                    let detail = format!("respondent {id:?} already answered on row {first}");
-                    out.rejects.push(reject("duplicate", detail));
-                    continue;
-                }
-                seen.insert(id.to_string(), row.number);
-            }
-        }
-        let answered: Vec<usize> = text_cols
-            .iter()
-            .copied()
-            .filter(|&i| !cell(i).is_empty())
-            .collect();
-        if answered.is_empty() {
-            let names: Vec<String> = text_cols
-                .iter()
-                .map(|&i| format!("{:?}", columns[i].name))
-                .collect();
-            let detail = if names.len() == 1 {
-                format!("column {} is empty", names.join(""))
-            } else {
-                format!("the free-text columns {} are all empty", names.join(", "))
+        let shared: &Normalizer = norm;
+        let prepared: Vec<Option<Prepared>> = chunk.par_iter().map(|row| prepare(shared, row)).collect();
+        for (row, prepared) in chunk.into_iter().zip(prepared) {
+            // The excerpt leaves out personal columns (names, e-mail) unless they are kept;
+            // it is built only for a rejected row.
+            let reject = |reason: &str, detail: String| {
+                let excerpt: Vec<&str> = row
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| {
+                        options.keep_personal || columns.get(i).is_none_or(|c| c.hint != Hint::Personal)
+                    })
+                    .map(|(_, c)| c.as_str())
+                    .collect();
+                Reject::new(source, row.number, reason, detail, &excerpt.join(" | ")).in_sheet(sheet)
             };
-            out.rejects.push(reject("empty-text", detail));
-            continue;
-        }
-        // One metadata map per row, shared by the row's responses.
-        let values: Vec<(&str, String)> = meta_cols
-            .iter()
-            .map(|&i| (columns[i].name.as_str(), norm.text(cell(i))))
-            .collect();
-        let meta = norm.interner.meta(values);
-        out.kept_lines += 1;
-        for i in answered {
-            let mut response = norm.response(collection, source, row.number, &columns[i].question, cell(i));
-            if text_cols.len() > 1 {
-                response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1);
+            if is_blank(&row.cells) {
+                out.structural_lines += 1;
+                continue;
             }
-            response.meta = meta.clone();
-            out.responses.push(response);
+            if !width_checked(&row) {
+                let detail = format!("{} fields, the header has {}", row.cells.len(), columns.len());
+                out.rejects.push(reject("ragged-row", detail));
+                continue;
+            }
+            let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
+            if let Some(r) = respondent {
+                let id = cell(r);
+                if !id.is_empty() {
+                    if let Some(first) = seen.get(id) {
+                        let detail = format!("respondent {id:?} already answered on row {first}");
+                        out.rejects.push(reject("duplicate", detail));
+                        continue;
+                    }
+                    seen.insert(id.to_string(), row.number);
+                }
+            }
+            // Not blank nor ragged: no prepared texts means no free-text cell is filled.
+            let Some(Prepared { meta, answers }) = prepared else {
+                let names: Vec<String> = text_cols
+                    .iter()
+                    .map(|&i| format!("{:?}", columns[i].name))
+                    .collect();
+                let detail = if names.len() == 1 {
+                    format!("column {} is empty", names.join(""))
+                } else {
+                    format!("the free-text columns {} are all empty", names.join(", "))
+                };
+                out.rejects.push(reject("empty-text", detail));
+                continue;
+            };
+            // One metadata map per row, shared by the row's responses.
+            let values: Vec<(&str, String)> = meta_cols
+                .iter()
+                .zip(meta)
+                .map(|(&i, value)| (columns[i].name.as_str(), norm.accept(value)))
+                .collect();
+            let meta = norm.interner.meta(values);
+            out.kept_lines += 1;
+            for (i, text) in answers {
+                let text = norm.accept(text);
+                let mut response =
+                    norm.response_of(collection, source, row.number, &columns[i].question, text);
+                if text_cols.len() > 1 {
+                    response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1);
+                }
+                response.meta = meta.clone();
+                out.responses.push(response);
+            }
         }
     }
     Ok((info, out))
+}
+
+/// Rows whose cells are prepared together, on all threads.
+const ROWS_PER_CHUNK: usize = 4096;
+
+/// The normalised cells of a row that gives responses: its metadata values (in the order
+/// of the metadata columns) and its filled free-text cells (column, text).
+struct Prepared {
+    meta: Vec<Normalized>,
+    answers: Vec<(usize, Normalized)>,
 }
 
 fn clean_header(s: &str) -> String {
