@@ -139,6 +139,16 @@ pub struct Interner {
     layout: Option<Layout>,
 }
 
+/// The copy of `s` in `strings` (added when missing), and whether it is new.
+fn share(strings: &mut FastSet<Arc<str>>, s: &str) -> (Arc<str>, bool) {
+    if let Some(shared) = strings.get(s) {
+        return (Arc::clone(shared), false);
+    }
+    let shared: Arc<str> = s.into();
+    strings.insert(Arc::clone(&shared));
+    (shared, true)
+}
+
 /// Where a row's values go in its [`Meta`].
 #[derive(Debug)]
 struct Layout {
@@ -177,17 +187,7 @@ impl Sharing {
 impl Interner {
     /// The shared copy of `s`.
     pub fn get(&mut self, s: &str) -> Arc<str> {
-        self.share(s).0
-    }
-
-    /// The shared copy of `s`, and whether it is new.
-    fn share(&mut self, s: &str) -> (Arc<str>, bool) {
-        if let Some(shared) = self.strings.get(s) {
-            return (Arc::clone(shared), false);
-        }
-        let shared: Arc<str> = s.into();
-        self.strings.insert(Arc::clone(&shared));
-        (shared, true)
+        share(&mut self.strings, s).0
     }
 
     /// `value` of the (shared) `column`: shared, unless the column's values are distinct.
@@ -195,14 +195,13 @@ impl Interner {
         // The address identifies the column: column names are shared, and never freed
         // while the interner holds them.
         let key = Arc::as_ptr(column) as *const u8 as usize;
-        let sharing = *self.sharing.entry(key).or_default();
+        let sharing = self.sharing.entry(key).or_default();
         if sharing.distinct() {
             return value.into();
         }
-        let (shared, new) = self.share(value);
-        let entry = self.sharing.entry(key).or_default();
-        entry.seen += 1;
-        entry.new += u32::from(new);
+        let (shared, new) = share(&mut self.strings, value);
+        sharing.seen += 1;
+        sharing.new += u32::from(new);
         shared
     }
 
