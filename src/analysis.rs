@@ -66,7 +66,7 @@ pub struct Analysis {
 impl Analysis {
     /// The theme of a row, if it has one.
     pub fn theme_of(&self, row: &Row) -> Option<&Theme> {
-        row.theme.and_then(|id| self.themes.themes.get(id - 1))
+        row.theme.and_then(|id| self.themes.themes.get(id as usize - 1))
     }
 
     /// The label of a row's theme, or `unclassified`.

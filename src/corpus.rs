@@ -575,15 +575,15 @@ pub fn write_responses_csv(out: impl Write, responses: &[Response]) -> Result<()
     for r in responses {
         row.clear();
         row.extend([
-            r.id.clone(),
+            r.id.to_string(),
             r.collection.to_string(),
             r.source.to_string(),
             r.line.to_string(),
             r.question.to_string(),
             r.kinds.join(LIST_SEPARATOR),
-            r.answer.clone(),
+            r.answer.to_string(),
             r.labels.join(LIST_SEPARATOR),
-            r.text.clone(),
+            r.text.to_string(),
         ]);
         row.extend(keys.iter().map(|k| r.meta.get(k).unwrap_or_default().to_string()));
         w.write_record(row.iter().map(|c| excel_safe(c).into_owned()))

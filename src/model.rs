@@ -14,7 +14,7 @@ pub struct Response {
     /// Stable id: `<collection>-<line>` (zero-padded), the same on every re-run; when one
     /// table row holds several free-text answers, `<collection>-<row>-<column>` with the
     /// 1-based column number (zero-padded to 2 digits).
-    pub id: String,
+    pub id: Box<str>,
     /// The collection (corpus folder) the response belongs to.
     pub collection: Arc<str>,
     /// File name of the original input.
@@ -25,13 +25,13 @@ pub struct Response {
     pub question: Arc<str>,
     /// Kind given by the export (`Spørsmål`, `Innspill`, `Forslag`, `Ordsky`, …); several
     /// when merged spreadsheet rows were flattened into one line.
-    pub kinds: Vec<String>,
+    pub kinds: Box<[String]>,
     /// The organiser's answer, when the export carries one.
-    pub answer: String,
+    pub answer: Box<str>,
     /// Human theme labels (`Tema undergrupper`), one per flattened row.
-    pub labels: Vec<String>,
+    pub labels: Box<[String]>,
     /// The response text, NFC-normalised, personal data masked.
-    pub text: String,
+    pub text: Box<str>,
     /// Every other column of the input, by header name. Shared by the responses of one
     /// table row (a wide survey row gives one response per free-text column), so a row's
     /// metadata is held once however many answers it has.

@@ -91,7 +91,7 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
                 r.collection = Arc::clone(&collection);
                 // Keep the row/column suffix of the id; only the collection prefix changes.
                 let suffix = r.id.strip_prefix(base.as_str()).unwrap_or_default();
-                r.id = format!("{}{suffix}", file.collection);
+                r.id = format!("{}{suffix}", file.collection).into();
             }
         }
         files.push(file);
@@ -179,7 +179,7 @@ pub fn analyse(
         progress,
     );
     for (row, theme) in rows.iter_mut().zip(&themes.assignment) {
-        row.theme = *theme;
+        row.theme = theme.map(|t| t as u32);
     }
     progress.finish(&format!(
         "{} themes, {} unclassified",

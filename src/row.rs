@@ -14,8 +14,11 @@ pub struct Row {
     pub tokens: Vec<Token>,
     pub scope: ScopeTag,
     /// The theme's id (1-based); `None` when unclassified.
-    pub theme: Option<usize>,
+    pub theme: Option<u32>,
 }
+
+// A million-response run holds a million rows: keep them small.
+const _: () = assert!(std::mem::size_of::<Row>() == 224);
 
 impl Row {
     /// A row whose scope is not tagged yet (unspecified, no evidence) and in no theme.
@@ -25,7 +28,7 @@ impl Row {
             tokens,
             scope: ScopeTag {
                 scope: crate::scope::Scope::Unspecified,
-                evidence: Vec::new(),
+                evidence: Box::default(),
                 basis: Default::default(),
             },
             theme: None,
@@ -43,7 +46,7 @@ impl Row {
     /// Analyses the rows' texts together (in parallel, each distinct word once) and gives
     /// each row its tokens; returns the run's word table.
     pub fn analyse(rows: &mut [Row], progress: &(dyn Fn(u64) + Sync)) -> Words {
-        let texts: Vec<&str> = rows.iter().map(|r| r.response.text.as_str()).collect();
+        let texts: Vec<&str> = rows.iter().map(|r| &*r.response.text).collect();
         let Analysed { words, tokens } = Analyzer::norwegian().analyze_all(&texts, progress);
         drop(texts);
         for (row, tokens) in rows.iter_mut().zip(tokens) {

@@ -103,7 +103,7 @@ pub struct ScopeTag {
     /// The words that decided and the rule that used them (`kommunen: local (kommune)`,
     /// `Bergen: local (place)`, `stedet: ignored (i stedet)`), in text order, or
     /// `column <name>=<value>` when a column decided.
-    pub evidence: Vec<String>,
+    pub evidence: Box<[String]>,
     #[serde(default)]
     pub basis: ScopeBasis,
 }
@@ -326,7 +326,7 @@ impl ScopeTagger {
                 };
                 return ScopeTag {
                     scope,
-                    evidence: vec![format!("column {column}={value}{note}")],
+                    evidence: Box::new([format!("column {column}={value}{note}")]),
                     basis: ScopeBasis::Column,
                 };
             }
@@ -346,7 +346,7 @@ impl ScopeTagger {
         if !tokens.iter().any(|t| table.scopes[t.word as usize].starts) {
             return ScopeTag {
                 scope: Scope::Unspecified,
-                evidence: Vec::new(),
+                evidence: Box::default(),
                 basis: ScopeBasis::Lexicon,
             };
         }
@@ -385,7 +385,7 @@ impl ScopeTagger {
         }
         ScopeTag {
             scope,
-            evidence,
+            evidence: evidence.into(),
             basis: ScopeBasis::Lexicon,
         }
     }
@@ -714,7 +714,7 @@ mod tests {
         let tag = tag("En kommune på Østlandet er ikke representativ for resten av landet.");
         assert_eq!(tag.scope, Scope::Both);
         assert_eq!(
-            tag.evidence,
+            *tag.evidence,
             [
                 "kommune: local (kommune)",
                 "Østlandet: local (place: region)",
@@ -773,7 +773,7 @@ mod tests {
         let a = Analyzer::norwegian().analyze(&r.text);
         assert_eq!(t.tag(&r, &a.tokens[0], &t.words(&a.words)).scope, Scope::Local);
         assert_eq!(
-            t.tag(&r, &a.tokens[0], &t.words(&a.words)).evidence,
+            *t.tag(&r, &a.tokens[0], &t.words(&a.words)).evidence,
             ["column nivå=Lokalt"]
         );
         assert_eq!(
@@ -784,7 +784,7 @@ mod tests {
         r.meta = r.meta.with("nivå", "regional");
         let tag = t.tag(&r, &a.tokens[0], &t.words(&a.words));
         assert_eq!((tag.scope, tag.basis), (Scope::Unspecified, ScopeBasis::Column));
-        assert_eq!(tag.evidence, ["column nivå=regional (not a scope value)"]);
+        assert_eq!(*tag.evidence, ["column nivå=regional (not a scope value)"]);
         // An empty cell leaves it to the lexicon.
         r.meta = r.meta.with("nivå", "");
         let tag = t.tag(&r, &a.tokens[0], &t.words(&a.words));

@@ -91,15 +91,15 @@ fn run() -> Result<(), String> {
             return Err(format!("{path}:{}: expected 3 tab-separated fields", line + 1));
         };
         responses.push(Response {
-            id: id.to_string(),
+            id: id.into(),
             collection: "eval".into(),
             source: path.as_str().into(),
             line: line as u64 + 1,
             question: "".into(),
-            kinds: Vec::new(),
-            answer: String::new(),
-            labels: vec![label.to_string()],
-            text: text.to_string(),
+            kinds: Box::default(),
+            answer: Box::default(),
+            labels: Box::new([label.to_string()]),
+            text: text.into(),
             meta: Default::default(),
         });
     }

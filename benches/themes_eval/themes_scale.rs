@@ -58,15 +58,15 @@ fn run() -> Result<(), String> {
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("{path}: {e}"))?;
         responses.push(Response {
-            id: format!("r{i}"),
+            id: format!("r{i}").into(),
             collection: "bench".into(),
             source: path.as_str().into(),
             line: i as u64 + 2,
             question: "".into(),
-            kinds: Vec::new(),
-            answer: String::new(),
-            labels: Vec::new(),
-            text: record.get(text_col).unwrap_or_default().to_string(),
+            kinds: Box::default(),
+            answer: Box::default(),
+            labels: Box::default(),
+            text: record.get(text_col).unwrap_or_default().into(),
             meta: Default::default(),
         });
     }

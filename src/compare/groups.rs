@@ -466,8 +466,8 @@ fn quotes(
         .into_iter()
         .take(QUOTES)
         .map(|(_, _, c)| Quote {
-            id: c.response.id.clone(),
-            text: c.response.text.clone(),
+            id: c.response.id.to_string(),
+            text: c.response.text.to_string(),
             source: c.response.source.to_string(),
             line: c.response.line,
             theme_id: c.theme.unwrap_or(0),

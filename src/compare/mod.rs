@@ -100,7 +100,7 @@ pub fn cases<'a>(rows: &'a [Row], words: &Words) -> Vec<Case<'a>> {
     rows.par_iter()
         .map(|row| Case {
             response: &row.response,
-            theme: row.theme,
+            theme: row.theme.map(|t| t as usize),
             scope: &row.scope,
             stems: keyness_stems(&row.tokens, words),
         })
@@ -428,7 +428,7 @@ mod tests {
             c.responses.push(r);
             c.scopes.push(ScopeTag {
                 scope: Scope::ALL[rng.pick(&[3.0, 2.0, 1.0, 4.0])],
-                evidence: Vec::new(),
+                evidence: Box::default(),
                 basis: ScopeBasis::Lexicon,
             });
             c.themes.push((theme < 5).then_some(theme + 1));
@@ -560,7 +560,7 @@ mod tests {
         assert!(!shown.suppressed && n >= 5);
         assert!(shown.ci_low.expect("lo") < share && share < shown.ci_high.expect("hi"));
         // No quote comes from a suppressed cell.
-        let in_small: BTreeSet<&str> = aurland[..2].iter().map(|&i| c.responses[i].id.as_str()).collect();
+        let in_small: BTreeSet<&str> = aurland[..2].iter().map(|&i| &*c.responses[i].id).collect();
         for group in &g.groups {
             assert!(group.quotes.iter().all(|q| !in_small.contains(q.id.as_str())));
         }

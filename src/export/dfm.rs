@@ -111,7 +111,7 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
         let r = &row.response;
         let mut rec = vec![
             (i + 1).to_string(),
-            r.id.clone(),
+            r.id.to_string(),
             r.collection.to_string(),
             r.source.to_string(),
             r.line.to_string(),

@@ -65,7 +65,7 @@ pub fn parse(text: &str, collection: &str, source: &str, norm: &mut Normalizer) 
             State::Cloud { .. } => {
                 state = State::Cloud { seen: true };
                 let mut response = norm.response(collection, source, line, &title, trimmed);
-                response.kinds = vec![WORD_CLOUD_KIND.to_string()];
+                response.kinds = Box::new([WORD_CLOUD_KIND.to_string()]);
                 out.responses.push(response);
                 out.kept_lines += 1;
             }
@@ -129,9 +129,9 @@ fn table_row(
         )));
     }
     let mut response = norm.response(collection, source, line, title, text);
-    response.kinds = kinds;
-    response.answer = answer;
-    response.labels = labels;
+    response.kinds = kinds.into();
+    response.answer = answer.into();
+    response.labels = labels.into();
     response.meta = norm.interner.meta(meta);
     Ok(response)
 }
@@ -148,7 +148,7 @@ Question 1: Noe mer?\n\n\tTema\tSvar\tTema undergrupper\nHvordan forankres det?\
     fn parses_cloud_and_table_and_accounts_for_every_line() {
         assert!(sniff(SAMPLE));
         let out = parse(SAMPLE, "t", "s.txt", &mut Normalizer::default());
-        let texts: Vec<&str> = out.responses.iter().map(|r| r.text.as_str()).collect();
+        let texts: Vec<&str> = out.responses.iter().map(|r| &*r.text).collect();
         assert_eq!(
             texts,
             [
@@ -158,11 +158,11 @@ Question 1: Noe mer?\n\n\tTema\tSvar\tTema undergrupper\nHvordan forankres det?\
                 "To svar i ett"
             ]
         );
-        assert_eq!(out.responses[0].kinds, ["Ordsky"]);
+        assert_eq!(*out.responses[0].kinds, ["Ordsky"]);
         assert_eq!(&*out.responses[0].question, "Ordsky: Hva tenker du?");
-        assert_eq!(out.responses[2].labels, ["Forankring"]);
-        assert_eq!(out.responses[2].answer, "Gjort.");
-        assert_eq!(out.responses[3].kinds, ["Spørsmål", "Innspill"]);
+        assert_eq!(*out.responses[2].labels, ["Forankring"]);
+        assert_eq!(&*out.responses[2].answer, "Gjort.");
+        assert_eq!(*out.responses[3].kinds, ["Spørsmål", "Innspill"]);
         assert_eq!(out.responses[3].main_label(), Some("Metode"));
         assert_eq!(out.responses[3].line, 17);
         let reasons: Vec<&str> = out.rejects.iter().map(|r| r.reason.as_str()).collect();

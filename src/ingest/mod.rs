@@ -150,15 +150,15 @@ impl Normalizer {
         text: String,
     ) -> Response {
         Response {
-            id: response_id(collection, line),
+            id: response_id(collection, line).into(),
             collection: self.interner.get(collection),
             source: self.interner.get(source),
             line,
             question: self.interner.get(question),
-            kinds: Vec::new(),
-            answer: String::new(),
-            labels: Vec::new(),
-            text,
+            kinds: Box::default(),
+            answer: Box::default(),
+            labels: Box::default(),
+            text: text.into(),
             meta: Meta::default(),
         }
     }

@@ -299,7 +299,7 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
                 let mut response =
                     norm.response_of(collection, source, row.number, &columns[i].question, text);
                 if text_cols.len() > 1 {
-                    response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1);
+                    response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1).into();
                 }
                 response.meta = meta.clone();
                 out.responses.push(response);
@@ -529,7 +529,7 @@ mod tests {
         ]);
         let (info, out) = read_default(t);
         assert_eq!(info.text_columns, ["Hva er bra?", "Hva kan bli bedre?"]);
-        let ids: Vec<&str> = out.responses.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<&str> = out.responses.iter().map(|r| &*r.id).collect();
         assert_eq!(ids, ["c-0004-03", "c-0004-04", "c-0005-04"]);
         assert_eq!(&*out.responses[1].question, "Hva kan bli bedre?");
         assert_eq!(&out.responses[2].meta["Kommune"], "Oslo");
@@ -594,11 +594,7 @@ mod tests {
             info.text_columns,
             ["Hva savner du?", "Hva savner du?: Open-Ended Response"]
         );
-        let texts: Vec<(&str, &str)> = out
-            .responses
-            .iter()
-            .map(|r| (r.id.as_str(), &*r.question))
-            .collect();
+        let texts: Vec<(&str, &str)> = out.responses.iter().map(|r| (&*r.id, &*r.question)).collect();
         assert_eq!(
             texts,
             [

@@ -131,8 +131,8 @@ impl Report {
         let quote = |i: usize| {
             let row = &a.rows[i];
             Quote {
-                id: row.response.id.clone(),
-                text: row.response.text.clone(),
+                id: row.response.id.to_string(),
+                text: row.response.text.to_string(),
                 scope: row.scope.scope,
                 source: row.response.source.to_string(),
                 line: row.response.line,
@@ -187,16 +187,16 @@ impl Report {
 fn response_row(a: &Analysis, row: &Row) -> ResponseRow {
     let r = &row.response;
     ResponseRow {
-        id: r.id.clone(),
+        id: r.id.to_string(),
         source: r.source.to_string(),
         line: r.line,
-        text: r.text.clone(),
-        theme_id: row.theme.unwrap_or(0),
+        text: r.text.to_string(),
+        theme_id: row.theme.unwrap_or(0) as usize,
         theme: a.theme_label(row).to_string(),
         scope: row.scope.scope,
-        scope_evidence: row.scope.evidence.clone(),
-        kinds: r.kinds.clone(),
-        labels: r.labels.clone(),
+        scope_evidence: row.scope.evidence.to_vec(),
+        kinds: r.kinds.to_vec(),
+        labels: r.labels.to_vec(),
     }
 }
 

@@ -63,7 +63,7 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
             r.labels.join(LIST_SEPARATOR),
         );
         let cells = [
-            r.id.as_str(),
+            &*r.id,
             &r.collection,
             &r.source,
             &line,

@@ -22,11 +22,7 @@ fn ok(bytes: &[u8], source: &str) -> IngestedFile {
 }
 
 fn texts(f: &IngestedFile) -> Vec<(&str, &str)> {
-    f.data
-        .responses
-        .iter()
-        .map(|r| (r.id.as_str(), r.text.as_str()))
-        .collect()
+    f.data.responses.iter().map(|r| (&*r.id, &*r.text)).collect()
 }
 
 fn forms_sheet() -> Sheet<'static> {
@@ -312,7 +308,7 @@ fn encodings_and_delimiters_are_detected_or_overridden() {
     )
     .expect("ingests");
     assert_eq!(forced.format, "delimited ',' windows-1252");
-    assert_eq!(forced.data.responses[0].text, "God skole i bygda vår");
+    assert_eq!(&*forced.data.responses[0].text, "God skole i bygda vår");
     assert_eq!(&forced.data.responses[0].meta["kommune"], "Ål");
 }
 
@@ -363,7 +359,7 @@ fn broken_inputs_fail_clearly_or_are_read_without_panic() {
     bad_utf8.extend(b"Ugyldig \xFF\xFE byte midt i\n");
     let f = ok(&bad_utf8, "bad.csv");
     assert_eq!(f.data.responses.len(), 3);
-    assert_eq!(f.data.responses[0].text, "God skole og trygg vei hjem");
+    assert_eq!(&*f.data.responses[0].text, "God skole og trygg vei hjem");
     for (bytes, says) in [
         (&b""[..], "empty"),
         (&b"svar;kommune\r\n"[..], "no data rows"),

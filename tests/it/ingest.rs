@@ -24,11 +24,11 @@ fn seed_has_17_word_cloud_and_71_qa_responses_and_every_line_is_accounted_for() 
     assert_eq!(d.responses.len(), 88);
     assert_eq!(d.rejects.len(), 0);
     assert_eq!(d.structural_lines, 15);
-    let cloud: Vec<_> = d.responses.iter().filter(|r| r.kinds == ["Ordsky"]).collect();
+    let cloud: Vec<_> = d.responses.iter().filter(|r| *r.kinds == ["Ordsky"]).collect();
     assert_eq!(cloud.len(), 17);
-    assert_eq!(cloud[0].text, "Spennende Komplekst");
+    assert_eq!(&*cloud[0].text, "Spennende Komplekst");
     assert_eq!(cloud[0].line, 9);
-    assert_eq!(cloud[16].text, "Overveldet");
+    assert_eq!(&*cloud[16].text, "Overveldet");
     assert!(cloud
         .iter()
         .all(|r| &*r.question == "Ordsky: Hva er dine første refleksjoner?"));
@@ -36,7 +36,7 @@ fn seed_has_17_word_cloud_and_71_qa_responses_and_every_line_is_accounted_for() 
     let qa_lines: BTreeSet<u64> = d
         .responses
         .iter()
-        .filter(|r| r.kinds != ["Ordsky"])
+        .filter(|r| *r.kinds != ["Ordsky"])
         .map(|r| r.line)
         .collect();
     let expected: BTreeSet<u64> = (30..=102).filter(|l| *l != 49 && *l != 67).collect();
@@ -58,15 +58,15 @@ fn qa_rows_keep_kind_answer_and_flattened_labels() {
             .expect("line has a response")
     };
     let r = by_line(30);
-    assert_eq!(r.id, "seed-0030");
-    assert_eq!(r.text, "Hvordan skal det forankres i alle ledd");
-    assert_eq!(r.kinds, ["Spørsmål"]);
-    assert_eq!(r.labels, ["Forankring"]);
+    assert_eq!(&*r.id, "seed-0030");
+    assert_eq!(&*r.text, "Hvordan skal det forankres i alle ledd");
+    assert_eq!(*r.kinds, ["Spørsmål"]);
+    assert_eq!(*r.labels, ["Forankring"]);
     assert!(r.answer.starts_with("For den delen av prosjektet"));
     assert!(r.question.starts_with("Question 1: Er det behov/utfordringer"));
     let merged = by_line(62);
     assert_eq!(
-        merged.kinds,
+        *merged.kinds,
         [
             "Spørsmål",
             "Innspill",
@@ -76,12 +76,12 @@ fn qa_rows_keep_kind_answer_and_flattened_labels() {
         ]
     );
     assert_eq!(
-        merged.labels,
+        *merged.labels,
         ["Metode", "Metode", "Metode", "Metode", "Oppdraget"]
     );
     assert_eq!(merged.main_label(), Some("Metode"));
     assert!(by_line(101).labels.is_empty());
-    assert_eq!(by_line(66).answer, "");
+    assert_eq!(&*by_line(66).answer, "");
 }
 
 /// Runs `stemme ingest` on the committed seed input, from the repository root as
@@ -179,8 +179,8 @@ fn responses_csv_round_trips_through_a_csv_reader() {
     let f = seed();
     assert_eq!(rows.len(), f.data.responses.len());
     for (row, r) in rows.iter().zip(&f.data.responses) {
-        assert_eq!(row[0], r.id);
-        assert_eq!(row[8], r.text);
+        assert_eq!(row[0], *r.id);
+        assert_eq!(row[8], *r.text);
         assert_eq!(row[7], r.labels.join(" | "));
     }
 }

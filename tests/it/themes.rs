@@ -21,15 +21,15 @@ fn labelled(name: &str) -> Vec<Response> {
         .map(|(i, row)| {
             let f: Vec<&str> = row.split('\t').collect();
             Response {
-                id: f[0].to_string(),
+                id: f[0].into(),
                 collection: "norsid".into(),
                 source: name.into(),
                 line: i as u64 + 2,
                 question: "".into(),
-                kinds: Vec::new(),
-                answer: String::new(),
-                labels: vec![f[1].to_string()],
-                text: f[2].to_string(),
+                kinds: Box::default(),
+                answer: Box::default(),
+                labels: Box::new([f[1].to_string()]),
+                text: f[2].into(),
                 meta: Default::default(),
             }
         })
@@ -156,7 +156,7 @@ fn one_word_answers_are_unclassified_with_the_reason() {
     let mut responses = labelled("norsid_tuning.tsv");
     for text in ["Spennende", "og så", "12"] {
         let mut r = responses[0].clone();
-        r.text = text.to_string();
+        r.text = text.into();
         responses.push(r);
     }
     let n = responses.len();
