@@ -42,7 +42,7 @@ fn corpus(n: usize) -> Vec<String> {
         &IngestOptions::default(),
     )
     .expect("seed ingests");
-    let texts: Vec<&str> = seed.data.responses.iter().map(|r| r.text.as_str()).collect();
+    let texts: Vec<&str> = seed.data.responses.iter().map(|r| &*r.text).collect();
     let mut state = 12345u64;
     let mut next = || {
         state = state

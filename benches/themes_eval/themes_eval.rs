@@ -109,7 +109,7 @@ fn run() -> Result<(), String> {
     let usable = space.usable();
     let mean_terms = usable
         .iter()
-        .map(|&i| space.docs[i].iter().map(|x| x.1).sum::<u32>() as f64)
+        .map(|&i| space.docs.get(i).len() as f64)
         .sum::<f64>()
         / usable.len().max(1) as f64;
     eprintln!(

@@ -46,7 +46,7 @@ pub fn describe(
         .map(|list| {
             let mut row = vec![0u32; terms];
             for &(i, _) in list {
-                for &(t, _) in &space.docs[i] {
+                for (t, _) in space.docs.get(i).iter() {
                     row[t as usize] += 1;
                 }
             }
@@ -148,10 +148,10 @@ fn pick_quotes(
     let mut scored: Vec<(f64, usize)> = members
         .iter()
         .map(|&(i, fit)| {
-            let doc = &space.docs[i];
+            let doc = space.docs.get(i);
             let carried: f64 = weights
                 .iter()
-                .filter(|(t, _)| doc.binary_search_by_key(&(*t as u32), |x| x.0).is_ok())
+                .filter(|(t, _)| doc.contains(*t as u32))
                 .map(|w| w.1)
                 .sum();
             let words = space.words[i] as usize;
@@ -189,9 +189,9 @@ fn first_distinct(responses: &[&Response], space: &Space, scored: &[(f64, usize)
             break;
         }
         let text = responses[i].text.trim().to_lowercase();
-        let seen = chosen
-            .iter()
-            .any(|&q| responses[q].text.trim().to_lowercase() == text || space.docs[q] == space.docs[i]);
+        let seen = chosen.iter().any(|&q| {
+            responses[q].text.trim().to_lowercase() == text || space.docs.get(q) == space.docs.get(i)
+        });
         if !seen {
             chosen.push(i);
         }

@@ -15,6 +15,9 @@
 //! clusters, and only the occupied clusters plus one spare are scored.
 
 use super::features::Doc;
+
+/// A document in the model's own term ids: (term, count), sorted by term.
+type Counts = [(u32, u32)];
 use super::kmeans::Rng;
 use crate::math::ln_gamma;
 use crate::Progress;
@@ -102,7 +105,7 @@ const FOLD: u32 = 4;
 impl Dmm {
     /// An empty mixture with `k` slots over the terms of `sample` (term ids below `terms`),
     /// and the sample in the model's own term ids.
-    fn empty(sample: &[&Doc], terms: usize, k: usize, opts: DmmOptions) -> (Dmm, Vec<Vec<(u32, u32)>>) {
+    fn empty(sample: &[Doc], terms: usize, k: usize, opts: DmmOptions) -> (Dmm, Vec<Vec<(u32, u32)>>) {
         let k = k.max(1);
         let mut local = vec![u32::MAX; terms];
         let mut vocab = 0usize;
@@ -110,7 +113,7 @@ impl Dmm {
             .iter()
             .map(|d| {
                 d.iter()
-                    .map(|&(t, c)| {
+                    .map(|(t, c)| {
                         if local[t as usize] == u32::MAX {
                             local[t as usize] = vocab as u32;
                             vocab += 1;
@@ -136,7 +139,7 @@ impl Dmm {
 
     /// Runs one chain on `sample` (term ids below `terms`) with `k` cluster slots.
     pub fn fit(
-        sample: &[&Doc],
+        sample: &[Doc],
         terms: usize,
         k: usize,
         opts: DmmOptions,
@@ -220,7 +223,7 @@ impl Dmm {
     /// The mixture whose clusters are `assignment` (one per document of `sample`), without
     /// sampling: the word counts of given clusters, able to place new documents.
     pub fn from_assignment(
-        sample: &[&Doc],
+        sample: &[Doc],
         terms: usize,
         k: usize,
         opts: DmmOptions,
@@ -236,7 +239,7 @@ impl Dmm {
     }
 
     /// `doc` is in the model's own term ids.
-    fn add(&mut self, doc: &Doc, z: usize) {
+    fn add(&mut self, doc: &Counts, z: usize) {
         self.docs[z] += 1;
         for &(t, c) in doc {
             self.counts[t as usize * self.k + z] += c as f32;
@@ -244,7 +247,7 @@ impl Dmm {
         }
     }
 
-    fn remove(&mut self, doc: &Doc, z: usize) {
+    fn remove(&mut self, doc: &Counts, z: usize) {
         self.docs[z] -= 1;
         for &(t, c) in doc {
             self.counts[t as usize * self.k + z] -= c as f32;
@@ -256,7 +259,7 @@ impl Dmm {
     /// model's term ids; the document itself not counted in) into `scratch.p`:
     /// `(m_z + α) · Π_w Π_j (n_zw + β + j) / Π_i (n_z + Vβ + i)`, computed as products
     /// without logarithms, and rescaled when they grow small (only ratios matter).
-    fn scores(&self, doc: &Doc, active: usize, scratch: &mut Scratch) {
+    fn scores(&self, doc: &Counts, active: usize, scratch: &mut Scratch) {
         let (alpha, beta, k) = (self.opts.alpha as f32, self.opts.beta as f32, self.k);
         let vbeta = self.vocab as f64 * self.opts.beta;
         let (docs, words) = (&self.docs[..active], &self.words[..active]);
@@ -303,10 +306,10 @@ impl Dmm {
     /// Most probable cluster of `doc` (term ids of the corpus; terms the model never saw
     /// are ignored) among `allowed` (all clusters when `None`), with its posterior
     /// probability among them.
-    pub fn assign(&self, doc: &Doc, allowed: Option<&[bool]>, scratch: &mut Scratch) -> Option<(usize, f32)> {
+    pub fn assign(&self, doc: Doc, allowed: Option<&[bool]>, scratch: &mut Scratch) -> Option<(usize, f32)> {
         let mut local = std::mem::take(&mut scratch.doc);
         local.clear();
-        local.extend(doc.iter().filter_map(|&(t, c)| {
+        local.extend(doc.iter().filter_map(|(t, c)| {
             self.local
                 .get(t as usize)
                 .filter(|&&l| l != u32::MAX)
@@ -390,22 +393,15 @@ mod tests {
     #[test]
     fn finds_planted_groups_and_empties_spare_slots() {
         // Three groups of documents over disjoint words; ten slots to start with.
-        let docs: Vec<Vec<(u32, u32)>> = (0..90u32)
+        let docs: Vec<Vec<u32>> = (0..90u32)
             .map(|i| {
                 let g = i % 3;
-                vec![(g * 4 + i % 4, 1), (g * 4 + (i / 4) % 4, 1)]
-                    .into_iter()
-                    .fold(Vec::new(), |mut d: Vec<(u32, u32)>, (t, c)| {
-                        match d.iter_mut().find(|x| x.0 == t) {
-                            Some(x) => x.1 += c,
-                            None => d.push((t, c)),
-                        }
-                        d.sort_unstable();
-                        d
-                    })
+                let mut d = vec![g * 4 + i % 4, g * 4 + (i / 4) % 4];
+                d.sort_unstable();
+                d
             })
             .collect();
-        let refs: Vec<&Doc> = docs.iter().map(Vec::as_slice).collect();
+        let refs: Vec<Doc> = docs.iter().map(|d| Doc::new(d)).collect();
         let m = Dmm::fit(&refs, 12, 10, DmmOptions::default(), 7, &Silent);
         let mut sizes = [0usize; 10];
         for &z in &m.assignment {
@@ -424,7 +420,7 @@ mod tests {
             );
         }
         let mut scratch = Scratch::default();
-        let (z, p) = m.assign(&docs[1], None, &mut scratch).expect("assigned");
+        let (z, p) = m.assign(refs[1], None, &mut scratch).expect("assigned");
         assert_eq!(z, m.assignment[1]);
         assert!(p > 0.9);
     }

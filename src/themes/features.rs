@@ -16,8 +16,45 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
-/// Term counts of one response: (term id, count), sorted by term id.
-pub type Doc = [(u32, u32)];
+/// Term counts of one response: its term ids in ascending order, a term repeated as often
+/// as the response has it. Half the size of (term, count) pairs, since nearly every count
+/// is one: at a million responses the counts of all responses are the stage's largest
+/// table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Doc<'a>(&'a [u32]);
+
+impl<'a> Doc<'a> {
+    /// A document of term ids in ascending order, repeated by their counts.
+    pub fn new(terms: &'a [u32]) -> Doc<'a> {
+        debug_assert!(terms.is_sorted());
+        Doc(terms)
+    }
+
+    /// (term id, count) pairs by term id.
+    pub fn iter(self) -> impl Iterator<Item = (u32, u32)> + 'a {
+        let mut rest = self.0;
+        std::iter::from_fn(move || {
+            let &t = rest.first()?;
+            let run = rest.iter().take_while(|&&x| x == t).count();
+            rest = &rest[run..];
+            Some((t, run as u32))
+        })
+    }
+
+    /// Number of terms counted with their repeats.
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when the response has term `t`.
+    pub fn contains(self, t: u32) -> bool {
+        self.0.binary_search(&t).is_ok()
+    }
+}
 
 /// A sparse, L2-normalised weighted vector: (term id, weight), sorted by term id.
 pub type SparseVec = Vec<(u32, f32)>;
@@ -90,7 +127,7 @@ pub fn word_count(tokens: &[Token]) -> usize {
     tokens.len()
 }
 
-/// Term counts of every response: `docs[i]` is response `i`'s. Stored end to end in
+/// Term counts of every response: `docs.get(i)` is response `i`'s. Stored end to end in
 /// blocks of [`ROWS_PER_JOB`] responses, as the parallel passes build them, so the counts
 /// are never copied into one piece.
 #[derive(Debug, Clone, Default)]
@@ -102,9 +139,10 @@ pub struct Docs {
 /// The counts of consecutive responses, end to end.
 #[derive(Debug, Clone, Default)]
 struct Block {
-    /// Where each response's counts end in `pairs`.
+    /// Where each response's terms end in `terms`.
     ends: Vec<u32>,
-    pairs: Vec<(u32, u32)>,
+    /// Each response's terms as a [`Doc`] holds them, end to end.
+    terms: Vec<u32>,
 }
 
 impl Docs {
@@ -119,19 +157,16 @@ impl Docs {
     }
 
     /// Every response's counts, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &Doc> {
-        (0..self.len()).map(|i| &self[i])
+    pub fn iter(&self) -> impl Iterator<Item = Doc<'_>> {
+        (0..self.len()).map(|i| self.get(i))
     }
-}
 
-impl std::ops::Index<usize> for Docs {
-    type Output = Doc;
-
-    fn index(&self, i: usize) -> &Doc {
+    /// Response `i`'s counts.
+    pub fn get(&self, i: usize) -> Doc<'_> {
         let block = &self.blocks[i / ROWS_PER_JOB];
         let j = i % ROWS_PER_JOB;
         let start = if j == 0 { 0 } else { block.ends[j - 1] as usize };
-        &block.pairs[start..block.ends[j] as usize]
+        Doc(&block.terms[start..block.ends[j] as usize])
     }
 }
 
@@ -198,17 +233,17 @@ impl Space {
         };
         // Every response's raw term counts, with its reason when it cannot be clustered,
         // then the document frequency of every raw term (each response counted once).
-        // Each job's counts grow in a scratch vector kept by its thread and are then copied
+        // Each job's terms grow in a scratch vector kept by its thread and are then copied
         // out at their exact size: at a million responses a vector left to grow by doubling
-        // holds up to twice the counts' 250 MB.
+        // holds up to twice the terms' 130 MB.
         let mut parts: Vec<(Block, Vec<Option<Unclassified>>)> = rows
             .par_chunks(ROWS_PER_JOB)
             .map_init(Vec::new, |scratch, chunk| {
                 let mut part = Block {
                     ends: Vec::with_capacity(chunk.len()),
-                    pairs: std::mem::take(scratch),
+                    terms: std::mem::take(scratch),
                 };
-                part.pairs.clear();
+                part.terms.clear();
                 let mut status = Vec::with_capacity(chunk.len());
                 let mut terms = Vec::new();
                 for row in chunk {
@@ -224,24 +259,22 @@ impl Space {
                         None
                     });
                     terms.sort_unstable();
-                    let before = part.pairs.len();
-                    for &id in &terms {
-                        match part.pairs[before..].last_mut() {
-                            Some((last, c)) if *last == id => *c += 1,
-                            _ => part.pairs.push((id, 1)),
-                        }
-                    }
-                    part.ends.push(part.pairs.len() as u32);
+                    part.terms.extend_from_slice(&terms);
+                    part.ends.push(part.terms.len() as u32);
                 }
-                let exact = part.pairs.to_vec();
-                *scratch = std::mem::replace(&mut part.pairs, exact);
+                let exact = part.terms.to_vec();
+                *scratch = std::mem::replace(&mut part.terms, exact);
                 (part, status)
             })
             .collect();
         let df: Vec<AtomicU32> = (0..names.len()).map(|_| AtomicU32::new(0)).collect();
         parts.par_iter().for_each(|(part, _)| {
-            for &(t, _) in &part.pairs {
-                df[t as usize].fetch_add(1, Ordering::Relaxed);
+            let mut start = 0;
+            for &end in &part.ends {
+                for (t, _) in Doc(&part.terms[start..end as usize]).iter() {
+                    df[t as usize].fetch_add(1, Ordering::Relaxed);
+                }
+                start = end as usize;
             }
         });
         let df: Vec<u32> = df.into_iter().map(AtomicU32::into_inner).collect();
@@ -268,14 +301,13 @@ impl Space {
                 let begin = write;
                 if reason.is_none() {
                     for read in start..*end as usize {
-                        let (t, c) = part.pairs[read];
-                        let id = id_of[t as usize];
+                        let id = id_of[part.terms[read] as usize];
                         if id != u32::MAX {
-                            part.pairs[write] = (id, c);
+                            part.terms[write] = id;
                             write += 1;
                         }
                     }
-                    part.pairs[begin..write].sort_unstable();
+                    part.terms[begin..write].sort_unstable();
                     if write == begin {
                         *reason = Some(Unclassified::NoSharedWords);
                     }
@@ -283,8 +315,8 @@ impl Space {
                 start = *end as usize;
                 *end = write as u32;
             }
-            part.pairs.truncate(write);
-            part.pairs.shrink_to_fit();
+            part.terms.truncate(write);
+            part.terms.shrink_to_fit();
         });
         let mut docs = Docs {
             blocks: Vec::with_capacity(parts.len()),
@@ -328,10 +360,10 @@ impl Space {
     }
 
     /// The L2-normalised TF-IDF vector of a document (sublinear term frequency).
-    pub fn tfidf(doc: &Doc, idf: &[f32]) -> SparseVec {
+    pub fn tfidf(doc: Doc, idf: &[f32]) -> SparseVec {
         let mut v: SparseVec = doc
             .iter()
-            .map(|&(t, c)| (t, (1.0 + (c as f32).ln()) * idf[t as usize]))
+            .map(|(t, c)| (t, (1.0 + (c as f32).ln()) * idf[t as usize]))
             .collect();
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         v.iter_mut().for_each(|x| x.1 /= norm.max(f32::MIN_POSITIVE));
@@ -366,7 +398,7 @@ mod tests {
         let s = space(&["Legg sangen i spillelista", "Vis handlelista mi nå"]);
         let liste = s.terms.iter().position(|t| t == "list").expect("part kept");
         assert_eq!(s.df[liste], 2);
-        assert!(s.docs.iter().all(|d| d.iter().any(|&(t, _)| t as usize == liste)));
+        assert!(s.docs.iter().all(|d| d.iter().any(|(t, _)| t as usize == liste)));
     }
 
     #[test]

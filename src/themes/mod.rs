@@ -449,7 +449,7 @@ thread_local! {
 
 impl Placer for Mixture<'_> {
     fn place(&self, i: usize, allowed: Option<&[bool]>) -> Option<(usize, f32)> {
-        SCRATCH.with_borrow_mut(|scratch| self.dmm.assign(&self.docs[i], allowed, scratch))
+        SCRATCH.with_borrow_mut(|scratch| self.dmm.assign(self.docs.get(i), allowed, scratch))
     }
 }
 
@@ -464,12 +464,12 @@ fn fit_mixture<'a>(
 ) -> (Mixture<'a>, KChoice) {
     // The sample is bounded in responses and in words, so the sampling work (chains ×
     // sweeps × words × slots) is bounded too, whatever the corpus and the thread count.
-    let terms_per_doc = |i: usize| space.docs[i].iter().map(|&(_, c)| c as usize).sum::<usize>();
+    let terms_per_doc = |i: usize| space.docs.get(i).len();
     let mean_terms =
         usable.iter().map(|&i| terms_per_doc(i)).sum::<usize>() as f64 / usable.len().max(1) as f64;
     let budget = (SAMPLE_WORK as f64 / options.restarts.max(1) as f64 / mean_terms.max(1.0)) as usize;
     let sample_idx = spread(usable, options.sample.min(budget.max(MIN_SAMPLE)));
-    let sample: Vec<&Doc> = sample_idx.iter().map(|&i| &space.docs[i]).collect();
+    let sample: Vec<Doc> = sample_idx.iter().map(|&i| space.docs.get(i)).collect();
     let slots = options.k.unwrap_or(options.max_k).clamp(1, sample.len().max(1));
     let runs = options.restarts.max(1);
     // The length-scaled prior sets the resolution; with k given the resolution is set.
@@ -477,7 +477,7 @@ fn fit_mixture<'a>(
         Some(_) => options.mixture,
         None => options.mixture.beta_for(space.mean_words(&sample_idx)),
     };
-    let chain = |docs: &[&Doc], terms: usize, r: usize, progress: &dyn Progress| {
+    let chain = |docs: &[Doc], terms: usize, r: usize, progress: &dyn Progress| {
         let seed = options.seed.wrapping_add((r as u64).wrapping_mul(0x9E37_79B9));
         dmm::Dmm::fit(docs, terms, slots, mixture, seed, progress)
     };
@@ -503,14 +503,14 @@ fn fit_mixture<'a>(
     }
     let stability = (r > 1).then(|| sum / (r * (r - 1) / 2) as f64);
     // Each sampled response described by the clusters the chains put it in.
-    let labels: Vec<Vec<(u32, u32)>> = (0..sample.len())
+    let labels: Vec<Vec<u32>> = (0..sample.len())
         .map(|d| {
             (0..r)
-                .map(|c| ((c * slots + chains[c].assignment[d]) as u32, 1))
+                .map(|c| (c * slots + chains[c].assignment[d]) as u32)
                 .collect()
         })
         .collect();
-    let label_refs: Vec<&Doc> = labels.iter().map(Vec::as_slice).collect();
+    let label_refs: Vec<Doc> = labels.iter().map(|l| Doc::new(l)).collect();
     // The consensus may not split finer than a typical chain: intersections of slightly
     // different partitions are not themes.
     let consensus_slots = match options.k {
@@ -542,7 +542,7 @@ fn fit_mixture<'a>(
     // again: those they did not reproduce are dissolved, their responses placed later
     // among the others.
     let mut dissolved = 0;
-    let mut fitted: Vec<&Doc> = sample.clone();
+    let mut fitted: Vec<Doc> = sample.clone();
     if options.k.is_none() {
         let used = assignment.iter().max().map_or(0, |&z| z + 1);
         let chain_labels: Vec<&[usize]> = chains.iter().map(|c| c.assignment.as_slice()).collect();
@@ -562,7 +562,7 @@ fn fit_mixture<'a>(
             }
         }
         dissolved = order.len() - next;
-        let (docs, labels): (Vec<&Doc>, Vec<usize>) = sample
+        let (docs, labels): (Vec<Doc>, Vec<usize>) = sample
             .iter()
             .zip(&assignment)
             .filter(|(_, &z)| keep[z])
@@ -683,7 +683,7 @@ fn fit_vectors(
 ) -> Fitted<'static> {
     let vectors: Vec<SparseVec> = usable
         .par_iter()
-        .map(|&i| Space::tfidf(&space.docs[i], idf))
+        .map(|&i| Space::tfidf(space.docs.get(i), idf))
         .collect();
     let index: BTreeMap<usize, usize> = usable.iter().enumerate().map(|(j, &i)| (i, j)).collect();
     let positions: Vec<usize> = (0..usable.len()).collect();
@@ -894,7 +894,7 @@ fn from_column(
     let mut centres = vec![vec![0.0f32; space.terms.len()]; names.len()];
     for (i, code) in codes.iter().enumerate() {
         if let Some(c) = code {
-            for (t, w) in Space::tfidf(&space.docs[i], &idf) {
+            for (t, w) in Space::tfidf(space.docs.get(i), &idf) {
                 centres[slot[c]][t as usize] += w;
             }
         }
@@ -911,7 +911,7 @@ fn from_column(
                 let s = slot[c];
                 (
                     s,
-                    kmeans::dot(&Space::tfidf(&space.docs[i], &idf), &centres[s]).max(0.0),
+                    kmeans::dot(&Space::tfidf(space.docs.get(i), &idf), &centres[s]).max(0.0),
                 )
             })
         })
