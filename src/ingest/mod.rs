@@ -95,19 +95,14 @@ pub struct Normalized {
     repaired: bool,
 }
 
-impl Normalizer {
-    /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one text.
-    pub fn text(&mut self, raw: &str) -> String {
-        let prepared = self.prepare(raw);
-        self.accept(prepared)
-    }
-
-    /// [`Normalizer::text`] without counting: it only reads the normalizer, so the texts
-    /// of many rows can be prepared at once, on several threads, and counted in order.
-    pub fn prepare(&self, raw: &str) -> Normalized {
+impl Normalized {
+    /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one
+    /// text, without counting: it needs no [`Normalizer`], so the texts of many rows can be
+    /// prepared at once, on several threads, while the rows before them are counted.
+    pub fn new(raw: &str, keep_personal: bool) -> Normalized {
         let repaired = mojibake::repair(raw);
         let text = nfc(repaired.as_deref().unwrap_or(raw).trim());
-        let (text, masked) = if self.keep_personal {
+        let (text, masked) = if keep_personal {
             (text, MaskCounts::default())
         } else {
             mask::mask_owned(text)
@@ -117,6 +112,19 @@ impl Normalizer {
             masked,
             repaired: repaired.is_some(),
         }
+    }
+}
+
+impl Normalizer {
+    /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one text.
+    pub fn text(&mut self, raw: &str) -> String {
+        let prepared = self.prepare(raw);
+        self.accept(prepared)
+    }
+
+    /// [`Normalizer::text`] without counting: see [`Normalized::new`].
+    pub fn prepare(&self, raw: &str) -> Normalized {
+        Normalized::new(raw, self.keep_personal)
     }
 
     /// Counts what was done to a prepared text, and returns the text.

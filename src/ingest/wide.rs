@@ -208,8 +208,10 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
     // What each row's own cells give (its texts normalised and masked) is worked out for
     // a chunk of rows at a time, on every thread; what depends on the rows before it
     // (duplicates, counts, shared strings) follows in row order, so the result is the same
-    // for any number of threads.
-    let prepare = |norm: &Normalizer, row: &Row| -> Option<Prepared> {
+    // for any number of threads. The two overlap: while one chunk's rows are settled in
+    // order, the next chunk is prepared.
+    let keep_personal = norm.keep_personal;
+    let prepare = |row: &Row| -> Option<Prepared> {
         let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
         if is_blank(&row.cells) || !width_checked(row) {
             return None;
@@ -217,25 +219,26 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
         let answers: Vec<(usize, Normalized)> = text_cols
             .iter()
             .filter(|&&i| !cell(i).is_empty())
-            .map(|&i| (i, norm.prepare(cell(i))))
+            .map(|&i| (i, Normalized::new(cell(i), keep_personal)))
             .collect();
         if answers.is_empty() {
             return None;
         }
-        let meta = meta_cols.iter().map(|&i| norm.prepare(cell(i))).collect();
+        let meta = meta_cols
+            .iter()
+            .map(|&i| Normalized::new(cell(i), keep_personal))
+            .collect();
         Some(Prepared { meta, answers })
     };
     out.responses.reserve(data.len());
     // Rows are consumed as they become responses, so the table and the responses are
     // not both held whole.
     let mut data = data.into_iter();
-    loop {
-        let chunk: Vec<Row> = data.by_ref().take(ROWS_PER_CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let shared: &Normalizer = norm;
-        let prepared: Vec<Option<Prepared>> = chunk.par_iter().map(|row| prepare(shared, row)).collect();
+    let mut take_chunk = || -> Vec<Row> { data.by_ref().take(ROWS_PER_CHUNK).collect() };
+    let prepare_all = |chunk: &[Row]| -> Vec<Option<Prepared>> { chunk.par_iter().map(prepare).collect() };
+    let mut chunk = take_chunk();
+    let mut prepared = prepare_all(&chunk);
+    let mut settle = |chunk: Vec<Row>, prepared: Vec<Option<Prepared>>| {
         for (row, prepared) in chunk.into_iter().zip(prepared) {
             // The excerpt leaves out personal columns (names, e-mail) unless they are kept;
             // it is built only for a rejected row.
@@ -305,6 +308,11 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
                 out.responses.push(response);
             }
         }
+    };
+    while !chunk.is_empty() {
+        let next = take_chunk();
+        let (next_prepared, ()) = rayon::join(|| prepare_all(&next), || settle(chunk, prepared));
+        (chunk, prepared) = (next, next_prepared);
     }
     Ok((info, out))
 }
