@@ -44,7 +44,7 @@
 //! ones (`bygg`, `kjøp`, `bruk`) are noun lemmas anyway, and the others cut ordinary words
 //! (`fors`+`lag`, `komm`+`misjon`).
 
-use super::lexicon::{each_form, parse_inflection, Entry, WordTable, ADJ_ENDINGS, NOUN_ENDINGS};
+use super::lexicon::{each_form, parse_inflection, regular_ending, Entry, WordTable};
 use super::lexicon::{ADJ, ADV, LINKS_WITH_S, NOUN, PRODUCTIVE_FIRST, PRODUCTIVE_LAST, VERB};
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -125,12 +125,8 @@ pub struct CompoundSplitter {
     words: WordTable,
     /// Inflection rules: (lemma tail to cut, ending to append).
     rules: Vec<(&'static str, &'static str)>,
-    /// Rule numbers by the ending they append.
-    rules_by_ending: FastMap<&'static str, Vec<u32>>,
     /// Sorted rule numbers of each paradigm.
     paradigms: Vec<Vec<u32>>,
-    /// Longest appended ending, in bytes.
-    max_ending_len: usize,
 }
 
 impl CompoundSplitter {
@@ -147,15 +143,9 @@ impl CompoundSplitter {
     /// `@r` and `@p` lines of the `compound_words.txt` format; other lines are skipped).
     fn new(words: WordTable, rules: &'static str) -> CompoundSplitter {
         let (rules, paradigms) = parse_inflection(rules);
-        let mut rules_by_ending: FastMap<&'static str, Vec<u32>> = FastMap::default();
-        for (number, &(_, ending)) in rules.iter().enumerate() {
-            rules_by_ending.entry(ending).or_default().push(number as u32);
-        }
         CompoundSplitter {
             words,
-            max_ending_len: rules.iter().map(|(_, ending)| ending.len()).max().unwrap_or(0),
             rules,
-            rules_by_ending,
             paradigms,
         }
     }
@@ -166,7 +156,7 @@ impl CompoundSplitter {
             return false;
         }
         let mut buf = String::new();
-        let lemmas = self.last_lemmas(word, &mut buf);
+        let lemmas = self.last_lemmas(word);
         self.is_known(word, &lemmas, &mut buf)
     }
 
@@ -184,7 +174,7 @@ impl CompoundSplitter {
         if form.len() > 60 {
             return Vec::new();
         }
-        self.last_lemmas(form, &mut String::new())
+        self.last_lemmas(form)
     }
 
     /// [`CompoundSplitter::lemma`] from the form's [`CompoundSplitter::lemmas`].
@@ -209,7 +199,7 @@ impl CompoundSplitter {
         let Some((head, last, entry)) = found else {
             return out;
         };
-        each_form(last, entry, &self.rules, &self.paradigms, |base, ending| {
+        each_form(last, entry, &self.rules, &self.paradigms, |base, ending, _| {
             out.push(format!("{head}{base}{ending}"));
         });
         out.sort();
@@ -241,7 +231,7 @@ impl CompoundSplitter {
         let mut buf = String::with_capacity(word.len() + 8);
         let whole_lemmas: Cow<[&'static str]> = match whole_lemmas {
             Some(lemmas) => Cow::Borrowed(lemmas),
-            None => Cow::Owned(self.last_lemmas(word, &mut buf)),
+            None => Cow::Owned(self.last_lemmas(word)),
         };
         if n <= KNOWN_WHOLE_MAX_CHARS && self.is_known(word, &whole_lemmas, &mut buf) {
             return None;
@@ -409,7 +399,7 @@ impl CompoundSplitter {
     /// Whether the word from byte `at` on is an acceptable last part after `word[..at]`.
     fn head_ok(&self, word: &str, at: usize, whole_lemmas: &[&'static str], buf: &mut String) -> bool {
         let (prefix, last) = word.split_at(at);
-        self.last_lemmas(last, buf).into_iter().any(|lemma| {
+        self.last_lemmas(last).into_iter().any(|lemma| {
             let Some(entry) = self.words.entry(lemma) else {
                 return false;
             };
@@ -443,54 +433,20 @@ impl CompoundSplitter {
         is_verb(base) || is_verb(&[base, "e"].concat())
     }
 
-    /// The noun and adjective lemmas of which `form` is a form.
-    fn last_lemmas(&self, form: &str, buf: &mut String) -> Vec<&'static str> {
+    /// The noun and adjective lemmas of which `form` is a form: those the forms index
+    /// lists for it whose rule makes `form` of them.
+    fn last_lemmas(&self, form: &str) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
-        if !self.words.may_be_form(form) {
-            return out;
-        }
-        let mut push = |lemma: &'static str| {
-            if !out.contains(&lemma) {
-                out.push(lemma);
-            }
-        };
-        let min_at = form.len().saturating_sub(self.max_ending_len);
-        for (at, _) in form.char_indices().chain(std::iter::once((form.len(), ' '))) {
-            if at < min_at {
-                continue;
-            }
-            let (stem, ending) = form.split_at(at);
-            let Some(numbers) = self.rules_by_ending.get(ending) else {
-                continue;
+        for (lemma, code) in self.words.form_lemmas(form) {
+            let (cut, ending) = match regular_ending(code) {
+                Some(ending) => ("", ending),
+                None => self.rules.get(usize::from(code)).copied().unwrap_or_default(),
             };
-            for &number in numbers {
-                let Some(&(cut, _)) = self.rules.get(number as usize) else {
-                    continue;
-                };
-                buf.clear();
-                buf.push_str(stem);
-                buf.push_str(cut);
-                let Some((lemma, entry)) = self.words.get(buf.as_str()) else {
-                    continue;
-                };
-                let in_paradigm = entry
-                    .paradigm
-                    .and_then(|p| self.paradigms.get(p as usize))
-                    .is_some_and(|rules| rules.binary_search(&number).is_ok());
-                if in_paradigm {
-                    push(lemma);
-                }
-            }
-        }
-        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
-            for ending in endings {
-                if let Some(stem) = form.strip_suffix(ending) {
-                    if let Some((lemma, entry)) = self.words.get(stem) {
-                        if entry.flags & flag != 0 {
-                            push(lemma);
-                        }
-                    }
-                }
+            let makes = form
+                .strip_suffix(ending)
+                .is_some_and(|base| lemma.strip_suffix(cut) == Some(base));
+            if makes && !out.contains(&lemma) {
+                out.push(lemma);
             }
         }
         out
@@ -536,7 +492,7 @@ fn is_vowel(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::lexicon::{parse_line, Line};
+    use crate::analyze::lexicon::{parse_line, Line, ADJ_ENDINGS, NOUN_ENDINGS};
 
     const EVAL: &str = include_str!("../../tests/data/compounds.tsv");
 
@@ -606,35 +562,83 @@ mod tests {
         }
     }
 
+    /// The lemmas of `form` found by trying every inflection rule whose ending it has and
+    /// every regular ending (what the forms index answers in one probe).
+    fn lemmas_by_rules(splitter: &CompoundSplitter, form: &str) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        let mut push = |lemma: &'static str| {
+            if !out.contains(&lemma) {
+                out.push(lemma);
+            }
+        };
+        for (number, &(cut, ending)) in splitter.rules.iter().enumerate() {
+            let Some(stem) = form.strip_suffix(ending) else {
+                continue;
+            };
+            let Some((lemma, entry)) = splitter.words.get(&[stem, cut].concat()) else {
+                continue;
+            };
+            let in_paradigm = entry
+                .paradigm
+                .and_then(|p| splitter.paradigms.get(p as usize))
+                .is_some_and(|rules| rules.binary_search(&(number as u32)).is_ok());
+            if in_paradigm {
+                push(lemma);
+            }
+        }
+        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
+            for ending in endings {
+                if let Some((lemma, entry)) = form.strip_suffix(ending).and_then(|s| splitter.words.get(s)) {
+                    if entry.flags & flag != 0 {
+                        push(lemma);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
     #[test]
-    fn the_forms_filter_passes_every_form_and_stops_most_strings_that_are_none() {
+    fn the_forms_index_gives_the_lemmas_the_rules_give() {
         const TEXT: &str = include_str!("../../lexicon/compound_words.txt");
         let splitter = CompoundSplitter::bundled();
+        let same = |form: &str| {
+            let mut got = splitter.last_lemmas(form);
+            got.sort_unstable();
+            assert_eq!(got, lemmas_by_rules(splitter, form), "{form}");
+            !got.is_empty()
+        };
         let mut forms = 0;
         for line in TEXT.lines().step_by(7) {
             if let Line::Word(lemma, _) = parse_line(line) {
                 for form in splitter.forms(lemma) {
                     forms += 1;
-                    assert!(splitter.words.may_be_form(&form), "{lemma}: {form}");
-                    assert!(
-                        !splitter.last_lemmas(&form, &mut String::new()).is_empty(),
-                        "{form}"
-                    );
+                    assert!(same(&form), "{lemma}: {form}");
                 }
             }
         }
         assert!(forms > 50_000, "{forms}");
-        // Stretches of real words that are no form: nearly all are turned away.
-        let stretches: Vec<String> = ["kommunestyremøte", "lokalsamfunnsmodeller", "barnehageplass"]
-            .iter()
-            .flat_map(|w| {
-                (1..w.len())
-                    .filter_map(move |i| w.get(i..))
-                    .map(|s| format!("{s}q"))
-            })
-            .collect();
-        let passed = stretches.iter().filter(|s| splitter.words.may_be_form(s)).count();
-        assert!(passed * 20 <= stretches.len(), "{passed} of {}", stretches.len());
+        // Every stretch of real words, forms and not, and strings that are none.
+        let mut found = 0;
+        for word in [
+            "kommunestyremøtene",
+            "lokalsamfunnsmodeller",
+            "barnehageplassene",
+            "innbyggjarane",
+        ] {
+            for (i, _) in word.char_indices() {
+                for (j, _) in word[i..].char_indices().skip(1) {
+                    found += usize::from(same(&word[i..i + j]));
+                }
+                found += usize::from(same(&word[i..]));
+                same(&format!("{}q", &word[i..]));
+            }
+        }
+        assert!(found > 20, "{found}");
+        for odd in ["", "xqzv", "æøåq", "e\u{301}", &"a".repeat(300)] {
+            assert!(!same(odd), "{odd}");
+        }
     }
 
     #[test]
