@@ -196,17 +196,24 @@ impl Analyzer {
     /// short words would take names and other languages' words for typos (`norge` is two
     /// edits from `nokre`, `disney` from `disse`).
     fn is_misspelled_stopword(&self, word: &str, lexicon: &CompoundSplitter) -> bool {
-        let first = word.chars().next();
+        let Some(first) = word.chars().next() else {
+            return false;
+        };
         let len = word.chars().count();
-        // Cheapest tests first: most words fail the length window of the long stopwords.
-        len >= 4
-            && word.chars().all(char::is_alphabetic)
-            && self.long_stopwords.iter().any(|(c, n, s)| {
+        if len < 4 || !word.chars().all(char::is_alphabetic) {
+            return false;
+        }
+        // Cheapest tests first: the stopwords with the same first letter (the list is
+        // sorted), then the length window, then the edits.
+        let from = self.long_stopwords.partition_point(|(c, ..)| *c < first);
+        let near = self.long_stopwords[from..]
+            .iter()
+            .take_while(|(c, ..)| *c == first)
+            .any(|(_, n, s)| {
                 let most = if len.min(*n) >= 6 { 2 } else { 1 };
-                Some(*c) == first && n.abs_diff(len) <= most && edit_distance(s, word) <= most
-            })
-            && !lexicon.knows(word)
-            && lexicon.split(word).is_none()
+                n.abs_diff(len) <= most && edit_distance(s, word) <= most
+            });
+        near && !lexicon.knows(word) && lexicon.split(word).is_none()
     }
 
     /// Stopword flag, stem and compound parts of one lowercased word (uncached).
@@ -313,8 +320,9 @@ fn word_key(raw: &str, out: &mut String) {
 /// Lowercases a word into `out`, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
 fn lowercase_into(raw: &str, out: &mut String) {
     out.clear();
-    if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if raw.is_ascii() {
         out.push_str(raw);
+        out.make_ascii_lowercase();
         return;
     }
     for c in raw.chars() {
@@ -331,8 +339,26 @@ fn lowercase_into(raw: &str, out: &mut String) {
 
 /// Levenshtein distance between two words, by chars.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    // Words are short: their chars and the row stay on the stack.
+    const SHORT: usize = 32;
+    let n = b.chars().count();
+    if n < SHORT {
+        let mut chars = ['\0'; SHORT];
+        for (slot, c) in chars.iter_mut().zip(b.chars()) {
+            *slot = c;
+        }
+        levenshtein(a, &chars[..n], &mut [0; SHORT + 1][..=n])
+    } else {
+        let chars: Vec<char> = b.chars().collect();
+        levenshtein(a, &chars, &mut vec![0; n + 1])
+    }
+}
+
+/// [`edit_distance`] of `a` and the chars `b`, in `row` (one longer than `b`).
+fn levenshtein(a: &str, b: &[char], row: &mut [usize]) -> usize {
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
@@ -345,9 +371,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// True when `text` is already in Unicode NFC form (all corpus text is).
+/// True when `text` is already in Unicode NFC form (all corpus text is). Text without a
+/// char from U+0300 on (no UTF-8 byte from `0xCC`) is: every char below it is a starter
+/// that NFC keeps, which spares the char-by-char check for nearly every response.
 fn is_nfc(text: &str) -> bool {
-    is_nfc_quick(text.chars()) == IsNormalized::Yes
+    let highest = text.bytes().fold(0, u8::max);
+    highest < 0xCC || is_nfc_quick(text.chars()) == IsNormalized::Yes
 }
 
 /// Unicode NFC form of `text`.
@@ -527,11 +556,23 @@ mod tests {
     }
 
     #[test]
+    fn text_without_chars_from_u0300_is_nfc() {
+        let below: String = ('\0'..'\u{300}').collect();
+        assert_eq!(is_nfc_quick(below.chars()), IsNormalized::Yes);
+        assert!(is_nfc(&below) && is_nfc("sånn målgruppe"));
+        assert!(!is_nfc("sa\u{30a}nn"));
+        assert_eq!(nfc("sa\u{30a}nn"), "sånn");
+    }
+
+    #[test]
     fn edit_distance_counts_insertions_and_substitutions() {
         assert_eq!(edit_distance("howdan", "hvordan"), 2);
         assert_eq!(edit_distance("kommune", "kommune"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("æøå", "aøå"), 1);
+        let long = "a".repeat(40);
+        assert_eq!(edit_distance(&long, &format!("{long}bc")), 2);
+        assert_eq!(edit_distance(&format!("b{long}"), &long), 1);
     }
 
     #[test]

@@ -358,6 +358,8 @@ impl Analyzer {
         };
         let mut key = String::new();
         let mut next = String::new();
+        // Byte ranges of the words of the text at hand.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
         for text in texts {
             let normalized;
             let text = if super::is_nfc(text) {
@@ -366,15 +368,17 @@ impl Analyzer {
                 normalized = super::nfc(text);
                 normalized.as_str()
             };
-            let spans: Vec<(usize, &str)> = super::words(text).collect();
+            spans.clear();
+            spans.extend(super::words(text).map(|(start, raw)| (start, start + raw.len())));
             let mut doc = Vec::with_capacity(spans.len());
-            for (position, &(start, raw)) in spans.iter().enumerate() {
+            for (position, &(start, end)) in spans.iter().enumerate() {
+                let raw = &text[start..end];
                 super::word_key(raw, &mut key);
                 // The first word of a hyphenated pair (`tverr-kommunalt`) is its own entry:
                 // it also carries the joined word as a part.
-                if let Some(&(next_start, next_raw)) = spans.get(position + 1) {
-                    if text.get(start + raw.len()..next_start) == Some("-") {
-                        super::word_key(next_raw, &mut next);
+                if let Some(&(next_start, next_end)) = spans.get(position + 1) {
+                    if text.get(end..next_start) == Some("-") {
+                        super::word_key(&text[next_start..next_end], &mut next);
                         key.push('-');
                         key.push_str(&next);
                     }
@@ -382,8 +386,7 @@ impl Analyzer {
                 let id = match index.get(key.as_str()) {
                     Some(&id) => id,
                     None => {
-                        let id = chunk.keys.len() as WordId;
-                        chunk.keys.push(key.as_str().into());
+                        let id = chunk.counts.len() as WordId;
                         index.insert(key.as_str().into(), id);
                         chunk.counts.push(WordCount::default());
                         id
@@ -395,10 +398,15 @@ impl Analyzer {
                 doc.push(Token {
                     word: id,
                     start: start as u32,
-                    end: (start + raw.len()) as u32,
+                    end: end as u32,
                 });
             }
             chunk.tokens.push(doc);
+        }
+        // The keys in id order, moved out of the index.
+        chunk.keys = vec![Box::default(); chunk.counts.len()];
+        for (key, id) in index {
+            chunk.keys[id as usize] = key;
         }
         chunk
     }
