@@ -211,7 +211,7 @@ impl Analyzer {
             .take_while(|(c, ..)| *c == first)
             .any(|(_, n, s)| {
                 let most = if len.min(*n) >= 6 { 2 } else { 1 };
-                n.abs_diff(len) <= most && edit_distance(s, word) <= most
+                n.abs_diff(len) <= most && edit_distance_within(s, word, most) <= most
             });
         near && !lexicon.knows(word) && lexicon.split(word).is_none()
     }
@@ -291,6 +291,10 @@ fn nynorsk_as_bokmaal(word: &str) -> Option<String> {
 /// True when a word is written as an acronym: two to five characters, at least two of
 /// them capital letters and none lowercase (`KS`, `DN`, `FINA`, `NAV`, `H2O`).
 fn is_acronym(raw: &str) -> bool {
+    // Most words start with a lowercase letter: no need to count their chars.
+    if raw.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return false;
+    }
     let n = raw.chars().count();
     (2..=5).contains(&n)
         && raw.chars().filter(|c| c.is_uppercase()).count() >= 2
@@ -339,6 +343,11 @@ fn lowercase_into(raw: &str, out: &mut String) {
 
 /// Levenshtein distance between two words, by chars.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_within(a, b, usize::MAX)
+}
+
+/// [`edit_distance`] when it is at most `most`; otherwise some number above `most`.
+fn edit_distance_within(a: &str, b: &str, most: usize) -> usize {
     // Words are short: their chars and the row stay on the stack.
     const SHORT: usize = 32;
     let n = b.chars().count();
@@ -347,25 +356,32 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         for (slot, c) in chars.iter_mut().zip(b.chars()) {
             *slot = c;
         }
-        levenshtein(a, &chars[..n], &mut [0; SHORT + 1][..=n])
+        levenshtein(a, &chars[..n], &mut [0; SHORT + 1][..=n], most)
     } else {
         let chars: Vec<char> = b.chars().collect();
-        levenshtein(a, &chars, &mut vec![0; n + 1])
+        levenshtein(a, &chars, &mut vec![0; n + 1], most)
     }
 }
 
-/// [`edit_distance`] of `a` and the chars `b`, in `row` (one longer than `b`).
-fn levenshtein(a: &str, b: &[char], row: &mut [usize]) -> usize {
+/// [`edit_distance_within`] of `a` and the chars `b`, in `row` (one longer than `b`). A
+/// row's smallest cell never exceeds the next row's, so the count stops at the first row
+/// whose every cell is above `most`.
+fn levenshtein(a: &str, b: &[char], row: &mut [usize], most: usize) -> usize {
     for (j, cell) in row.iter_mut().enumerate() {
         *cell = j;
     }
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
+        let mut least = row[0];
         for (j, &cb) in b.iter().enumerate() {
             let cur = row[j + 1];
             row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            least = least.min(row[j + 1]);
             prev = cur;
+        }
+        if least > most {
+            return least;
         }
     }
     row[b.len()]
@@ -391,24 +407,31 @@ pub fn nfc(text: &str) -> String {
 /// The words of `text` with their byte offsets: maximal runs of letters, digits and
 /// combining marks. Everything else (space, punctuation, `_`, `-`, `/`) separates words.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = text.char_indices().peekable();
+    let mut at = 0;
     std::iter::from_fn(move || {
         let start = loop {
-            let (i, c) = rest.next()?;
-            if is_word_char(c) {
-                break i;
+            let (word, len) = word_char_at(text, at)?;
+            at += len;
+            if word {
+                break at - len;
             }
         };
-        let mut end = text.len();
-        while let Some(&(i, c)) = rest.peek() {
-            if !is_word_char(c) {
-                end = i;
-                break;
-            }
-            rest.next();
+        while let Some((true, len)) = word_char_at(text, at) {
+            at += len;
         }
-        Some((start, &text[start..end]))
+        Some((start, &text[start..at]))
     })
+}
+
+/// Whether the char at byte `at` of `text` belongs to a word, and its length in bytes;
+/// `None` at the end. ASCII, most of any text, is read without decoding.
+fn word_char_at(text: &str, at: usize) -> Option<(bool, usize)> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return Some((byte.is_ascii_alphanumeric(), 1));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((is_word_char(c), c.len_utf8()))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -457,6 +480,25 @@ mod tests {
             words,
             ["bra", "start", "tverr", "kommunalt", "FKJ", "Østlandet", "2b"]
         );
+    }
+
+    #[test]
+    fn words_are_the_runs_of_word_chars() {
+        let text = "«Sånn» e\u{301}n-to_tre 日本語, ½ ٣x a\u{30a}\u{30a} — 🙂Ärlig\u{a0}2B.";
+        let mut runs: Vec<(usize, &str)> = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    runs.push((s, &text[s..i]));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(words(text).collect::<Vec<_>>(), runs);
+        assert_eq!(runs.len(), 10, "{runs:?}");
     }
 
     #[test]
@@ -573,6 +615,13 @@ mod tests {
         let long = "a".repeat(40);
         assert_eq!(edit_distance(&long, &format!("{long}bc")), 2);
         assert_eq!(edit_distance(&format!("b{long}"), &long), 1);
+        // Bounded: exact up to the bound, above it past the bound.
+        assert_eq!(edit_distance_within("howdan", "hvordan", 2), 2);
+        assert!(edit_distance_within("kommunen", "kanskje", 2) > 2);
+        assert_eq!(
+            edit_distance_within("kommunen", "kanskje", 9),
+            edit_distance("kommunen", "kanskje")
+        );
     }
 
     #[test]

@@ -145,8 +145,14 @@ impl Words {
 
     /// Builds the table from analysed words (in id order) and their counts.
     fn build(infos: Vec<WordInfo>, counts: Vec<WordCount>) -> Words {
+        // A run has about as many stems as words (106,509 for 176,989 words at 100k
+        // responses): the stem table is sized for that up front rather than grown.
         let mut words = Words {
             counts,
+            stem_of: Vec::with_capacity(infos.len()),
+            stems: Vec::with_capacity(infos.len()),
+            stem_index: FastMap::with_capacity_and_hasher(infos.len(), Default::default()),
+            feature_ranges: Vec::with_capacity(infos.len()),
             ..Words::default()
         };
         for info in &infos {
