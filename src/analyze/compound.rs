@@ -107,6 +107,14 @@ const VERB_ENDINGS: &[&str] = &["", "de", "dd", "er", "es", "et", "r", "s", "t",
 /// Suffixes of derivations from verbs (`levering` from `levere`).
 const DEVERBAL_SUFFIXES: &[&str] = &["ning", "ing", "else", "ende"];
 
+/// An acceptable first part: the lexicon's own `'static` string of its lemma.
+#[derive(Clone, Copy)]
+struct FirstLemma {
+    lemma: &'static str,
+    /// The lemma usually takes a linking `s` (the S flag).
+    links_with_s: bool,
+}
+
 /// One way to read a stretch of the word as a first part.
 #[derive(Clone, Copy)]
 struct FirstPart {
@@ -248,6 +256,10 @@ impl CompoundSplitter {
         let mut firsts: Vec<Vec<FirstPart>> = vec![Vec::new(); n + 1];
         let mut reached = vec![false; n + 1];
         let mut heads = vec![false; n + 1];
+        // starting[j]: chars i..j read as a first part, for the i at hand. Each stretch is
+        // looked up once, though `first_parts` reads it both as itself and as the stretch
+        // one char longer without its linking letter.
+        let mut starting: Vec<Option<FirstLemma>> = vec![None; n + 1];
         reached[0] = true;
         for i in 0..n - 1 {
             if !reached[i] {
@@ -256,9 +268,12 @@ impl CompoundSplitter {
             if i > 0 {
                 heads[i] = self.head_ok(word, bounds[i], &whole_lemmas, &mut buf);
             }
+            for j in i + 2..n - 1 {
+                starting[j] = self.first_lemma(&word[bounds[i]..bounds[j]]);
+            }
             let mut found = Vec::new();
             for j in i + 2..n - 1 {
-                self.first_parts(word, &bounds, i, j, &mut found);
+                self.first_parts((word, &bounds), (i, j), &starting, &mut found);
             }
             for first in &found {
                 reached[first.next] = true;
@@ -311,26 +326,29 @@ impl CompoundSplitter {
         }
     }
 
-    /// The readings of chars `i..j` as a first part.
-    fn first_parts(&self, word: &str, bounds: &[usize], i: usize, j: usize, found: &mut Vec<FirstPart>) {
+    /// The readings of chars `i..j` as a first part, given the first-part readings of
+    /// chars `i..` up to each end (`starting`, see [`CompoundSplitter::split_given`]).
+    fn first_parts(
+        &self,
+        (word, bounds): (&str, &[usize]),
+        (i, j): (usize, usize),
+        starting: &[Option<FirstLemma>],
+        found: &mut Vec<FirstPart>,
+    ) {
         let seg = &word[bounds[i]..bounds[j]];
         // A linking s or e: `tids` is read as tid+s, but `bygge` stays the verb bygge
         // rather than bygg+e, and nothing links with s after an s (`buss`).
-        let linked = if j - i > 2 && !seg.ends_with("ss") {
-            seg.strip_suffix('s')
-                .or_else(|| seg.strip_suffix('e'))
-                .and_then(|stem| self.first_lemma(stem))
+        let linked = if j - i > 2 && !seg.ends_with("ss") && seg.ends_with(['s', 'e']) {
+            starting[j - 1].map(|first| first.lemma)
         } else {
             None
         };
-        let plain = self
-            .first_lemma(seg)
-            .filter(|_| linked.is_none() || seg.ends_with('e'));
-        if let Some(lemma) = plain {
-            let missing_s = self
-                .words
-                .entry(lemma)
-                .is_some_and(|e| e.flags & LINKS_WITH_S != 0);
+        let plain = starting[j].filter(|_| linked.is_none() || seg.ends_with('e'));
+        if let Some(FirstLemma {
+            lemma,
+            links_with_s: missing_s,
+        }) = plain
+        {
             found.push(FirstPart {
                 lemma,
                 missing_s,
@@ -360,10 +378,16 @@ impl CompoundSplitter {
         }
     }
 
-    /// `part` as an acceptable first part, as the lexicon's own `'static` string.
-    fn first_lemma(&self, part: &str) -> Option<&'static str> {
+    /// `part` as an acceptable first part.
+    fn first_lemma(&self, part: &str) -> Option<FirstLemma> {
         if let Some(bound) = BOUND_FIRST.iter().find(|b| **b == part) {
-            return Some(bound);
+            return Some(FirstLemma {
+                lemma: bound,
+                links_with_s: self
+                    .words
+                    .entry(bound)
+                    .is_some_and(|e| e.flags & LINKS_WITH_S != 0),
+            });
         }
         // The table first: its filter turns away most stretches before any list is read.
         let (lemma, entry) = self.words.get(part)?;
@@ -378,7 +402,10 @@ impl CompoundSplitter {
         } else {
             true
         };
-        ok.then_some(lemma)
+        ok.then_some(FirstLemma {
+            lemma,
+            links_with_s: entry.flags & LINKS_WITH_S != 0,
+        })
     }
 
     /// Whether `lemma` may be the lemma of a last part.
