@@ -44,7 +44,7 @@
 //! ones (`bygg`, `kjøp`, `bruk`) are noun lemmas anyway, and the others cut ordinary words
 //! (`fors`+`lag`, `komm`+`misjon`).
 
-use super::lexicon::{each_form, parse_inflection, Entry, WordTable, ADJ_ENDINGS, NOUN_ENDINGS};
+use super::lexicon::{each_form, parse_inflection, regular_ending, Entry, WordTable};
 use super::lexicon::{ADJ, ADV, LINKS_WITH_S, NOUN, PRODUCTIVE_FIRST, PRODUCTIVE_LAST, VERB};
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -107,6 +107,14 @@ const VERB_ENDINGS: &[&str] = &["", "de", "dd", "er", "es", "et", "r", "s", "t",
 /// Suffixes of derivations from verbs (`levering` from `levere`).
 const DEVERBAL_SUFFIXES: &[&str] = &["ning", "ing", "else", "ende"];
 
+/// An acceptable first part: the lexicon's own `'static` string of its lemma.
+#[derive(Clone, Copy)]
+struct FirstLemma {
+    lemma: &'static str,
+    /// The lemma usually takes a linking `s` (the S flag).
+    links_with_s: bool,
+}
+
 /// One way to read a stretch of the word as a first part.
 #[derive(Clone, Copy)]
 struct FirstPart {
@@ -125,12 +133,8 @@ pub struct CompoundSplitter {
     words: WordTable,
     /// Inflection rules: (lemma tail to cut, ending to append).
     rules: Vec<(&'static str, &'static str)>,
-    /// Rule numbers by the ending they append.
-    rules_by_ending: FastMap<&'static str, Vec<u32>>,
     /// Sorted rule numbers of each paradigm.
     paradigms: Vec<Vec<u32>>,
-    /// Longest appended ending, in bytes.
-    max_ending_len: usize,
 }
 
 impl CompoundSplitter {
@@ -147,15 +151,9 @@ impl CompoundSplitter {
     /// `@r` and `@p` lines of the `compound_words.txt` format; other lines are skipped).
     fn new(words: WordTable, rules: &'static str) -> CompoundSplitter {
         let (rules, paradigms) = parse_inflection(rules);
-        let mut rules_by_ending: FastMap<&'static str, Vec<u32>> = FastMap::default();
-        for (number, &(_, ending)) in rules.iter().enumerate() {
-            rules_by_ending.entry(ending).or_default().push(number as u32);
-        }
         CompoundSplitter {
             words,
-            max_ending_len: rules.iter().map(|(_, ending)| ending.len()).max().unwrap_or(0),
             rules,
-            rules_by_ending,
             paradigms,
         }
     }
@@ -166,7 +164,7 @@ impl CompoundSplitter {
             return false;
         }
         let mut buf = String::new();
-        let lemmas = self.last_lemmas(word, &mut buf);
+        let lemmas = self.last_lemmas(word);
         self.is_known(word, &lemmas, &mut buf)
     }
 
@@ -184,7 +182,7 @@ impl CompoundSplitter {
         if form.len() > 60 {
             return Vec::new();
         }
-        self.last_lemmas(form, &mut String::new())
+        self.last_lemmas(form)
     }
 
     /// [`CompoundSplitter::lemma`] from the form's [`CompoundSplitter::lemmas`].
@@ -209,7 +207,7 @@ impl CompoundSplitter {
         let Some((head, last, entry)) = found else {
             return out;
         };
-        each_form(last, entry, &self.rules, &self.paradigms, |base, ending| {
+        each_form(last, entry, &self.rules, &self.paradigms, |base, ending, _| {
             out.push(format!("{head}{base}{ending}"));
         });
         out.sort();
@@ -241,7 +239,7 @@ impl CompoundSplitter {
         let mut buf = String::with_capacity(word.len() + 8);
         let whole_lemmas: Cow<[&'static str]> = match whole_lemmas {
             Some(lemmas) => Cow::Borrowed(lemmas),
-            None => Cow::Owned(self.last_lemmas(word, &mut buf)),
+            None => Cow::Owned(self.last_lemmas(word)),
         };
         if n <= KNOWN_WHOLE_MAX_CHARS && self.is_known(word, &whole_lemmas, &mut buf) {
             return None;
@@ -258,6 +256,10 @@ impl CompoundSplitter {
         let mut firsts: Vec<Vec<FirstPart>> = vec![Vec::new(); n + 1];
         let mut reached = vec![false; n + 1];
         let mut heads = vec![false; n + 1];
+        // starting[j]: chars i..j read as a first part, for the i at hand. Each stretch is
+        // looked up once, though `first_parts` reads it both as itself and as the stretch
+        // one char longer without its linking letter.
+        let mut starting: Vec<Option<FirstLemma>> = vec![None; n + 1];
         reached[0] = true;
         for i in 0..n - 1 {
             if !reached[i] {
@@ -266,9 +268,12 @@ impl CompoundSplitter {
             if i > 0 {
                 heads[i] = self.head_ok(word, bounds[i], &whole_lemmas, &mut buf);
             }
+            for j in i + 2..n - 1 {
+                starting[j] = self.first_lemma(&word[bounds[i]..bounds[j]]);
+            }
             let mut found = Vec::new();
             for j in i + 2..n - 1 {
-                self.first_parts(word, &bounds, i, j, &mut found);
+                self.first_parts((word, &bounds), (i, j), &starting, &mut found);
             }
             for first in &found {
                 reached[first.next] = true;
@@ -321,26 +326,29 @@ impl CompoundSplitter {
         }
     }
 
-    /// The readings of chars `i..j` as a first part.
-    fn first_parts(&self, word: &str, bounds: &[usize], i: usize, j: usize, found: &mut Vec<FirstPart>) {
+    /// The readings of chars `i..j` as a first part, given the first-part readings of
+    /// chars `i..` up to each end (`starting`, see [`CompoundSplitter::split_given`]).
+    fn first_parts(
+        &self,
+        (word, bounds): (&str, &[usize]),
+        (i, j): (usize, usize),
+        starting: &[Option<FirstLemma>],
+        found: &mut Vec<FirstPart>,
+    ) {
         let seg = &word[bounds[i]..bounds[j]];
         // A linking s or e: `tids` is read as tid+s, but `bygge` stays the verb bygge
         // rather than bygg+e, and nothing links with s after an s (`buss`).
-        let linked = if j - i > 2 && !seg.ends_with("ss") {
-            seg.strip_suffix('s')
-                .or_else(|| seg.strip_suffix('e'))
-                .and_then(|stem| self.first_lemma(stem))
+        let linked = if j - i > 2 && !seg.ends_with("ss") && seg.ends_with(['s', 'e']) {
+            starting[j - 1].map(|first| first.lemma)
         } else {
             None
         };
-        let plain = self
-            .first_lemma(seg)
-            .filter(|_| linked.is_none() || seg.ends_with('e'));
-        if let Some(lemma) = plain {
-            let missing_s = self
-                .words
-                .entry(lemma)
-                .is_some_and(|e| e.flags & LINKS_WITH_S != 0);
+        let plain = starting[j].filter(|_| linked.is_none() || seg.ends_with('e'));
+        if let Some(FirstLemma {
+            lemma,
+            links_with_s: missing_s,
+        }) = plain
+        {
             found.push(FirstPart {
                 lemma,
                 missing_s,
@@ -370,10 +378,16 @@ impl CompoundSplitter {
         }
     }
 
-    /// `part` as an acceptable first part, as the lexicon's own `'static` string.
-    fn first_lemma(&self, part: &str) -> Option<&'static str> {
+    /// `part` as an acceptable first part.
+    fn first_lemma(&self, part: &str) -> Option<FirstLemma> {
         if let Some(bound) = BOUND_FIRST.iter().find(|b| **b == part) {
-            return Some(bound);
+            return Some(FirstLemma {
+                lemma: bound,
+                links_with_s: self
+                    .words
+                    .entry(bound)
+                    .is_some_and(|e| e.flags & LINKS_WITH_S != 0),
+            });
         }
         // The table first: its filter turns away most stretches before any list is read.
         let (lemma, entry) = self.words.get(part)?;
@@ -388,7 +402,10 @@ impl CompoundSplitter {
         } else {
             true
         };
-        ok.then_some(lemma)
+        ok.then_some(FirstLemma {
+            lemma,
+            links_with_s: entry.flags & LINKS_WITH_S != 0,
+        })
     }
 
     /// Whether `lemma` may be the lemma of a last part.
@@ -409,7 +426,7 @@ impl CompoundSplitter {
     /// Whether the word from byte `at` on is an acceptable last part after `word[..at]`.
     fn head_ok(&self, word: &str, at: usize, whole_lemmas: &[&'static str], buf: &mut String) -> bool {
         let (prefix, last) = word.split_at(at);
-        self.last_lemmas(last, buf).into_iter().any(|lemma| {
+        self.last_lemmas(last).into_iter().any(|lemma| {
             let Some(entry) = self.words.entry(lemma) else {
                 return false;
             };
@@ -443,54 +460,20 @@ impl CompoundSplitter {
         is_verb(base) || is_verb(&[base, "e"].concat())
     }
 
-    /// The noun and adjective lemmas of which `form` is a form.
-    fn last_lemmas(&self, form: &str, buf: &mut String) -> Vec<&'static str> {
+    /// The noun and adjective lemmas of which `form` is a form: those the forms index
+    /// lists for it whose rule makes `form` of them.
+    fn last_lemmas(&self, form: &str) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = Vec::new();
-        if !self.words.may_be_form(form) {
-            return out;
-        }
-        let mut push = |lemma: &'static str| {
-            if !out.contains(&lemma) {
-                out.push(lemma);
-            }
-        };
-        let min_at = form.len().saturating_sub(self.max_ending_len);
-        for (at, _) in form.char_indices().chain(std::iter::once((form.len(), ' '))) {
-            if at < min_at {
-                continue;
-            }
-            let (stem, ending) = form.split_at(at);
-            let Some(numbers) = self.rules_by_ending.get(ending) else {
-                continue;
+        for (lemma, code) in self.words.form_lemmas(form) {
+            let (cut, ending) = match regular_ending(code) {
+                Some(ending) => ("", ending),
+                None => self.rules.get(usize::from(code)).copied().unwrap_or_default(),
             };
-            for &number in numbers {
-                let Some(&(cut, _)) = self.rules.get(number as usize) else {
-                    continue;
-                };
-                buf.clear();
-                buf.push_str(stem);
-                buf.push_str(cut);
-                let Some((lemma, entry)) = self.words.get(buf.as_str()) else {
-                    continue;
-                };
-                let in_paradigm = entry
-                    .paradigm
-                    .and_then(|p| self.paradigms.get(p as usize))
-                    .is_some_and(|rules| rules.binary_search(&number).is_ok());
-                if in_paradigm {
-                    push(lemma);
-                }
-            }
-        }
-        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
-            for ending in endings {
-                if let Some(stem) = form.strip_suffix(ending) {
-                    if let Some((lemma, entry)) = self.words.get(stem) {
-                        if entry.flags & flag != 0 {
-                            push(lemma);
-                        }
-                    }
-                }
+            let makes = form
+                .strip_suffix(ending)
+                .is_some_and(|base| lemma.strip_suffix(cut) == Some(base));
+            if makes && !out.contains(&lemma) {
+                out.push(lemma);
             }
         }
         out
@@ -536,7 +519,7 @@ fn is_vowel(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::lexicon::{parse_line, Line};
+    use crate::analyze::lexicon::{parse_line, Line, ADJ_ENDINGS, NOUN_ENDINGS};
 
     const EVAL: &str = include_str!("../../tests/data/compounds.tsv");
 
@@ -606,35 +589,83 @@ mod tests {
         }
     }
 
+    /// The lemmas of `form` found by trying every inflection rule whose ending it has and
+    /// every regular ending (what the forms index answers in one probe).
+    fn lemmas_by_rules(splitter: &CompoundSplitter, form: &str) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        let mut push = |lemma: &'static str| {
+            if !out.contains(&lemma) {
+                out.push(lemma);
+            }
+        };
+        for (number, &(cut, ending)) in splitter.rules.iter().enumerate() {
+            let Some(stem) = form.strip_suffix(ending) else {
+                continue;
+            };
+            let Some((lemma, entry)) = splitter.words.get(&[stem, cut].concat()) else {
+                continue;
+            };
+            let in_paradigm = entry
+                .paradigm
+                .and_then(|p| splitter.paradigms.get(p as usize))
+                .is_some_and(|rules| rules.binary_search(&(number as u32)).is_ok());
+            if in_paradigm {
+                push(lemma);
+            }
+        }
+        for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
+            for ending in endings {
+                if let Some((lemma, entry)) = form.strip_suffix(ending).and_then(|s| splitter.words.get(s)) {
+                    if entry.flags & flag != 0 {
+                        push(lemma);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
     #[test]
-    fn the_forms_filter_passes_every_form_and_stops_most_strings_that_are_none() {
+    fn the_forms_index_gives_the_lemmas_the_rules_give() {
         const TEXT: &str = include_str!("../../lexicon/compound_words.txt");
         let splitter = CompoundSplitter::bundled();
+        let same = |form: &str| {
+            let mut got = splitter.last_lemmas(form);
+            got.sort_unstable();
+            assert_eq!(got, lemmas_by_rules(splitter, form), "{form}");
+            !got.is_empty()
+        };
         let mut forms = 0;
         for line in TEXT.lines().step_by(7) {
             if let Line::Word(lemma, _) = parse_line(line) {
                 for form in splitter.forms(lemma) {
                     forms += 1;
-                    assert!(splitter.words.may_be_form(&form), "{lemma}: {form}");
-                    assert!(
-                        !splitter.last_lemmas(&form, &mut String::new()).is_empty(),
-                        "{form}"
-                    );
+                    assert!(same(&form), "{lemma}: {form}");
                 }
             }
         }
         assert!(forms > 50_000, "{forms}");
-        // Stretches of real words that are no form: nearly all are turned away.
-        let stretches: Vec<String> = ["kommunestyremøte", "lokalsamfunnsmodeller", "barnehageplass"]
-            .iter()
-            .flat_map(|w| {
-                (1..w.len())
-                    .filter_map(move |i| w.get(i..))
-                    .map(|s| format!("{s}q"))
-            })
-            .collect();
-        let passed = stretches.iter().filter(|s| splitter.words.may_be_form(s)).count();
-        assert!(passed * 20 <= stretches.len(), "{passed} of {}", stretches.len());
+        // Every stretch of real words, forms and not, and strings that are none.
+        let mut found = 0;
+        for word in [
+            "kommunestyremøtene",
+            "lokalsamfunnsmodeller",
+            "barnehageplassene",
+            "innbyggjarane",
+        ] {
+            for (i, _) in word.char_indices() {
+                for (j, _) in word[i..].char_indices().skip(1) {
+                    found += usize::from(same(&word[i..i + j]));
+                }
+                found += usize::from(same(&word[i..]));
+                same(&format!("{}q", &word[i..]));
+            }
+        }
+        assert!(found > 20, "{found}");
+        for odd in ["", "xqzv", "æøåq", "e\u{301}", &"a".repeat(300)] {
+            assert!(!same(odd), "{odd}");
+        }
     }
 
     #[test]

@@ -3,25 +3,29 @@
 //!
 //! Why: the lexicon lists about 133,000 lemmas. Parsing it into a `HashMap` cost about
 //! 15 ms on every start, which every `stemme search` paid before its first hit. The table
-//! built here is part of the binary: opening it validates a 16-byte header and the
+//! built here is part of the binary: opening it validates a 20-byte header and the
 //! blob's length, and a lookup hashes the word and probes a few slots.
 //!
 //! This file is shared with `build.rs` (through `#[path]`), so it uses `std` only. The
 //! layout, all integers little-endian:
-//! - header: `STLX`, slot count (a power of two), entry count, blob length (u32 each);
-//!   the blob, the words concatenated, is a text file of its own, included as a `&str`,
-//!   so no start pays for checking its UTF-8;
+//! - header: `STLX`, slot count (a power of two), entry count, blob length, forms slot
+//!   count (a power of two) (u32 each); the blob, the words concatenated, is a text file
+//!   of its own, included as a `&str`, so no start pays for checking its UTF-8;
 //! - slots, 8 bytes each: blob offset (u32), word length in bytes (u8, 0 for an empty
 //!   slot), flags (u8), paradigm number (u16, `u16::MAX` for none); open addressing with
 //!   linear probing from the word's Fx hash;
 //! - a Bloom filter of the words ([`BLOOM_BYTES`] bytes): most lookups are of strings that
-//!   are not lemmas (the splitter tries every stretch of a word and every inflection rule),
+//!   are not lemmas (the splitter tries every stretch of a word as a first part),
 //!   and the filter, small enough to stay in the CPU's L2 cache, turns nearly all of them
 //!   away without touching the 2 MB of slots;
-//! - a Bloom filter of every noun and adjective form the lexicon implies
-//!   ([`FORMS_BLOOM_BYTES`] bytes, about 1.2 million forms: each lemma's paradigm, and the
-//!   regular endings of [`NOUN_ENDINGS`] and [`ADJ_ENDINGS`]): finding the lemmas of a form
-//!   tries some fifty rules, and most strings the splitter asks about are no form at all.
+//! - the forms index: every noun and adjective form the lexicon implies (about 1.2 million:
+//!   each lemma's paradigm, and the regular endings of [`NOUN_ENDINGS`] and
+//!   [`ADJ_ENDINGS`]) with its lemma, so that the lemmas of a form take one probe rather than
+//!   one per inflection rule (some sixty); the splitter asks this of every tail of every
+//!   word. Forms slots, 8 bytes each: the lemma's slot number plus one (u32, 0 for an empty
+//!   slot), the code of the rule that makes the form ([`each_form`], u16), and 16 bits of
+//!   the form's hash; open addressing with linear probing from the form's Fx hash. The form
+//!   itself is not stored: the caller checks that the rule makes it of the lemma.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -35,21 +39,37 @@ pub const PRODUCTIVE_LAST: u8 = 32;
 pub const LINKS_WITH_S: u8 = 64;
 
 const MAGIC: &[u8; 4] = b"STLX";
-const HEADER: usize = 16;
+const HEADER: usize = 20;
 const SLOT: usize = 8;
+const FORM_SLOT: usize = 8;
 const NO_PARADIGM: u16 = u16::MAX;
 /// Size of the Bloom filter: 2 Mbit, about 15 bits a lemma, three bits set per word, so
 /// about one probe in 400 of a non-lemma gets through to the slots.
 const BLOOM_BYTES: usize = 1 << 18;
 
-/// Size of the forms filter: 16 Mbit, about 14 bits a form, so about one string in 130
-/// that is no form gets through.
-const FORMS_BLOOM_BYTES: usize = 1 << 21;
-
 /// Regular noun endings, accepted for noun lemmas whose forms the list lacks.
 pub const NOUN_ENDINGS: &[&str] = &["", "a", "en", "ene", "er", "et", "n", "ne", "r", "t"];
 /// Regular adjective endings.
 pub const ADJ_ENDINGS: &[&str] = &["", "e", "t"];
+
+/// Rule codes from this one on stand for a regular ending (the code's offset into
+/// [`NOUN_ENDINGS`], then [`ADJ_ENDINGS`]); lower codes are inflection rule numbers.
+pub const REGULAR: u16 = 0x8000;
+
+/// The regular ending that rule code `code` stands for, if it stands for one.
+pub fn regular_ending(code: u16) -> Option<&'static str> {
+    let k = usize::from(code.checked_sub(REGULAR)?);
+    NOUN_ENDINGS
+        .get(k)
+        .or_else(|| ADJ_ENDINGS.get(k - NOUN_ENDINGS.len()))
+        .copied()
+}
+
+/// The 16 bits of a form's Fx hash `h` that its forms slots keep (from a re-mixed copy of
+/// the hash, whose low bits already pick the slot).
+fn fingerprint(h: u64) -> u16 {
+    (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 48) as u16
+}
 
 /// The three filter bits of a word with Fx hash `h` in a filter of `bytes` bytes (taken
 /// from a re-mixed copy of the hash, whose low bits already pick the slot).
@@ -121,9 +141,13 @@ impl Hasher for FxHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+            // The last bytes, little-endian and zero-padded, assembled in registers (a
+            // copy of a variable length would call `memcpy` on every short word).
+            let word = rest
+                .iter()
+                .rev()
+                .fold(0u64, |word, &byte| word << 8 | u64::from(byte));
+            self.add(word);
         }
     }
 
@@ -194,7 +218,7 @@ pub fn parse_line(line: &str) -> Line<'_> {
 
 /// Builds the table's bytes from the lexicon text (used by `build.rs`). Words that cannot
 /// be stored (empty, over 255 bytes, a paradigm number over 65,534) are left out; a word
-/// listed twice keeps its last entry, as a map insert would.
+/// listed twice keeps its last entry, as a map insert would, and only that entry's forms.
 #[cfg_attr(not(test), allow(dead_code))] // the crate itself reads the table `build.rs` made
 pub fn build_table(text: &str) -> (Vec<u8>, String) {
     let mut words: Vec<(&str, Entry)> = Vec::new();
@@ -242,63 +266,107 @@ pub fn build_table(text: &str) -> (Vec<u8>, String) {
             bloom_insert(&mut bloom, &blob[offset..offset + len]);
         }
     }
-    let mut out = Vec::with_capacity(HEADER + slot_count * SLOT + BLOOM_BYTES + FORMS_BLOOM_BYTES);
+    let blob = String::from_utf8(blob).expect("whole words were appended");
+    let forms = forms_index(&slots, &blob, text);
+    let mut out = Vec::with_capacity(HEADER + slot_count * SLOT + BLOOM_BYTES + forms.len() * FORM_SLOT);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(slot_count as u32).to_le_bytes());
     out.extend_from_slice(&entries.to_le_bytes());
     out.extend_from_slice(&(blob.len() as u32).to_le_bytes());
+    out.extend_from_slice(&(forms.len() as u32).to_le_bytes());
     for slot in &slots {
         out.extend_from_slice(slot);
     }
     out.extend_from_slice(&bloom);
-    out.extend_from_slice(&forms_filter(&words, text));
-    let blob = String::from_utf8(blob).expect("whole words were appended");
+    for slot in &forms {
+        out.extend_from_slice(slot);
+    }
     (out, blob)
 }
 
-/// Every noun and adjective form of `lemma` (with `entry`), as a base and an ending to
-/// append: by its paradigm's rules, then by the regular endings its flags allow. A form may
-/// come twice. The one expansion behind both the forms filter and
+/// Every noun and adjective form of `lemma` (with `entry`), as a base, an ending to
+/// append and the code of the rule that does so (an inflection rule's number, or
+/// [`REGULAR`] and up): by its paradigm's rules, then by the regular endings its flags
+/// allow. A form may come twice. The one expansion behind both the forms index and
 /// `CompoundSplitter::forms`.
 pub fn each_form<'l, 'r>(
     lemma: &'l str,
     entry: Entry,
     rules: &[(&'r str, &'r str)],
     paradigms: &[Vec<u32>],
-    mut form: impl FnMut(&'l str, &'r str),
+    mut form: impl FnMut(&'l str, &'r str, u16),
 ) {
     let paradigm = entry.paradigm.and_then(|p| paradigms.get(p as usize));
     for &number in paradigm.into_iter().flatten() {
         if let Some(&(cut, ending)) = rules.get(number as usize) {
             if let Some(base) = lemma.strip_suffix(cut) {
-                form(base, ending);
+                form(base, ending, number as u16);
             }
         }
     }
+    let mut code = REGULAR;
     for (endings, flag) in [(NOUN_ENDINGS, NOUN), (ADJ_ENDINGS, ADJ)] {
-        if entry.flags & flag != 0 {
-            for ending in endings {
-                form(lemma, ending);
+        for ending in endings {
+            if entry.flags & flag != 0 {
+                form(lemma, ending, code);
             }
+            code += 1;
         }
     }
 }
 
-/// The forms filter: every form of every lemma in `words` ([`each_form`], with the rules
-/// and paradigms of `text`).
-fn forms_filter(words: &[(&str, Entry)], text: &str) -> Vec<u8> {
+/// The forms index's slots: every form of every lemma in `slots` ([`each_form`], with the
+/// rules and paradigms of `text`), once per lemma.
+fn forms_index(slots: &[[u8; SLOT]], blob: &str, text: &str) -> Vec<[u8; FORM_SLOT]> {
     let (rules, paradigms) = parse_inflection(text);
-    let mut filter = vec![0u8; FORMS_BLOOM_BYTES];
-    let mut form = String::new();
-    for &(lemma, entry) in words {
-        each_form(lemma, entry, &rules, &paradigms, |base, ending| {
-            form.clear();
-            form.push_str(base);
-            form.push_str(ending);
-            bloom_insert(&mut filter, form.as_bytes());
+    assert!(
+        rules.len() < usize::from(REGULAR),
+        "rule numbers fit below the regular codes"
+    );
+    let mut pairs: Vec<(u64, u32, u16)> = Vec::new();
+    let mut forms: Vec<(String, u16)> = Vec::new();
+    for (number, slot) in slots.iter().enumerate() {
+        let Some((lemma, entry)) = read_slot(slot, blob) else {
+            continue;
+        };
+        forms.clear();
+        each_form(lemma, entry, &rules, &paradigms, |base, ending, code| {
+            forms.push(([base, ending].concat(), code));
         });
+        // The same form of one lemma, by several rules, is listed once (with its first).
+        forms.sort_by(|a, b| a.0.cmp(&b.0));
+        forms.dedup_by(|a, b| a.0 == b.0);
+        for (form, code) in &forms {
+            pairs.push((fx_hash(form.as_bytes()), number as u32 + 1, *code));
+        }
     }
-    filter
+    let mask = (pairs.len() * 4 / 3 + 1).next_power_of_two() - 1;
+    let mut out = vec![[0u8; FORM_SLOT]; mask + 1];
+    for (h, lemma_slot, code) in pairs {
+        let mut i = h as usize & mask;
+        while out[i][..4] != [0; 4] {
+            i = (i + 1) & mask;
+        }
+        out[i][..4].copy_from_slice(&lemma_slot.to_le_bytes());
+        out[i][4..6].copy_from_slice(&code.to_le_bytes());
+        out[i][6..].copy_from_slice(&fingerprint(h).to_le_bytes());
+    }
+    out
+}
+
+/// The lemma and entry in one slot of the table, `None` for an empty slot.
+fn read_slot<'b>(slot: &[u8], blob: &'b str) -> Option<(&'b str, Entry)> {
+    let len = usize::from(slot[4]);
+    if len == 0 {
+        return None;
+    }
+    let offset = u32::from_le_bytes([slot[0], slot[1], slot[2], slot[3]]) as usize;
+    let paradigm = u16::from_le_bytes([slot[6], slot[7]]);
+    let entry = Entry {
+        flags: slot[5],
+        paradigm: (paradigm != NO_PARADIGM).then_some(u32::from(paradigm)),
+    };
+    Some((blob.get(offset..offset + len)?, entry))
 }
 
 /// The lemmas of the lexicon, looked up in place in the bytes [`build_table`] made.
@@ -308,6 +376,7 @@ pub struct WordTable {
     mask: usize,
     bloom: &'static [u8],
     forms: &'static [u8],
+    forms_mask: usize,
 }
 
 impl WordTable {
@@ -320,8 +389,8 @@ impl WordTable {
         if bytes.get(..4)? != MAGIC {
             return None;
         }
-        let (slot_count, blob_len) = (u32_at(4)?, u32_at(12)?);
-        if !slot_count.is_power_of_two() {
+        let (slot_count, blob_len, form_slots) = (u32_at(4)?, u32_at(12)?, u32_at(16)?);
+        if !slot_count.is_power_of_two() || !form_slots.is_power_of_two() {
             return None;
         }
         let slots_end = HEADER + slot_count * SLOT;
@@ -331,20 +400,38 @@ impl WordTable {
         }
         let bloom = bytes.get(slots_end..slots_end + BLOOM_BYTES)?;
         let forms_at = slots_end + BLOOM_BYTES;
-        let forms = bytes.get(forms_at..forms_at + FORMS_BLOOM_BYTES)?;
+        let forms = bytes.get(forms_at..forms_at + form_slots * FORM_SLOT)?;
         Some(WordTable {
             slots,
             blob,
             mask: slot_count - 1,
             bloom,
             forms,
+            forms_mask: form_slots - 1,
         })
     }
 
-    /// False when `form` is surely no noun or adjective form of any lemma (see the forms
-    /// filter in the module header); true for every form and a few other strings.
-    pub fn may_be_form(&self, form: &str) -> bool {
-        bloom_has(self.forms, fx_hash(form.as_bytes()))
+    /// The lemmas that the forms index lists for `form`, each with the code of the rule
+    /// that makes the form of it ([`each_form`]). A few may come from another form whose
+    /// hash bits agree: the caller checks that the rule makes `form` of the lemma.
+    pub fn form_lemmas(&self, form: &str) -> impl Iterator<Item = (&'static str, u16)> + '_ {
+        let h = fx_hash(form.as_bytes());
+        let print = fingerprint(h).to_le_bytes();
+        let mut i = h as usize & self.forms_mask;
+        // The index is at most three quarters full, so an empty slot ends every probe.
+        std::iter::from_fn(move || loop {
+            let slot = self.forms.get(i * FORM_SLOT..i * FORM_SLOT + FORM_SLOT)?;
+            i = (i + 1) & self.forms_mask;
+            let number = u32::from_le_bytes([slot[0], slot[1], slot[2], slot[3]]) as usize;
+            if number == 0 {
+                return None;
+            }
+            if slot[6..] == print {
+                let at = (number - 1) * SLOT;
+                let (lemma, _) = read_slot(self.slots.get(at..at + SLOT)?, self.blob)?;
+                return Some((lemma, u16::from_le_bytes([slot[4], slot[5]])));
+            }
+        })
     }
 
     /// The entry of the lemma `word`.
@@ -362,23 +449,29 @@ impl WordTable {
         // The table is at most three quarters full, so an empty slot ends every probe.
         loop {
             let slot = self.slots.get(i * SLOT..i * SLOT + SLOT)?;
-            let len = usize::from(slot[4]);
-            if len == 0 {
-                return None;
-            }
-            if len == word.len() {
-                let offset = u32::from_le_bytes([slot[0], slot[1], slot[2], slot[3]]) as usize;
-                let blob: &'static str = self.blob;
-                if let Some(lemma) = blob.get(offset..offset + len).filter(|l| *l == word) {
-                    let paradigm = u16::from_le_bytes([slot[6], slot[7]]);
-                    let entry = Entry {
-                        flags: slot[5],
-                        paradigm: (paradigm != NO_PARADIGM).then_some(u32::from(paradigm)),
-                    };
-                    return Some((lemma, entry));
-                }
+            let (lemma, entry) = read_slot(slot, self.blob)?;
+            if lemma == word {
+                return Some((lemma, entry));
             }
             i = (i + 1) & self.mask;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_of_the_last_bytes_is_of_them_zero_padded() {
+        let mut h = FxHasher::default();
+        h.add(u64::from_le_bytes(*b"kommunen"));
+        h.add(u64::from_le_bytes(*b"e\0\0\0\0\0\0\0"));
+        assert_eq!(fx_hash(b"kommunene"), h.finish());
+        assert_eq!(fx_hash(b"kommunen"), {
+            let mut h = FxHasher::default();
+            h.add(u64::from_le_bytes(*b"kommunen"));
+            h.finish()
+        });
     }
 }

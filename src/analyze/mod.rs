@@ -196,17 +196,24 @@ impl Analyzer {
     /// short words would take names and other languages' words for typos (`norge` is two
     /// edits from `nokre`, `disney` from `disse`).
     fn is_misspelled_stopword(&self, word: &str, lexicon: &CompoundSplitter) -> bool {
-        let first = word.chars().next();
+        let Some(first) = word.chars().next() else {
+            return false;
+        };
         let len = word.chars().count();
-        // Cheapest tests first: most words fail the length window of the long stopwords.
-        len >= 4
-            && word.chars().all(char::is_alphabetic)
-            && self.long_stopwords.iter().any(|(c, n, s)| {
+        if len < 4 || !word.chars().all(char::is_alphabetic) {
+            return false;
+        }
+        // Cheapest tests first: the stopwords with the same first letter (the list is
+        // sorted), then the length window, then the edits.
+        let from = self.long_stopwords.partition_point(|(c, ..)| *c < first);
+        let near = self.long_stopwords[from..]
+            .iter()
+            .take_while(|(c, ..)| *c == first)
+            .any(|(_, n, s)| {
                 let most = if len.min(*n) >= 6 { 2 } else { 1 };
-                Some(*c) == first && n.abs_diff(len) <= most && edit_distance(s, word) <= most
-            })
-            && !lexicon.knows(word)
-            && lexicon.split(word).is_none()
+                n.abs_diff(len) <= most && edit_distance_within(s, word, most) <= most
+            });
+        near && !lexicon.knows(word) && lexicon.split(word).is_none()
     }
 
     /// Stopword flag, stem and compound parts of one lowercased word (uncached).
@@ -284,6 +291,10 @@ fn nynorsk_as_bokmaal(word: &str) -> Option<String> {
 /// True when a word is written as an acronym: two to five characters, at least two of
 /// them capital letters and none lowercase (`KS`, `DN`, `FINA`, `NAV`, `H2O`).
 fn is_acronym(raw: &str) -> bool {
+    // Most words start with a lowercase letter: no need to count their chars.
+    if raw.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return false;
+    }
     let n = raw.chars().count();
     (2..=5).contains(&n)
         && raw.chars().filter(|c| c.is_uppercase()).count() >= 2
@@ -313,8 +324,9 @@ fn word_key(raw: &str, out: &mut String) {
 /// Lowercases a word into `out`, reading `ä`/`ö` (Swedish/German keyboards) as `æ`/`ø`.
 fn lowercase_into(raw: &str, out: &mut String) {
     out.clear();
-    if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if raw.is_ascii() {
         out.push_str(raw);
+        out.make_ascii_lowercase();
         return;
     }
     for c in raw.chars() {
@@ -331,23 +343,56 @@ fn lowercase_into(raw: &str, out: &mut String) {
 
 /// Levenshtein distance between two words, by chars.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+    edit_distance_within(a, b, usize::MAX)
+}
+
+/// [`edit_distance`] when it is at most `most`; otherwise some number above `most`.
+fn edit_distance_within(a: &str, b: &str, most: usize) -> usize {
+    // Words are short: their chars and the row stay on the stack.
+    const SHORT: usize = 32;
+    let n = b.chars().count();
+    if n < SHORT {
+        let mut chars = ['\0'; SHORT];
+        for (slot, c) in chars.iter_mut().zip(b.chars()) {
+            *slot = c;
+        }
+        levenshtein(a, &chars[..n], &mut [0; SHORT + 1][..=n], most)
+    } else {
+        let chars: Vec<char> = b.chars().collect();
+        levenshtein(a, &chars, &mut vec![0; n + 1], most)
+    }
+}
+
+/// [`edit_distance_within`] of `a` and the chars `b`, in `row` (one longer than `b`). A
+/// row's smallest cell never exceeds the next row's, so the count stops at the first row
+/// whose every cell is above `most`.
+fn levenshtein(a: &str, b: &[char], row: &mut [usize], most: usize) -> usize {
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
+        let mut least = row[0];
         for (j, &cb) in b.iter().enumerate() {
             let cur = row[j + 1];
             row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            least = least.min(row[j + 1]);
             prev = cur;
+        }
+        if least > most {
+            return least;
         }
     }
     row[b.len()]
 }
 
-/// True when `text` is already in Unicode NFC form (all corpus text is).
+/// True when `text` is already in Unicode NFC form (all corpus text is). Text without a
+/// char from U+0300 on (no UTF-8 byte from `0xCC`) is: every char below it is a starter
+/// that NFC keeps, which spares the char-by-char check for nearly every response.
 fn is_nfc(text: &str) -> bool {
-    is_nfc_quick(text.chars()) == IsNormalized::Yes
+    let highest = text.bytes().fold(0, u8::max);
+    highest < 0xCC || is_nfc_quick(text.chars()) == IsNormalized::Yes
 }
 
 /// Unicode NFC form of `text`.
@@ -362,24 +407,31 @@ pub fn nfc(text: &str) -> String {
 /// The words of `text` with their byte offsets: maximal runs of letters, digits and
 /// combining marks. Everything else (space, punctuation, `_`, `-`, `/`) separates words.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = text.char_indices().peekable();
+    let mut at = 0;
     std::iter::from_fn(move || {
         let start = loop {
-            let (i, c) = rest.next()?;
-            if is_word_char(c) {
-                break i;
+            let (word, len) = word_char_at(text, at)?;
+            at += len;
+            if word {
+                break at - len;
             }
         };
-        let mut end = text.len();
-        while let Some(&(i, c)) = rest.peek() {
-            if !is_word_char(c) {
-                end = i;
-                break;
-            }
-            rest.next();
+        while let Some((true, len)) = word_char_at(text, at) {
+            at += len;
         }
-        Some((start, &text[start..end]))
+        Some((start, &text[start..at]))
     })
+}
+
+/// Whether the char at byte `at` of `text` belongs to a word, and its length in bytes;
+/// `None` at the end. ASCII, most of any text, is read without decoding.
+fn word_char_at(text: &str, at: usize) -> Option<(bool, usize)> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return Some((byte.is_ascii_alphanumeric(), 1));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    Some((is_word_char(c), c.len_utf8()))
 }
 
 fn is_word_char(c: char) -> bool {
@@ -428,6 +480,25 @@ mod tests {
             words,
             ["bra", "start", "tverr", "kommunalt", "FKJ", "Østlandet", "2b"]
         );
+    }
+
+    #[test]
+    fn words_are_the_runs_of_word_chars() {
+        let text = "«Sånn» e\u{301}n-to_tre 日本語, ½ ٣x a\u{30a}\u{30a} — 🙂Ärlig\u{a0}2B.";
+        let mut runs: Vec<(usize, &str)> = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    runs.push((s, &text[s..i]));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(words(text).collect::<Vec<_>>(), runs);
+        assert_eq!(runs.len(), 10, "{runs:?}");
     }
 
     #[test]
@@ -527,11 +598,30 @@ mod tests {
     }
 
     #[test]
+    fn text_without_chars_from_u0300_is_nfc() {
+        let below: String = ('\0'..'\u{300}').collect();
+        assert_eq!(is_nfc_quick(below.chars()), IsNormalized::Yes);
+        assert!(is_nfc(&below) && is_nfc("sånn målgruppe"));
+        assert!(!is_nfc("sa\u{30a}nn"));
+        assert_eq!(nfc("sa\u{30a}nn"), "sånn");
+    }
+
+    #[test]
     fn edit_distance_counts_insertions_and_substitutions() {
         assert_eq!(edit_distance("howdan", "hvordan"), 2);
         assert_eq!(edit_distance("kommune", "kommune"), 0);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("æøå", "aøå"), 1);
+        let long = "a".repeat(40);
+        assert_eq!(edit_distance(&long, &format!("{long}bc")), 2);
+        assert_eq!(edit_distance(&format!("b{long}"), &long), 1);
+        // Bounded: exact up to the bound, above it past the bound.
+        assert_eq!(edit_distance_within("howdan", "hvordan", 2), 2);
+        assert!(edit_distance_within("kommunen", "kanskje", 2) > 2);
+        assert_eq!(
+            edit_distance_within("kommunen", "kanskje", 9),
+            edit_distance("kommunen", "kanskje")
+        );
     }
 
     #[test]

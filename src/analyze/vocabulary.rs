@@ -2,7 +2,8 @@
 //! stands behind it in the corpus (`spennende`, never the bare stem `spenn`).
 
 use super::compound::FastMap;
-use super::{StemId, Words};
+use super::{StemId, WordId, Words};
+use rayon::prelude::*;
 
 /// The display form of every stem of a run (only the chosen form is kept: a run has
 /// hundreds of thousands of surface words, and the reports show a few hundred stems).
@@ -22,24 +23,38 @@ impl Vocabulary {
     /// The surface words behind every stem of a run, with how often each was written:
     /// each stem is shown as its most frequent surface word (ties: the shorter, then the
     /// alphabetically first), in capitals when it was always written so.
+    ///
+    /// Every (stem, surface word) occurrence is listed in parallel and sorted, so that the
+    /// counts of a pair are summed in one pass over neighbours rather than in a hash map
+    /// of a few hundred thousand pairs on one thread.
     pub fn new(words: &Words) -> Vocabulary {
-        let mut counts: FastMap<(StemId, &str), FormCount> = FastMap::default();
-        for (id, info) in words.iter() {
-            let c = words.count(id);
-            let parts = info
-                .parts
-                .iter()
-                .filter_map(|p| Some((words.find_stem(&p.stem)?, p.word.as_str(), 0)));
-            for (stem, word, upper) in
-                std::iter::once((words.stem_id(id), info.word.as_str(), c.upper)).chain(parts)
-            {
-                let entry = counts.entry((stem, word)).or_default();
-                entry.count += c.count;
-                entry.upper += upper;
-            }
-        }
+        let mut seen: Vec<(StemId, &str, FormCount)> = (0..words.len() as WordId)
+            .into_par_iter()
+            .flat_map_iter(|id| {
+                let (info, c) = (&words[id], words.count(id));
+                let word = FormCount {
+                    count: c.count,
+                    upper: c.upper,
+                };
+                let part = FormCount {
+                    count: c.count,
+                    upper: 0,
+                };
+                let parts = info
+                    .parts
+                    .iter()
+                    .filter_map(move |p| Some((words.find_stem(&p.stem)?, p.word.as_str(), part)));
+                std::iter::once((words.stem_id(id), info.word.as_str(), word)).chain(parts)
+            })
+            .collect();
+        seen.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut best: Vec<Option<(&str, FormCount)>> = vec![None; words.stem_count()];
-        for ((stem, word), c) in counts {
+        for run in seen.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (stem, word) = (run[0].0, run[0].1);
+            let c = run.iter().fold(FormCount::default(), |sum, (_, _, c)| FormCount {
+                count: sum.count + c.count,
+                upper: sum.upper + c.upper,
+            });
             let slot = &mut best[stem as usize];
             let better = slot.is_none_or(|(w, b)| {
                 c.count
@@ -53,7 +68,7 @@ impl Vocabulary {
             }
         }
         let forms = best
-            .into_iter()
+            .into_par_iter()
             .enumerate()
             .filter_map(|(stem, form)| {
                 let (word, c) = form?;
