@@ -16,10 +16,10 @@ use std::ops::{Bound, Range};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::document::{CompactDocValue, Value};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -338,16 +338,12 @@ impl Searcher {
         };
         unique_columns.sort_by_key(order);
         let names = columns.names();
-        let (top, total, facet_counts) = self.read(|| {
-            searcher.search(
-                query,
-                &(
-                    TopRanked::new(limit.min(searcher.num_docs() as usize)),
-                    Count,
-                    FacetCounter { columns: &columns },
-                ),
-            )
-        })?;
+        let collector = (
+            TopRanked::new(limit.min(searcher.num_docs() as usize)),
+            Count,
+            FacetCounter { columns: &columns },
+        );
+        let (top, total, facet_counts) = self.read(|| collect(&searcher, query, &collector))?;
         let mut terms = BTreeSet::new();
         query.query_terms(&mut |term, _| {
             if term.field() == f.text || term.field() == f.parts {
@@ -463,6 +459,63 @@ impl Searcher {
             matches,
         })
     }
+}
+
+/// Indexes of at least this many responses are searched on two threads, which take their
+/// segments in turn: below it, starting the second thread takes longer than it saves (a
+/// query on a 100k-response index of two segments took 0.5 ms longer on two threads, one
+/// on a 1M-response index of four segments 0.9 ms less).
+const PARALLEL_DOCS: u64 = 200_000;
+
+/// What a collector finds in one segment.
+type SegmentFruit<C> = <<C as Collector>::Child as SegmentCollector>::Fruit;
+
+/// Runs `query` on every segment of `searcher` and merges what `collector` found there:
+/// on a large index of several segments, on two threads (this one and one more) when the
+/// machine has two cores or more.
+fn collect<C: Collector>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let weight = query.weight(scoring)?;
+    let segments = searcher.segment_readers();
+    let run = |ords: &mut dyn Iterator<Item = usize>| -> tantivy::Result<Vec<(usize, SegmentFruit<C>)>> {
+        ords.filter_map(|ord| Some((ord, segments.get(ord)?)))
+            .map(|(ord, segment)| {
+                Ok((
+                    ord,
+                    collector.collect_segment(weight.as_ref(), ord as u32, segment)?,
+                ))
+            })
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut fruits = if segments.len() > 1 && cores > 1 && searcher.num_docs() >= PARALLEL_DOCS {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| {
+                READING.with(|r| r.set(true));
+                run(&mut (1..segments.len()).step_by(2))
+            });
+            let mut fruits = run(&mut (0..segments.len()).step_by(2))?;
+            // A panic there (a damaged index) goes on here, to the caller's `catch`.
+            let others = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            fruits.extend(others);
+            Ok::<_, tantivy::TantivyError>(fruits)
+        })?
+    } else {
+        run(&mut (0..segments.len()))?
+    };
+    // In segment order, as tantivy merges them.
+    fruits.sort_by_key(|&(ord, _)| ord);
+    collector.merge_fruits(fruits.into_iter().map(|(_, fruit)| fruit).collect())
 }
 
 /// A query as error messages show it: up to 100 characters, then `…`.
