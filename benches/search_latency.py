@@ -14,6 +14,11 @@ per query too, after the wall times.
 A binary written BINARY@INDEX searches its own index (versions of different index
 layouts each need an index built by their own binary); the others search INDEX.
 
+On a machine others are using, the wall times mostly measure waiting for a core; run the
+script with a real-time priority (as root: `chrt -f 10 benches/search_latency.py ...`, which
+the searches inherit) to measure them as on an idle machine, and compare binaries only
+within one run.
+
 Build the index first, e.g. `stemme run /tmp/stemme-bench/corpus_1M.csv --text-column text
 -o /tmp/s1m` (the corpus comes from benches/race.sh). Needs only python3 (Linux: wait4).
 """

@@ -144,14 +144,15 @@ impl Counts {
         }
     }
 
-    fn add(&mut self, ord: u64) {
+    /// Counts `n` more responses with value `ord`.
+    fn add(&mut self, ord: u64, n: u32) {
         match self {
             Counts::Dense(counts) => {
-                if let Some(n) = usize::try_from(ord).ok().and_then(|i| counts.get_mut(i)) {
-                    *n += 1;
+                if let Some(count) = usize::try_from(ord).ok().and_then(|i| counts.get_mut(i)) {
+                    *count += n;
                 }
             }
-            Counts::Sparse(counts) => *counts.entry(ord).or_default() += 1,
+            Counts::Sparse(counts) => *counts.entry(ord).or_default() += n,
         }
     }
 
@@ -260,7 +261,13 @@ impl SegmentFacetCounter {
         if docs.is_empty() {
             return;
         }
-        for (_, ords, counts) in facets.iter_mut().flatten() {
+        for (dict, ords, counts) in facets.iter_mut().flatten() {
+            if dict.num_terms() == 1 && ords.get_cardinality() == Cardinality::Full {
+                // Every response has the one value (the source of a single input file):
+                // nothing to read.
+                counts.add(0, docs.len() as u32);
+                continue;
+            }
             value_docs.clear();
             rows.clear();
             ords.index.docids_to_rowids(docs, value_docs, rows);
@@ -270,7 +277,7 @@ impl SegmentFacetCounter {
             if ords.get_cardinality() != Cardinality::Multivalued {
                 // At most one value per response (so for theme, scope and source).
                 for &ord in values.iter() {
-                    counts.add(ord);
+                    counts.add(ord, 1);
                 }
                 continue;
             }
@@ -284,7 +291,7 @@ impl SegmentFacetCounter {
                 let mut previous = None;
                 for &ord in doc_values.iter() {
                     if previous != Some(ord) {
-                        counts.add(ord);
+                        counts.add(ord, 1);
                         previous = Some(ord);
                     }
                 }

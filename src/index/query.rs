@@ -138,11 +138,25 @@ fn field_prefix(chunk: &str) -> Option<(Target, &str)> {
 /// A number range written from `at` in `query` (`line:[30 TO 40]`, `{* TO 5]`): the token
 /// and its length in bytes.
 fn range_at(query: &str, at: usize) -> Option<(Tok<'static>, usize)> {
+    let rest = query.get(at..)?;
+    // Only a number field's name followed by `:[` or `:{` can start a range. Checking that
+    // first spares every other query compiling the pattern (about a twentieth of a
+    // query's time on a 1M-response index).
+    let name = rest
+        .bytes()
+        .take_while(|&b| b.is_ascii_lowercase() || b == b'_')
+        .count();
+    let (_, FieldKind::Number) = field_kind(&rest[..name])? else {
+        return None;
+    };
+    if !matches!(rest.as_bytes().get(name..name + 2), Some([b':', b'[' | b'{'])) {
+        return None;
+    }
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(r"^([a-z_]+):([\[{])\s*(\*|\d+)\s+TO\s+(\*|\d+)\s*([\]}])").expect("static regex")
     });
-    let cap = re.captures(query.get(at..)?)?;
+    let cap = re.captures(rest)?;
     let (name, FieldKind::Number) = field_kind(&cap[1])? else {
         return None;
     };

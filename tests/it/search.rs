@@ -397,6 +397,33 @@ fn text_typed_as_people_write_it_is_a_query() {
 }
 
 #[test]
+fn a_metadata_match_is_weighed_against_all_metadata_values() {
+    // BM25 on a metadata column takes a response's length to be one value and the
+    // average to be the number of metadata values per response, all columns together
+    // (here 2: `id` and `kommune`), as when the columns were one JSON field: 2 of the 10
+    // responses are from Tromsø.
+    let index = typed_index().to_str().expect("utf-8 path").to_string();
+    let out = ok_in(
+        Path::new("."),
+        &["search", "meta.kommune:tromsø", "--json", "--index", &index],
+    );
+    let scores: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
+        .filter(|v| v["type"] == "hit")
+        .map(|v| v["score"].as_f64().expect("score"))
+        .collect();
+    let idf = (1.0f64 + (10.0 - 2.0 + 0.5) / (2.0 + 0.5)).ln();
+    let (k1, b) = (1.2, 0.75);
+    let shared = idf * (1.0 + k1) / (1.0 + k1 * (1.0 - b + b / 2.0));
+    assert_eq!(scores.len(), 2);
+    for score in scores {
+        // Each column's own average (one value) would give the idf alone.
+        assert!((score - shared).abs() < 1e-4, "{score} vs {shared} (idf {idf})");
+    }
+}
+
+#[test]
 fn hyphenated_words_match_with_and_without_the_hyphen() {
     let mut with = typed_ids("tverr-kommunalt", &[]);
     let mut without = typed_ids("tverrkommunalt", &[]);
