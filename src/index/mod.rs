@@ -15,12 +15,11 @@
 //! were one JSON field until layout 7, whose objects took 4 % more of the index stage's
 //! instructions to build and index; the fields share one length statistic for ranking, as
 //! that field had ([`search`]), so scores stay as they were. The values counted with
-//! results are
-//! fast (columnar) fields: `theme`, `scope`, `kind` and `source` keep theirs as written,
-//! and each metadata column other than an identifier has a fast field `meta:<column>` of
-//! its own (see [`facets`]). Only what results show is stored (`id`, `body`, `source`,
-//! `line`, `theme`, `scope`, `kind`). `stemme-index.json` beside tantivy's files lists the
-//! metadata columns.
+//! results are fast (columnar) fields: `theme`, `scope`, `kind` and `source` keep theirs
+//! as written, and each metadata column other than an identifier has a fast field
+//! `meta:<column>` of its own (see [`facets`]). Only what results show is stored (`id`,
+//! `body`, `source`, `line`, `theme`, `scope`, `kind`). `stemme-index.json` beside
+//! tantivy's files lists the metadata columns.
 //!
 //! Searching lives in [`search`], the concordance view in [`kwic`].
 
