@@ -84,3 +84,12 @@ pub fn execute(cli: Cli) -> Result<bool> {
         Command::Analyze(args) => analyze::run(args),
     }
 }
+
+/// Leaves `value` to the end of the process rather than dropping it. A command ends once
+/// its output is written, and the system then takes back all its memory and mapped files
+/// at once, where dropping them would free each allocation and unmap each file one by one
+/// (about 0.5 ms of a query on a 1M-response index; tens of millions of allocations after
+/// a 1M-response run).
+fn leave<T>(value: T) {
+    std::mem::forget(value);
+}

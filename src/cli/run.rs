@@ -136,9 +136,7 @@ pub fn run(args: RunArgs, reports: bool, bars: &Bars) -> Result<bool> {
         reports.then_some((&args.out, &written[..])),
         &index_dir,
     );
-    // The process ends here: its memory goes back to the OS whole, so the analysis (at a
-    // million responses, tens of millions of allocations) is not freed one by one.
-    std::mem::forget(analysis);
+    super::leave(analysis);
     Ok(true)
 }
 

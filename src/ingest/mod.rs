@@ -86,7 +86,7 @@ pub struct Normalizer {
     pub interner: Interner,
 }
 
-/// One text through [`Normalizer::prepare`], with what was done to it; counted once
+/// One text through [`Normalized::new`], with what was done to it; counted once
 /// [`Normalizer::accept`]ed.
 #[derive(Debug)]
 pub struct Normalized {
@@ -118,13 +118,8 @@ impl Normalized {
 impl Normalizer {
     /// Repairs mojibake, NFC-normalises, trims and (unless `keep_personal`) masks one text.
     pub fn text(&mut self, raw: &str) -> String {
-        let prepared = self.prepare(raw);
+        let prepared = Normalized::new(raw, self.keep_personal);
         self.accept(prepared)
-    }
-
-    /// [`Normalizer::text`] without counting: see [`Normalized::new`].
-    pub fn prepare(&self, raw: &str) -> Normalized {
-        Normalized::new(raw, self.keep_personal)
     }
 
     /// Counts what was done to a prepared text, and returns the text.

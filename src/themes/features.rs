@@ -163,10 +163,15 @@ impl Docs {
 
     /// Response `i`'s counts.
     pub fn get(&self, i: usize) -> Doc<'_> {
-        let block = &self.blocks[i / ROWS_PER_JOB];
-        let j = i % ROWS_PER_JOB;
-        let start = if j == 0 { 0 } else { block.ends[j - 1] as usize };
-        Doc(&block.terms[start..block.ends[j] as usize])
+        self.blocks[i / ROWS_PER_JOB].doc(i % ROWS_PER_JOB)
+    }
+}
+
+impl Block {
+    /// The counts of the block's response `j`.
+    fn doc(&self, j: usize) -> Doc<'_> {
+        let start = if j == 0 { 0 } else { self.ends[j - 1] as usize };
+        Doc(&self.terms[start..self.ends[j] as usize])
     }
 }
 
@@ -269,12 +274,10 @@ impl Space {
             .collect();
         let df: Vec<AtomicU32> = (0..names.len()).map(|_| AtomicU32::new(0)).collect();
         parts.par_iter().for_each(|(part, _)| {
-            let mut start = 0;
-            for &end in &part.ends {
-                for (t, _) in Doc(&part.terms[start..end as usize]).iter() {
+            for j in 0..part.ends.len() {
+                for (t, _) in part.doc(j).iter() {
                     df[t as usize].fetch_add(1, Ordering::Relaxed);
                 }
-                start = end as usize;
             }
         });
         let df: Vec<u32> = df.into_iter().map(AtomicU32::into_inner).collect();
