@@ -205,6 +205,7 @@ mod tests {
         assert!((a.nmi - 0.515_803_742_979_388_9).abs() < 1e-9, "{}", a.nmi);
         assert!((a.ari - 0.242_424_242_424_242_46).abs() < 1e-9, "{}", a.ari);
         assert!((a.purity - 4.0 / 6.0).abs() < 1e-12);
+        assert_eq!(nmi(&[0, 0, 0, 1, 1, 1], &[0, 0, 1, 1, 2, 2]), a.nmi);
     }
 
     #[test]
