@@ -1,8 +1,10 @@
 //! The run's table of distinct words. Analysing a word (lemma lookup, stemming, compound
 //! splitting) is the analyzer's costly step, and a corpus has far fewer distinct words than
 //! tokens: so texts are first split into words, each distinct word is given a [`WordId`],
-//! and each is analysed once, in parallel, for the whole run. A [`Token`] is then 12 bytes:
-//! the word's id and where it stands; its position is its index in the text's tokens.
+//! and each is analysed once, in parallel, for the whole run. A [`Token`] is then 4 bytes,
+//! the word's id: its position is its index in the text's tokens, and its place in the
+//! text is found again when needed ([`super::word_offsets`]), as the text's words come
+//! in the same order.
 //!
 //! Ids are given in order of first occurrence over the texts, whatever the number of
 //! threads, so every later stage sees the same ids for the same input. Stems get ids the same
@@ -23,25 +25,17 @@ pub type StemId = u32;
 
 /// One occurrence of a word in a text. Its word position (counting stopwords too, so phrase
 /// queries keep their gaps) is its index in the text's list of tokens, which holds every
-/// word of the text.
+/// word of the text; the `i`-th token's byte range in the text is the `i`-th item of
+/// [`super::word_offsets`] of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// The word, as an id into the run's [`Words`].
     pub word: WordId,
-    /// Byte range of the word in the (NFC-normalised) text.
-    pub start: u32,
-    pub end: u32,
 }
 
-// Tokens are the run's largest table (one per word of every text): keep them at 12 bytes.
-const _: () = assert!(std::mem::size_of::<Token>() == 12);
-
-impl Token {
-    /// Byte range of the word in its text.
-    pub fn offset(&self) -> Range<usize> {
-        self.start as usize..self.end as usize
-    }
-}
+// Tokens are the run's largest table (one per word of every text, twenty million at a
+// million responses): keep them at 4 bytes, the offsets not stored.
+const _: () = assert!(std::mem::size_of::<Token>() == 4);
 
 /// How often a word was seen, and how often in capitals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -370,7 +364,7 @@ impl Analyzer {
         let mut key = String::new();
         let mut next = String::new();
         // Byte ranges of the words of the text at hand.
-        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
         for text in texts {
             let normalized;
             let text = if super::is_nfc(text) {
@@ -380,16 +374,16 @@ impl Analyzer {
                 normalized.as_str()
             };
             spans.clear();
-            spans.extend(super::words(text).map(|(start, raw)| (start, start + raw.len())));
+            spans.extend(super::word_offsets(text));
             let mut doc = Vec::with_capacity(spans.len());
-            for (position, &(start, end)) in spans.iter().enumerate() {
-                let raw = &text[start..end];
+            for (position, span) in spans.iter().enumerate() {
+                let raw = &text[span.clone()];
                 super::word_key(raw, &mut key);
                 // The first word of a hyphenated pair (`tverr-kommunalt`) is its own entry:
                 // it also carries the joined word as a part.
-                if let Some(&(next_start, next_end)) = spans.get(position + 1) {
-                    if text.get(end..next_start) == Some("-") {
-                        super::word_key(&text[next_start..next_end], &mut next);
+                if let Some(following) = spans.get(position + 1) {
+                    if text.get(span.end..following.start) == Some("-") {
+                        super::word_key(&text[following.clone()], &mut next);
                         key.push('-');
                         key.push_str(&next);
                     }
@@ -406,11 +400,7 @@ impl Analyzer {
                 let c = &mut chunk.counts[id as usize];
                 c.count += 1;
                 c.upper += u64::from(super::is_upper(raw));
-                doc.push(Token {
-                    word: id,
-                    start: start as u32,
-                    end: end as u32,
-                });
+                doc.push(Token { word: id });
             }
             chunk.tokens.push(doc);
         }

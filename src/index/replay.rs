@@ -13,7 +13,7 @@
 //! labels) go through [`Memo`], which analyses each distinct value once per writer thread.
 
 use crate::analysis::Analysis;
-use crate::analyze::{NorwegianTokenizer, Token, VecTokenStream, WordInfo, Words};
+use crate::analyze::{word_offsets, NorwegianTokenizer, Token, VecTokenStream, WordInfo, WordOffsets, Words};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
@@ -49,15 +49,15 @@ impl Tokenizer for RowTokens {
     type TokenStream<'a> = RowTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> RowTokenStream<'a> {
-        let tokens = text
+        let row = text
             .parse::<usize>()
             .ok()
-            .and_then(|ord| self.analysis.rows.get(ord))
-            .map(|row| row.tokens.as_slice())
-            .unwrap_or_default();
+            .and_then(|ord| self.analysis.rows.get(ord));
         RowTokenStream {
             words: &self.analysis.words,
-            tokens,
+            tokens: row.map(|row| row.tokens.as_slice()).unwrap_or_default(),
+            offsets: word_offsets(row.map_or("", |row| &row.response.text)),
+            offset: 0..0,
             terms: self.terms,
             next: 0,
             part: 0,
@@ -70,6 +70,9 @@ impl Tokenizer for RowTokens {
 pub(crate) struct RowTokenStream<'a> {
     words: &'a Words,
     tokens: &'a [Token],
+    /// The byte ranges of the row's words, one per token, and that of `tokens[next]`.
+    offsets: WordOffsets<'a>,
+    offset: std::ops::Range<usize>,
     terms: Terms,
     /// Index of the next token to look at.
     next: usize,
@@ -79,12 +82,12 @@ pub(crate) struct RowTokenStream<'a> {
 }
 
 impl RowTokenStream<'_> {
-    /// Emits `term` for token `t`, the row's `position`-th token.
-    fn emit(&mut self, position: usize, t: &Token, term: &str) {
+    /// Emits `term` for the row's `position`-th token.
+    fn emit(&mut self, position: usize, term: &str) {
         self.token.text.clear();
         self.token.text.push_str(term);
-        self.token.offset_from = t.start as usize;
-        self.token.offset_to = t.end as usize;
+        self.token.offset_from = self.offset.start;
+        self.token.offset_to = self.offset.end;
         self.token.position = position;
         self.token.position_length = 1;
     }
@@ -94,17 +97,20 @@ impl TokenStream for RowTokenStream<'_> {
     fn advance(&mut self) -> bool {
         while let Some(&t) = self.tokens.get(self.next) {
             let info: &WordInfo = &self.words[t.word];
+            if self.part == 0 {
+                self.offset = self.offsets.next().unwrap_or_default();
+            }
             match self.terms {
                 Terms::Stems => {
                     self.next += 1;
-                    self.emit(self.next - 1, &t, &info.stem);
+                    self.emit(self.next - 1, &info.stem);
                     return true;
                 }
                 Terms::Parts => match info.parts.get(self.part) {
                     Some(p) => {
                         self.part += 1;
                         let stem = &p.stem;
-                        self.emit(self.next, &t, stem);
+                        self.emit(self.next, stem);
                         return true;
                     }
                     None => {
