@@ -82,7 +82,7 @@ pub struct Normalizer {
     pub masked: MaskCounts,
     /// Texts whose mojibake (`Ã¸` for `ø`) was repaired.
     pub repaired: u64,
-    /// Shares the metadata strings of the file's rows.
+    /// Shares the provenance strings of the file's responses.
     pub interner: Interner,
 }
 
