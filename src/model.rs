@@ -25,17 +25,137 @@ pub struct Response {
     pub question: Arc<str>,
     /// Kind given by the export (`Spørsmål`, `Innspill`, `Forslag`, `Ordsky`, …); several
     /// when merged spreadsheet rows were flattened into one line.
-    pub kinds: Box<[String]>,
+    pub kinds: Rare<[String]>,
     /// The organiser's answer, when the export carries one.
-    pub answer: Box<str>,
+    pub answer: Rare<str>,
     /// Human theme labels (`Tema undergrupper`), one per flattened row.
-    pub labels: Box<[String]>,
+    pub labels: Rare<[String]>,
     /// The response text, NFC-normalised, personal data masked.
     pub text: Box<str>,
     /// Every other column of the input, by header name. Shared by the responses of one
     /// table row (a wide survey row gives one response per free-text column), so a row's
     /// metadata is held once however many answers it has.
     pub meta: Meta,
+}
+
+/// A text or list that only some exports fill (a response's kinds, answer and labels), in
+/// 8 bytes: no allocation when empty. Reads as the text or list it holds (`&*r.kinds`).
+pub struct Rare<T: ?Sized + Empty>(Option<Box<Box<T>>>);
+
+/// What a [`Rare`] holds: a text or a list, which have an empty value.
+pub trait Empty: 'static {
+    /// The empty value.
+    fn empty() -> &'static Self;
+    fn is_empty(&self) -> bool;
+}
+
+impl Empty for str {
+    fn empty() -> &'static str {
+        ""
+    }
+
+    fn is_empty(&self) -> bool {
+        str::is_empty(self)
+    }
+}
+
+impl<T: 'static> Empty for [T] {
+    fn empty() -> &'static [T] {
+        &[]
+    }
+
+    fn is_empty(&self) -> bool {
+        <[T]>::is_empty(self)
+    }
+}
+
+impl<T: ?Sized + Empty> Default for Rare<T> {
+    fn default() -> Self {
+        Rare(None)
+    }
+}
+
+impl<T: ?Sized + Empty> Clone for Rare<T>
+where
+    Box<T>: Clone,
+{
+    fn clone(&self) -> Self {
+        Rare(self.0.clone())
+    }
+}
+
+impl<T: ?Sized + Empty + PartialEq> PartialEq for Rare<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: ?Sized + Empty + Eq> Eq for Rare<T> {}
+
+impl<T: ?Sized + Empty> std::ops::Deref for Rare<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match &self.0 {
+            Some(value) => value,
+            None => T::empty(),
+        }
+    }
+}
+
+impl<T: ?Sized + Empty> From<Box<T>> for Rare<T> {
+    /// Empty when `value` is (no allocation is kept for it).
+    fn from(value: Box<T>) -> Self {
+        Rare((!Empty::is_empty(&*value)).then(|| Box::new(value)))
+    }
+}
+
+impl<T: 'static> From<Vec<T>> for Rare<[T]> {
+    fn from(value: Vec<T>) -> Self {
+        value.into_boxed_slice().into()
+    }
+}
+
+impl From<String> for Rare<str> {
+    fn from(value: String) -> Self {
+        value.into_boxed_str().into()
+    }
+}
+
+impl From<&str> for Rare<str> {
+    fn from(value: &str) -> Self {
+        Box::<str>::from(value).into()
+    }
+}
+
+impl<'a, T: 'static> IntoIterator for &'a Rare<[T]> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: ?Sized + Empty + std::fmt::Debug> std::fmt::Debug for Rare<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T: ?Sized + Empty + Serialize> Serialize for Rare<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+impl<'de, T: ?Sized + Empty> Deserialize<'de> for Rare<T>
+where
+    Box<T>: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rare<T>, D::Error> {
+        Ok(Box::<T>::deserialize(deserializer)?.into())
+    }
 }
 
 /// The metadata of one input row: column name → value, sorted by name. Compact, because
@@ -584,6 +704,25 @@ mod tests {
     }
 
     #[test]
+    fn a_rare_field_reads_as_its_value_and_holds_nothing_when_empty() {
+        let kinds: Rare<[String]> = vec!["Ordsky".to_string()].into();
+        assert_eq!(*kinds, ["Ordsky"]);
+        assert_eq!(kinds.iter().count(), 1);
+        let none: Rare<[String]> = Vec::new().into();
+        assert!(none.0.is_none() && none.is_empty());
+        assert!(kinds.clone() == kinds);
+        assert_eq!(none, Rare::default());
+        let answer: Rare<str> = "Gjort.".into();
+        assert_eq!(&*answer, "Gjort.");
+        assert!(Rare::<str>::from(String::new()).0.is_none());
+        let json = serde_json::to_string(&(&kinds, &answer, &none)).expect("serialises");
+        assert_eq!(json, r#"[["Ordsky"],"Gjort.",[]]"#);
+        let back: (Rare<[String]>, Rare<str>, Rare<[String]>) = serde_json::from_str(&json).expect("reads");
+        assert_eq!(back, (kinds, answer, none));
+        assert_eq!(std::mem::size_of::<Rare<str>>(), 8);
+    }
+
+    #[test]
     fn metadata_reads_like_a_map() {
         let meta: Meta = [("kommune", "Bergen"), ("alder", ""), ("kommune", "Oslo")]
             .into_iter()
@@ -616,9 +755,9 @@ mod tests {
                 source: "s".into(),
                 line: i as u64,
                 question: "q".into(),
-                kinds: Box::default(),
-                answer: Box::default(),
-                labels: Box::default(),
+                kinds: Rare::default(),
+                answer: Rare::default(),
+                labels: Rare::default(),
                 text: "t".into(),
                 meta,
             })

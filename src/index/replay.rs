@@ -55,7 +55,7 @@ impl Tokenizer for RowTokens {
             .and_then(|ord| self.analysis.rows.get(ord));
         RowTokenStream {
             words: &self.analysis.words,
-            tokens: row.map(|row| row.tokens.as_slice()).unwrap_or_default(),
+            tokens: row.map(|row| &*row.tokens).unwrap_or_default(),
             offsets: word_offsets(row.map_or("", |row| &row.response.text)),
             offset: 0..0,
             terms: self.terms,
