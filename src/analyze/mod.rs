@@ -160,15 +160,27 @@ impl Analyzer {
     /// [`Analyzer::analyze_key`], remembering in `memo` what compound parts make of
     /// themselves (parts such as `kommune` or `skole` recur in thousands of compounds).
     pub(crate) fn analyze_key_with(&self, key: &str, memo: &mut PartMemo) -> WordInfo {
-        let Some((first, second)) = key.split_once('-') else {
-            return self.analyze_single(key, memo);
+        let mut info = match key.split_once('-') {
+            None => self.analyze_single(key, memo),
+            Some((first, second)) => {
+                let mut info = self.analyze_single(first, memo);
+                let joined = format!("{}{}", info.word, second.to_lowercase());
+                let stem = self.term(&joined);
+                if info.stem != stem && !info.parts.iter().any(|p| p.stem == stem) {
+                    info.parts.push(Part { word: joined, stem });
+                }
+                info
+            }
         };
-        let mut info = self.analyze_single(first, memo);
-        let joined = format!("{}{}", info.word, second.to_lowercase());
-        let stem = self.term(&joined);
-        if info.stem != stem && !info.parts.iter().any(|p| p.stem == stem) {
-            info.parts.push(Part { word: joined, stem });
+        // A run keeps hundreds of thousands of these: no spare room (a list of parts grown
+        // by pushing has room for four, a stem from the stemmer may have more than its length).
+        info.parts.shrink_to_fit();
+        for part in &mut info.parts {
+            part.stem.shrink_to_fit();
+            part.word.shrink_to_fit();
         }
+        info.stem.shrink_to_fit();
+        info.word.shrink_to_fit();
         info
     }
 
