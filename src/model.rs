@@ -16,13 +16,13 @@ pub struct Response {
     /// 1-based column number (zero-padded to 2 digits).
     pub id: Box<str>,
     /// The collection (corpus folder) the response belongs to.
-    pub collection: Arc<str>,
+    pub collection: Shared,
     /// File name of the original input.
-    pub source: Arc<str>,
+    pub source: Shared,
     /// 1-based physical line (text exports) or record row (CSV, header = row 1).
     pub line: u64,
     /// The question or slide the response answers.
-    pub question: Arc<str>,
+    pub question: Shared,
     /// Kind given by the export (`Spørsmål`, `Innspill`, `Forslag`, `Ordsky`, …); several
     /// when merged spreadsheet rows were flattened into one line.
     pub kinds: Rare<[String]>,
@@ -36,6 +36,67 @@ pub struct Response {
     /// table row (a wide survey row gives one response per free-text column), so a row's
     /// metadata is held once however many answers it has.
     pub meta: Meta,
+}
+
+/// A string that many responses share (their collection, source file and question): held
+/// once, each response points to it with 8 bytes. Reads as the string (`&*r.source`).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shared(Arc<Box<str>>);
+
+impl std::ops::Deref for Shared {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Shared {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl std::borrow::Borrow<str> for Shared {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl From<&str> for Shared {
+    fn from(s: &str) -> Shared {
+        Shared(Arc::new(s.into()))
+    }
+}
+
+impl From<String> for Shared {
+    fn from(s: String) -> Shared {
+        Shared(Arc::new(s.into_boxed_str()))
+    }
+}
+
+impl std::fmt::Display for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl Serialize for Shared {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shared {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Shared, D::Error> {
+        Ok(String::deserialize(deserializer)?.into())
+    }
 }
 
 /// A text or list that only some exports fill (a response's kinds, answer and labels), in
@@ -319,13 +380,18 @@ pub fn tabulate(responses: &mut [Response]) {
 /// collection, source and question strings.
 #[derive(Debug, Default)]
 pub struct Interner {
-    strings: FastSet<Arc<str>>,
+    strings: FastSet<Shared>,
 }
 
 impl Interner {
     /// The shared copy of `s`.
-    pub fn get(&mut self, s: &str) -> Arc<str> {
-        share(&mut self.strings, s)
+    pub fn get(&mut self, s: &str) -> Shared {
+        if let Some(shared) = self.strings.get(s) {
+            return shared.clone();
+        }
+        let shared = Shared::from(s);
+        self.strings.insert(shared.clone());
+        shared
     }
 }
 
