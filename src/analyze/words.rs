@@ -189,11 +189,29 @@ impl Analysed {
 /// One chunk of texts split into words, with chunk-local word ids.
 struct Chunk {
     keys: Vec<Box<str>>,
-    counts: Vec<WordCount>,
+    counts: Vec<ChunkCount>,
     tokens: Vec<Vec<Token>>,
     /// The chunk-local ids of the chunk's words, by the merge shard of their key (filled
     /// for [`Analyzer::analyze_all`] only).
     shards: Vec<Vec<WordId>>,
+}
+
+/// [`WordCount`] within one chunk, in half the room: the chunks together hold several
+/// times as many entries as the run has words. (A count that would pass `u32::MAX` in one
+/// chunk of texts stays there.)
+#[derive(Debug, Clone, Copy, Default)]
+struct ChunkCount {
+    count: u32,
+    upper: u32,
+}
+
+impl From<ChunkCount> for WordCount {
+    fn from(c: ChunkCount) -> WordCount {
+        WordCount {
+            count: c.count.into(),
+            upper: c.upper.into(),
+        }
+    }
 }
 
 /// Texts per chunk: large enough that the per-chunk word maps stay few, small enough
@@ -242,8 +260,8 @@ fn merge_shard(chunks: &[Chunk], remaps: &[Vec<AtomicU32>], shard: usize) -> Sha
                 (merged.first.len() - 1) as u32
             });
             let (total, count) = (&mut merged.counts[id as usize], chunk.counts[local as usize]);
-            total.count += count.count;
-            total.upper += count.upper;
+            total.count += u64::from(count.count);
+            total.upper += u64::from(count.upper);
             remaps[c][local as usize].store((shard as u32) << SHARD_BITS | id, Ordering::Relaxed);
         }
     }
@@ -346,7 +364,7 @@ impl Analyzer {
             .map(|k| self.analyze_key_with(k, &mut memo))
             .collect();
         Analysed {
-            words: Words::build(infos, chunk.counts),
+            words: Words::build(infos, chunk.counts.into_iter().map(WordCount::from).collect()),
             tokens: chunk.tokens,
         }
     }
@@ -393,13 +411,13 @@ impl Analyzer {
                     None => {
                         let id = chunk.counts.len() as WordId;
                         index.insert(key.as_str().into(), id);
-                        chunk.counts.push(WordCount::default());
+                        chunk.counts.push(ChunkCount::default());
                         id
                     }
                 };
                 let c = &mut chunk.counts[id as usize];
-                c.count += 1;
-                c.upper += u64::from(super::is_upper(raw));
+                c.count = c.count.saturating_add(1);
+                c.upper = c.upper.saturating_add(u32::from(super::is_upper(raw)));
                 doc.push(Token { word: id });
             }
             chunk.tokens.push(doc);
