@@ -455,6 +455,7 @@ impl Iterator for WordOffsets<'_> {
 }
 
 /// The byte range of the first word of `text` at or after byte `at`, which moves past it.
+#[inline]
 fn next_word(text: &str, at: &mut usize) -> Option<Range<usize>> {
     let start = loop {
         let (word, len) = word_char_at(text, *at)?;
@@ -471,6 +472,7 @@ fn next_word(text: &str, at: &mut usize) -> Option<Range<usize>> {
 
 /// Whether the char at byte `at` of `text` belongs to a word, and its length in bytes;
 /// `None` at the end. ASCII, most of any text, is read without decoding.
+#[inline]
 fn word_char_at(text: &str, at: usize) -> Option<(bool, usize)> {
     let byte = *text.as_bytes().get(at)?;
     if byte.is_ascii() {

@@ -13,7 +13,7 @@
 //! labels) go through [`Memo`], which analyses each distinct value once per writer thread.
 
 use crate::analysis::Analysis;
-use crate::analyze::{word_offsets, NorwegianTokenizer, Token, VecTokenStream, WordInfo, WordOffsets, Words};
+use crate::analyze::{NorwegianTokenizer, Token, VecTokenStream, WordInfo, Words};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
@@ -49,15 +49,15 @@ impl Tokenizer for RowTokens {
     type TokenStream<'a> = RowTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> RowTokenStream<'a> {
-        let row = text
+        let tokens = text
             .parse::<usize>()
             .ok()
-            .and_then(|ord| self.analysis.rows.get(ord));
+            .and_then(|ord| self.analysis.rows.get(ord))
+            .map(|row| &*row.tokens)
+            .unwrap_or_default();
         RowTokenStream {
             words: &self.analysis.words,
-            tokens: row.map(|row| &*row.tokens).unwrap_or_default(),
-            offsets: word_offsets(row.map_or("", |row| &row.response.text)),
-            offset: 0..0,
+            tokens,
             terms: self.terms,
             next: 0,
             part: 0,
@@ -70,9 +70,6 @@ impl Tokenizer for RowTokens {
 pub(crate) struct RowTokenStream<'a> {
     words: &'a Words,
     tokens: &'a [Token],
-    /// The byte ranges of the row's words, one per token, and that of `tokens[next]`.
-    offsets: WordOffsets<'a>,
-    offset: std::ops::Range<usize>,
     terms: Terms,
     /// Index of the next token to look at.
     next: usize,
@@ -82,12 +79,11 @@ pub(crate) struct RowTokenStream<'a> {
 }
 
 impl RowTokenStream<'_> {
-    /// Emits `term` for the row's `position`-th token.
+    /// Emits `term` for the row's `position`-th token. Its byte offsets are left at zero:
+    /// tantivy indexes positions and keeps no offsets, and tokens do not store them.
     fn emit(&mut self, position: usize, term: &str) {
         self.token.text.clear();
         self.token.text.push_str(term);
-        self.token.offset_from = self.offset.start;
-        self.token.offset_to = self.offset.end;
         self.token.position = position;
         self.token.position_length = 1;
     }
@@ -97,9 +93,6 @@ impl TokenStream for RowTokenStream<'_> {
     fn advance(&mut self) -> bool {
         while let Some(&t) = self.tokens.get(self.next) {
             let info: &WordInfo = &self.words[t.word];
-            if self.part == 0 {
-                self.offset = self.offsets.next().unwrap_or_default();
-            }
             match self.terms {
                 Terms::Stems => {
                     self.next += 1;
