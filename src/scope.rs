@@ -195,10 +195,11 @@ fn lowercases_to(surface: &str, word: &str) -> bool {
 fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<'a>> {
     tokens
         .iter()
-        .map(|t| {
+        .zip(crate::analyze::word_offsets(text))
+        .map(|(t, offset)| {
             let info = words.words.info(t);
             let surface = text
-                .get(t.offset())
+                .get(offset.clone())
                 .filter(|s| lowercases_to(s, &info.word))
                 .unwrap_or(&info.word);
             View {
@@ -209,7 +210,7 @@ fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<
                 place_prefix: words.scopes[t.word as usize].place_prefix,
                 candidates: &words.scopes[t.word as usize].candidates,
                 capital: surface.chars().next().is_some_and(char::is_uppercase),
-                sentence_start: text.get(..t.offset().start).is_none_or(|before| {
+                sentence_start: text.get(..offset.start).is_none_or(|before| {
                     before
                         .trim_end_matches(|c: char| c.is_whitespace() || "«»\"'-–(".contains(c))
                         .chars()

@@ -53,7 +53,7 @@ impl Tokenizer for RowTokens {
             .parse::<usize>()
             .ok()
             .and_then(|ord| self.analysis.rows.get(ord))
-            .map(|row| row.tokens.as_slice())
+            .map(|row| &*row.tokens)
             .unwrap_or_default();
         RowTokenStream {
             words: &self.analysis.words,
@@ -79,12 +79,11 @@ pub(crate) struct RowTokenStream<'a> {
 }
 
 impl RowTokenStream<'_> {
-    /// Emits `term` for token `t`, the row's `position`-th token.
-    fn emit(&mut self, position: usize, t: &Token, term: &str) {
+    /// Emits `term` for the row's `position`-th token. Its byte offsets are left at zero:
+    /// tantivy indexes positions and keeps no offsets, and tokens do not store them.
+    fn emit(&mut self, position: usize, term: &str) {
         self.token.text.clear();
         self.token.text.push_str(term);
-        self.token.offset_from = t.start as usize;
-        self.token.offset_to = t.end as usize;
         self.token.position = position;
         self.token.position_length = 1;
     }
@@ -97,14 +96,14 @@ impl TokenStream for RowTokenStream<'_> {
             match self.terms {
                 Terms::Stems => {
                     self.next += 1;
-                    self.emit(self.next - 1, &t, &info.stem);
+                    self.emit(self.next - 1, &info.stem);
                     return true;
                 }
                 Terms::Parts => match info.parts.get(self.part) {
                     Some(p) => {
                         self.part += 1;
                         let stem = &p.stem;
-                        self.emit(self.next, &t, stem);
+                        self.emit(self.next, stem);
                         return true;
                     }
                     None => {
