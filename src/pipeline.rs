@@ -4,7 +4,7 @@
 
 use crate::analysis::{Analysis, FileSummary, Row};
 use crate::analyze::Vocabulary;
-use crate::compare::{cases, compare, CompareOptions};
+use crate::compare::{cases, compare, CaseStems, CompareOptions};
 use crate::corpus::{self, SEED_BYTES, SEED_COLLECTION, SEED_SOURCE};
 use crate::error::{Error, Result};
 use crate::index;
@@ -192,8 +192,9 @@ pub fn analyse(
         ..compare_options.clone()
     };
     progress.stage("compare", 1);
+    let stems = CaseStems::new(&rows, &words);
     let comparison = compare(
-        &cases(&rows, &words),
+        &cases(&rows, &stems),
         &|s| words.stem(s),
         &themes,
         &vocabulary,

@@ -87,7 +87,7 @@ pub(super) fn keyness<'w>(
             // distinct stems without sorting or hashing.
             let mut seen_in: Vec<u32> = Vec::new();
             for (n, case) in (1u32..).zip(members) {
-                for &s in &case.stems {
+                for &s in case.stems {
                     let w = s as usize;
                     if w >= seen_in.len() {
                         seen_in.resize(w + 1, 0);

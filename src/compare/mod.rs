@@ -65,7 +65,7 @@ pub struct Case<'a> {
     pub scope: &'a ScopeTag,
     /// Stems of the response's feature words (see [`keyness_stems`]), one per
     /// occurrence, as ids that the `stem` given to [`compare`] names.
-    pub stems: Vec<StemId>,
+    pub stems: &'a [StemId],
 }
 
 impl Case<'_> {
@@ -91,18 +91,68 @@ pub fn group_value<'a>(r: &'a Response, column: &str) -> Option<&'a str> {
 /// The stems a response contributes to keyness: one per feature word (stopwords, numbers
 /// and single letters left out; compound parts not added). The one place the comparison
 /// reads token information.
-pub fn keyness_stems(tokens: &[Token], words: &Words) -> Vec<StemId> {
-    tokens.iter().filter_map(|t| words.feature_stem(t.word)).collect()
+pub fn keyness_stems<'w>(tokens: &'w [Token], words: &'w Words) -> impl Iterator<Item = StemId> + 'w {
+    tokens.iter().filter_map(|t| words.feature_stem(t.word))
 }
 
-/// The cases of the analysed rows.
-pub fn cases<'a>(rows: &'a [Row], words: &Words) -> Vec<Case<'a>> {
+/// The keyness stems of every row ([`keyness_stems`]) end to end, in one allocation: at a
+/// million responses, a list per response would cost a million allocations and a third
+/// more memory.
+#[derive(Debug, Default)]
+pub struct CaseStems {
+    ids: Vec<StemId>,
+    /// Where each row's stems end in `ids`.
+    ends: Vec<usize>,
+}
+
+impl CaseStems {
+    pub fn new(rows: &[Row], words: &Words) -> CaseStems {
+        let counts: Vec<usize> = rows
+            .par_iter()
+            .map(|row| keyness_stems(&row.tokens, words).count())
+            .collect();
+        let ends: Vec<usize> = counts
+            .iter()
+            .scan(0, |end, &n| {
+                *end += n;
+                Some(*end)
+            })
+            .collect();
+        let mut ids = vec![0; ends.last().copied().unwrap_or(0)];
+        // Each block of rows fills its own part of `ids`, in parallel.
+        const BLOCK: usize = 4_096;
+        let mut parts = Vec::with_capacity(rows.len().div_ceil(BLOCK));
+        let mut rest = ids.as_mut_slice();
+        for (block, counts) in rows.chunks(BLOCK).zip(counts.chunks(BLOCK)) {
+            let (part, tail) = rest.split_at_mut(counts.iter().sum());
+            parts.push((block, part));
+            rest = tail;
+        }
+        parts.into_par_iter().for_each(|(block, part)| {
+            let stems = block.iter().flat_map(|row| keyness_stems(&row.tokens, words));
+            for (slot, stem) in part.iter_mut().zip(stems) {
+                *slot = stem;
+            }
+        });
+        CaseStems { ids, ends }
+    }
+
+    /// The stems of row `i`.
+    pub fn get(&self, i: usize) -> &[StemId] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.ids[start..self.ends[i]]
+    }
+}
+
+/// The cases of the analysed rows, with their stems ([`CaseStems::new`] of the same rows).
+pub fn cases<'a>(rows: &'a [Row], stems: &'a CaseStems) -> Vec<Case<'a>> {
     rows.par_iter()
-        .map(|row| Case {
+        .enumerate()
+        .map(|(i, row)| Case {
             response: &row.response,
             theme: row.theme.map(|t| t as usize),
             scope: &row.scope,
-            stems: keyness_stems(&row.tokens, words),
+            stems: stems.get(i),
         })
         .collect()
 }
@@ -339,7 +389,7 @@ mod tests {
                     response: &self.responses[i],
                     theme: self.themes[i],
                     scope: &self.scopes[i],
-                    stems: self.words[i].clone(),
+                    stems: &self.words[i],
                 })
                 .collect()
         }
