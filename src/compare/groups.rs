@@ -447,6 +447,14 @@ fn quotes(
     row_of: &FastMap<usize, usize>,
 ) -> Vec<Vec<Quote>> {
     type Pick<'a> = (usize, usize, usize, &'a Case<'a>);
+    let order = |a: &Pick, b: &Pick| -> Ordering {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(a.3.response.id.cmp(&b.3.response.id))
+            .then(a.2.cmp(&b.2))
+    };
+    // The best few of each group so far, in order (a group can hold most of a million
+    // responses; the order is total, so keeping the best as they come picks the same).
     let mut picks: Vec<Vec<Pick>> = vec![Vec::new(); tested.len()];
     for (i, (c, g)) in cases.iter().zip(group_of).enumerate() {
         let Some(g) = g.filter(|&g| tested[g]) else {
@@ -456,24 +464,18 @@ fn quotes(
             continue;
         }
         let hits = c.stems.iter().filter(|s| distinctive[g].contains(*s)).count();
-        picks[g].push((hits, c.response.text.len().min(400), i, c));
+        let pick = (hits, c.response.text.len().min(400), i, c);
+        let best = &mut picks[g];
+        if best.len() == QUOTES && order(&pick, &best[QUOTES - 1]) != Ordering::Less {
+            continue;
+        }
+        let at = best.partition_point(|p| order(p, &pick) == Ordering::Less);
+        best.insert(at, pick);
+        best.truncate(QUOTES);
     }
-    let order = |a: &Pick, b: &Pick| -> Ordering {
-        b.0.cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then(a.3.response.id.cmp(&b.3.response.id))
-            .then(a.2.cmp(&b.2))
-    };
     picks
         .into_iter()
-        .map(|mut picks| {
-            // Only the first few are shown: pick them out, then order them (a group can
-            // hold most of a million responses).
-            if picks.len() > QUOTES {
-                picks.select_nth_unstable_by(QUOTES - 1, order);
-                picks.truncate(QUOTES);
-            }
-            picks.sort_by(order);
+        .map(|picks| {
             picks
                 .into_iter()
                 .map(|(_, _, _, c)| Quote {
