@@ -10,11 +10,13 @@
 //! weight so a whole-word match ranks first),
 //! `question` (Norwegian analyzer), `theme` (the theme label, analysed),
 //! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
-//! (exact, case-insensitive), `theme_id` and `line` (numbers), and a field `meta.<column>`
-//! for every other input column (exact, case-insensitive: `meta.kommune:bergen`). These
-//! were one JSON field until layout 7, whose objects took 4 % more of the index stage's
-//! instructions to build and index; the fields share one length statistic for ranking, as
-//! that field had ([`search`]), so scores stay as they were. The values counted with
+//! (exact, case-insensitive), `theme_id` and `line` (numbers, in columns only: see
+//! [`number`]), and a field `meta.<column>` for every other input column (exact,
+//! case-insensitive: `meta.kommune:bergen`). These were one JSON field until layout 7,
+//! whose objects took 4 % more of the index stage's instructions to build and index; the
+//! fields share one length statistic for ranking, as that field had ([`search`]), so
+//! scores stay as they were. Fields with one value per response record no lengths
+//! ([`Lengths::One`]). The values counted with
 //! results are fast (columnar) fields: `theme`, `scope`, `kind` and `source` keep theirs
 //! as written, and each metadata column other than an identifier has a fast field
 //! `meta:<column>` of its own (see [`facets`]). Only what results show is stored (`id`,
@@ -25,6 +27,7 @@
 
 mod facets;
 pub mod kwic;
+mod number;
 pub mod query;
 mod replay;
 pub mod search;
@@ -38,14 +41,14 @@ use crate::analyze::{Analyzer, FastSet, NorwegianTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::Progress;
 use rayon::prelude::*;
-use replay::{Memo, RowTokens, Terms};
+use replay::{Memo, RowTokens, TermTable, Terms};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
 };
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, RAW_TOKENIZER_NAME};
 use tantivy::{Index, TantivyDocument};
@@ -72,7 +75,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 7;
+pub const INDEX_SCHEMA_VERSION: u32 = 8;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -102,13 +105,24 @@ pub(crate) struct Fields {
     pub(crate) ord: Field,
 }
 
+/// Whether a field records each response's length in it (its number of terms).
+#[derive(Clone, Copy, PartialEq)]
+enum Lengths {
+    Recorded,
+    /// Not recorded: the field has exactly one value per response, so its length is one in
+    /// every response, which is also what BM25 reads for a field without lengths; scores
+    /// are the same without a byte per response and field to write.
+    One,
+}
+
 /// An indexed field with what its postings record; stored when its value is shown with
 /// results.
-fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+fn text_options(tokenizer: &str, record: IndexRecordOption, lengths: Lengths, stored: bool) -> TextOptions {
     let options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(record),
+            .set_index_option(record)
+            .set_fieldnorms(lengths == Lengths::Recorded),
     );
     if stored {
         options.set_stored()
@@ -139,35 +153,62 @@ fn schema<'a>(
     facet_keys: impl IntoIterator<Item = &'a str>,
 ) -> (Schema, Fields, MetaFields<'a>, MetaFields<'a>) {
     let mut b = Schema::builder();
-    let analysed = text_options(TOKENIZER_NAME, IndexRecordOption::WithFreqsAndPositions, false);
-    let keyword = text_options(KEYWORD, IndexRecordOption::Basic, true);
-    // Facets: the values as written, in a column per segment.
-    let facet = keyword.clone().set_fast(RAW_TOKENIZER_NAME);
+    let analysed = text_options(
+        TOKENIZER_NAME,
+        IndexRecordOption::WithFreqsAndPositions,
+        Lengths::Recorded,
+        false,
+    );
+    // One value per response, shown with results; with `fast`, also counted as a facet
+    // (the values as written, in a column per segment).
+    let single = text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, true);
+    let fast = |options: TextOptions| options.set_fast(RAW_TOKENIZER_NAME);
+    // One number per response, searched in its column (see [`number`]).
+    let number = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: b.add_text_field("id", keyword.clone()),
+        id: b.add_text_field("id", single.clone()),
         body: b.add_text_field("body", STORED),
         text: b.add_text_field(
             "text",
-            text_options(TEXT_TOKENS, IndexRecordOption::WithFreqsAndPositions, false),
+            text_options(
+                TEXT_TOKENS,
+                IndexRecordOption::WithFreqsAndPositions,
+                Lengths::Recorded,
+                false,
+            ),
         ),
         // Parts are only ever searched as single terms (a phrase matches whole words), so
         // they need no positions.
         parts: b.add_text_field(
             "parts",
-            text_options(PART_TOKENS, IndexRecordOption::WithFreqs, false),
+            text_options(
+                PART_TOKENS,
+                IndexRecordOption::WithFreqs,
+                Lengths::Recorded,
+                false,
+            ),
         ),
         question: b.add_text_field("question", analysed.clone()),
-        source: b.add_text_field("source", facet.clone()),
+        source: b.add_text_field("source", fast(single.clone())),
         collection: b.add_text_field(
             "collection",
-            text_options(KEYWORD, IndexRecordOption::Basic, false),
+            text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, false),
         ),
-        line: b.add_u64_field("line", INDEXED | STORED | FAST),
-        kind: b.add_text_field("kind", facet.clone()),
+        line: b.add_u64_field("line", number.clone().set_stored()),
+        // Any number of kinds per response.
+        kind: b.add_text_field(
+            "kind",
+            fast(text_options(
+                KEYWORD,
+                IndexRecordOption::Basic,
+                Lengths::Recorded,
+                true,
+            )),
+        ),
         label: b.add_text_field("label", analysed.clone()),
-        theme: b.add_text_field("theme", analysed.set_stored().set_fast(RAW_TOKENIZER_NAME)),
-        theme_id: b.add_u64_field("theme_id", INDEXED | FAST),
-        scope: b.add_text_field("scope", facet),
+        theme: b.add_text_field("theme", fast(analysed.set_stored())),
+        theme_id: b.add_u64_field("theme_id", number),
+        scope: b.add_text_field("scope", fast(single)),
         ord: b.add_u64_field("ord", FAST),
     };
     // Without lengths of their own: a match's length is one value, as in the JSON field
@@ -234,10 +275,17 @@ fn register_keyword(index: &Index) {
 
 /// The tokenizers while `analysis` is indexed: the rows' own tokens for `text` and
 /// `parts`, the analyzer (once per distinct value) for the other analysed fields.
-fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>) {
+fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>, table: TermTable) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(TEXT_TOKENS, RowTokens::new(Arc::clone(analysis), Terms::Stems));
-    tokenizers.register(PART_TOKENS, RowTokens::new(Arc::clone(analysis), Terms::Parts));
+    let table = Arc::new(table);
+    tokenizers.register(
+        TEXT_TOKENS,
+        RowTokens::new(Arc::clone(analysis), Arc::clone(&table), Terms::Stems),
+    );
+    tokenizers.register(
+        PART_TOKENS,
+        RowTokens::new(Arc::clone(analysis), table, Terms::Parts),
+    );
     tokenizers.register(
         TOKENIZER_NAME,
         Memo::new(NorwegianTokenizer::new(Analyzer::norwegian())),
@@ -294,7 +342,9 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         facets,
     };
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    register_build_tokenizers(&index, analysis);
+    let table = TermTable::new(&analysis.words)
+        .ok_or_else(|| Error::index(dir, "the words' stems take more than 4 GB"))?;
+    register_build_tokenizers(&index, analysis, table);
     let threads = rayon::current_num_threads().clamp(1, WRITER_THREADS);
     let writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)

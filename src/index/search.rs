@@ -4,6 +4,7 @@
 //! optional fuzzy matching for typos (`Howdan` finds `Hvordan`), and more-like-this.
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
+use super::number::NumberQuery;
 use super::query::{parse, FieldKind, Node, Target};
 use super::top::TopRanked;
 use super::{fields_of, meta_facet_field, meta_field, read_info, register_tokenizers, Fields, IndexInfo};
@@ -725,12 +726,11 @@ impl Compiler<'_> {
             }
             Target::Field(name, FieldKind::Number) => {
                 let field = self.field(name)?;
-                Ok(text.trim().parse().ok().map(|n| {
-                    Box::new(TermQuery::new(
-                        Term::from_field_u64(field, n),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>
-                }))
+                Ok(text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .map(|n| Box::new(NumberQuery::new(field, n)) as Box<dyn Query>))
             }
             Target::Meta(key) => {
                 let columns = &self.searcher.info.meta_columns;
