@@ -7,30 +7,29 @@
 //!
 //! Fields: `body` (the response text, stored only), `text` (the words' stems) and `parts`
 //! (compound parts and hyphen-joined words at the word's position, searched with half
-//! weight so a whole-word match ranks first),
-//! `question` (Norwegian analyzer), `theme` (the theme label, analysed),
-//! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
-//! (exact, case-insensitive), `theme_id` and `line` (numbers, in columns only: see
-//! [`number`]), and a field `meta.<column>` for every other input column (exact,
-//! case-insensitive: `meta.kommune:bergen`). These were one JSON field until layout 7,
-//! whose objects took 4 % more of the index stage's instructions to build and index; the
-//! fields share one length statistic for ranking, as that field had ([`search`]), so
-//! scores stay as they were. Fields with one value per response record no lengths
-//! ([`Lengths::One`]). The values counted with
-//! results are fast (columnar) fields: `theme`, `scope`, `kind` and `source` keep theirs
-//! as written, and each metadata column other than an identifier has a fast field
-//! `meta:<column>` of its own (see [`facets`]). Only what results show is stored (`id`,
-//! `body`, `source`, `line`, `theme`, `scope`, `kind`). `stemme-index.json` beside
-//! tantivy's files lists the metadata columns.
+//! weight so a whole-word match ranks first), `question` (Norwegian analyzer), `theme`
+//! (the theme label, analysed), `label` (human labels, analysed), `kind`, `scope`,
+//! `source`, `collection`, `id` (exact, case-insensitive), `theme_id` and `line`
+//! (numbers), and a field `meta.<column>` for every other input column (exact,
+//! case-insensitive: `meta.kommune:bergen`). `id`, `line` and `theme_id` have no terms of
+//! their own (see [`single`]); fields with one value per response record no lengths
+//! ([`Lengths::One`]). The metadata fields were one JSON field until layout 7, whose
+//! objects took 4 % more of the index stage's instructions to build and index; they share
+//! one length statistic for ranking, as that field had ([`search`]), so scores stay as
+//! they were. The values counted with results are fast (columnar) fields: `theme`,
+//! `scope`, `kind` and `source` keep theirs as written, and each metadata column other
+//! than an identifier has a fast field `meta:<column>` of its own (see [`facets`]). Only
+//! what results show is stored (`id`, `body`, `source`, `line`, `theme`, `scope`,
+//! `kind`). `stemme-index.json` beside tantivy's files lists the metadata columns.
 //!
 //! Searching lives in [`search`], the concordance view in [`kwic`].
 
 mod facets;
 pub mod kwic;
-mod number;
 pub mod query;
 mod replay;
 pub mod search;
+mod single;
 mod top;
 
 pub use facets::FacetCount;
@@ -75,7 +74,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 8;
+pub const INDEX_SCHEMA_VERSION: u32 = 9;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -89,6 +88,8 @@ const PART_TOKENS: &str = "stemme_nb_parts";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     id: Field,
+    /// The ids not found through their line ([`single`]).
+    other_id: Field,
     body: Field,
     text: Field,
     parts: Field,
@@ -161,12 +162,16 @@ fn schema<'a>(
     );
     // One value per response, shown with results; with `fast`, also counted as a facet
     // (the values as written, in a column per segment).
-    let single = text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, true);
+    let one_value = text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, true);
     let fast = |options: TextOptions| options.set_fast(RAW_TOKENIZER_NAME);
-    // One number per response, searched in its column (see [`number`]).
+    // One number per response, searched in its column (see [`single`]).
     let number = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: b.add_text_field("id", single.clone()),
+        id: b.add_text_field("id", STORED),
+        other_id: b.add_text_field(
+            "other_id",
+            text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, false),
+        ),
         body: b.add_text_field("body", STORED),
         text: b.add_text_field(
             "text",
@@ -189,7 +194,7 @@ fn schema<'a>(
             ),
         ),
         question: b.add_text_field("question", analysed.clone()),
-        source: b.add_text_field("source", fast(single.clone())),
+        source: b.add_text_field("source", fast(one_value.clone())),
         collection: b.add_text_field(
             "collection",
             text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, false),
@@ -208,7 +213,7 @@ fn schema<'a>(
         label: b.add_text_field("label", analysed.clone()),
         theme: b.add_text_field("theme", fast(analysed.set_stored())),
         theme_id: b.add_u64_field("theme_id", number),
-        scope: b.add_text_field("scope", fast(single)),
+        scope: b.add_text_field("scope", fast(one_value)),
         ord: b.add_u64_field("ord", FAST),
     };
     // Without lengths of their own: a match's length is one value, as in the JSON field
@@ -237,6 +242,7 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
     let f = |name| schema.get_field(name);
     Ok(Fields {
         id: f("id")?,
+        other_id: f("other_id")?,
         body: f("body")?,
         text: f("text")?,
         parts: f("parts")?,
@@ -417,6 +423,9 @@ fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis, columns: &Co
     let r = &row.response;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &r.id);
+    if !single::id_lines(&r.id).any(|n| n == r.line) {
+        doc.add_text(f.other_id, &r.id);
+    }
     doc.add_text(f.body, &r.text);
     let ord_value = replay::row_value(ord);
     doc.add_text(f.text, &ord_value);

@@ -4,8 +4,8 @@
 //! optional fuzzy matching for typos (`Howdan` finds `Hvordan`), and more-like-this.
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
-use super::number::NumberQuery;
 use super::query::{parse, FieldKind, Node, Target};
+use super::single::{Single, SingleQuery};
 use super::top::TopRanked;
 use super::{fields_of, meta_facet_field, meta_field, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
@@ -233,6 +233,16 @@ impl Searcher {
         })
     }
 
+    /// The responses with the id `id` (exact, case-insensitive).
+    fn id_query(&self, id: &str) -> SingleQuery {
+        SingleQuery(Single::Id {
+            value: id.to_lowercase(),
+            id: self.fields.id,
+            line: self.fields.line,
+            other_id: self.fields.other_id,
+        })
+    }
+
     fn index_error(&self, e: impl std::fmt::Display) -> Error {
         Error::index(&self.dir, e)
     }
@@ -264,13 +274,8 @@ impl Searcher {
     pub fn similar(&self, id: &str, limit: usize) -> Result<SearchResult> {
         let f = self.fields;
         let searcher = self.reader.searcher();
-        let id_term = Term::from_field_text(f.id, &id.to_lowercase());
-        let found = self.read(|| {
-            searcher.search(
-                &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
-                &TopDocs::with_limit(1).order_by_score(),
-            )
-        })?;
+        let found =
+            self.read(|| searcher.search(&self.id_query(id), &TopDocs::with_limit(1).order_by_score()))?;
         let Some(&(_, address)) = found.first() else {
             return Err(Error::Query {
                 query: id.to_string(),
@@ -297,10 +302,7 @@ impl Searcher {
                 Box::new(BoostQuery::new(Box::new(part), PART_WEIGHT)),
             ));
         }
-        clauses.push((
-            Occur::MustNot,
-            Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
-        ));
+        clauses.push((Occur::MustNot, Box::new(self.id_query(id))));
         self.run(
             &format!("similar to {id}"),
             &BooleanQuery::new(clauses),
@@ -711,6 +713,7 @@ impl Compiler<'_> {
     fn words(&mut self, target: &Target, text: &str, phrase: bool) -> Result<Compiled> {
         match target {
             Target::Text => Ok(self.text(text, phrase)),
+            Target::Field("id", FieldKind::Keyword) => Ok(Some(Box::new(self.searcher.id_query(text)))),
             Target::Field(name, FieldKind::Keyword) => {
                 let term = Term::from_field_text(self.field(name)?, &text.to_lowercase());
                 Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
@@ -730,7 +733,7 @@ impl Compiler<'_> {
                     .trim()
                     .parse()
                     .ok()
-                    .map(|n| Box::new(NumberQuery::new(field, n)) as Box<dyn Query>))
+                    .map(|value| Box::new(SingleQuery(Single::Number { field, value })) as Box<dyn Query>))
             }
             Target::Meta(key) => {
                 let columns = &self.searcher.info.meta_columns;
