@@ -5,22 +5,22 @@
 //! stem exactly alike: `kommune` finds `kommunene` and `kommuner`, `modell` finds
 //! `lokalsamfunnsmodeller`.
 //!
-//! Fields: `body` (the response text, stored only), `text` (the words' stems) and `parts`
-//! (compound parts and hyphen-joined words at the word's position, searched with half
-//! weight so a whole-word match ranks first), `question` (Norwegian analyzer), `theme`
-//! (the theme label, analysed), `label` (human labels, analysed), `kind`, `scope`,
-//! `source`, `collection`, `id` (exact, case-insensitive), `theme_id` and `line`
-//! (numbers), and a field `meta.<column>` for every other input column (exact,
-//! case-insensitive: `meta.kommune:bergen`). `id`, `line` and `theme_id` have no terms of
-//! their own (see [`single`]); fields with one value per response record no lengths
-//! ([`Lengths::One`]). The metadata fields were one JSON field until layout 7, whose
-//! objects took 4 % more of the index stage's instructions to build and index; they share
-//! one length statistic for ranking, as that field had ([`search`]), so scores stay as
-//! they were. The values counted with results are fast (columnar) fields: `theme`,
-//! `scope`, `kind` and `source` keep theirs as written, and each metadata column other
-//! than an identifier has a fast field `meta:<column>` of its own (see [`facets`]). Only
-//! what results show is stored (`id`, `body`, `source`, `line`, `theme`, `scope`,
-//! `kind`). `stemme-index.json` beside tantivy's files lists the metadata columns.
+//! Fields: `body` (the response text, stored only), `text` (the words' stems) and `parts` (compound
+//! parts and hyphen-joined words at the word's position, searched with half weight so a whole-word
+//! match ranks first), `question` (Norwegian analyzer), `theme` (the theme label, analysed),
+//! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id` (exact,
+//! case-insensitive), `theme_id` and `line` (numbers), and a field `meta.<column>` for every other
+//! input column (exact, case-insensitive: `meta.kommune:bergen`). `id`, `line` and `theme_id` have
+//! no terms of their own, and an identifier column's values are indexed by bucket (see [`single`]);
+//! fields with one value per response record no lengths ([`Lengths::One`]). The metadata fields
+//! were one JSON field until layout 7, whose objects took 4 % more of the index stage's
+//! instructions to build and index; they share one length statistic for ranking, as that field had
+//! ([`search`]), so scores stay as they were. The values counted with results are fast (columnar)
+//! fields: `theme`, `scope`, `kind` and `source` keep theirs as written, and each metadata column
+//! other than an identifier has a fast field `meta:<column>` of its own (see [`facets`]). Only what
+//! results show is stored (`id`, `body`, `source`, `line`, `theme`, `scope`, `kind`), and the
+//! identifier columns' values, which a search compares. `stemme-index.json` beside tantivy's files
+//! lists the metadata columns.
 //!
 //! Searching lives in [`search`], the concordance view in [`kwic`].
 
@@ -74,7 +74,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 9;
+pub const INDEX_SCHEMA_VERSION: u32 = 10;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -148,10 +148,12 @@ pub(crate) fn meta_facet_field(key: &str) -> String {
 type MetaFields<'a> = HashMap<&'a str, Field>;
 
 /// The schema, with a search field for each of `meta_keys` and a facet field for each of
-/// `facet_keys` (metadata column keys).
+/// `facet_keys` (metadata column keys); the search fields of `identifier_keys` index the
+/// values' buckets ([`single::Bucket`]).
 fn schema<'a>(
     meta_keys: impl IntoIterator<Item = &'a str>,
     facet_keys: impl IntoIterator<Item = &'a str>,
+    identifier_keys: &BTreeSet<&str>,
 ) -> (Schema, Fields, MetaFields<'a>, MetaFields<'a>) {
     let mut b = Schema::builder();
     let analysed = text_options(
@@ -224,9 +226,24 @@ fn schema<'a>(
             .set_index_option(IndexRecordOption::Basic)
             .set_fieldnorms(false),
     );
+    let bucketed = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(single::BUCKET)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        )
+        .set_stored();
     let meta = meta_keys
         .into_iter()
-        .map(|key| (key, b.add_text_field(&meta_field(key), meta_options.clone())))
+        .map(|key| {
+            let options = if identifier_keys.contains(key) {
+                bucketed.clone()
+            } else {
+                meta_options.clone()
+            };
+            (key, b.add_text_field(&meta_field(key), options))
+        })
         .collect();
     let facets = facet_keys
         .into_iter()
@@ -270,6 +287,7 @@ pub(crate) fn register_tokenizers(index: &Index, analyzer: &Analyzer) {
     register_keyword(index);
 }
 
+/// The tokenizers of the keyword and identifier fields, alike when built and searched.
 fn register_keyword(index: &Index) {
     index.tokenizers().register(
         KEYWORD,
@@ -277,6 +295,9 @@ fn register_keyword(index: &Index) {
             .filter(LowerCaser)
             .build(),
     );
+    index
+        .tokenizers()
+        .register(single::BUCKET, single::Bucket::default());
 }
 
 /// The tokenizers while `analysis` is indexed: the rows' own tokens for `text` and
@@ -331,7 +352,13 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         .map(|c| keys[c].as_str())
         .collect();
     let meta_keys: BTreeSet<&str> = keys.values().map(String::as_str).collect();
-    let (schema, f, meta_fields, facet_fields) = schema(meta_keys, facet_keys);
+    // Keys of identifier columns only (a key may be that of two columns).
+    let identifier_keys: BTreeSet<&str> = identifiers
+        .iter()
+        .map(|c| keys[c].as_str())
+        .filter(|key| !facet_keys.contains(key))
+        .collect();
+    let (schema, f, meta_fields, facet_fields) = schema(meta_keys, facet_keys, &identifier_keys);
     let meta = columns
         .iter()
         .map(|&c| (c, meta_fields[keys[c].as_str()]))

@@ -5,7 +5,7 @@
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
 use super::query::{parse, FieldKind, Node, Target};
-use super::single::{Single, SingleQuery};
+use super::single::{Single, SingleQuery, BUCKET};
 use super::top::TopRanked;
 use super::{fields_of, meta_facet_field, meta_field, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
@@ -23,7 +23,7 @@ use tantivy::query::{
     Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::document::{CompactDocValue, Value};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Field, FieldType, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -746,7 +746,17 @@ impl Compiler<'_> {
                     };
                     return Err(self.error(format!("no metadata column meta.{key}; the index has: {known}")));
                 }
-                let term = Term::from_field_text(self.field(&meta_field(key))?, &text.to_lowercase());
+                let field = self.field(&meta_field(key))?;
+                let value = text.to_lowercase();
+                let schema = self.searcher.index.schema();
+                let indexing = match schema.get_field_entry(field).field_type() {
+                    FieldType::Str(options) => options.get_indexing_options(),
+                    _ => None,
+                };
+                if indexing.is_some_and(|i| i.tokenizer() == BUCKET) {
+                    return Ok(Some(Box::new(SingleQuery(Single::Bucketed { value, field }))));
+                }
+                let term = Term::from_field_text(field, &value);
                 Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
             }
         }

@@ -11,12 +11,20 @@
 //! wide row): the responses at the lines an id names are read, and those whose stored id
 //! is the one asked for match. An id that names no line of its response (none that stemme
 //! makes) is also indexed as a term of the field `other_id`.
+//!
+//! An identifier column (a value of its own for most responses: `meta.id`) keeps its
+//! values stored, each indexed as one of 65,536 buckets of a hash of the lowercased value
+//! ([`Bucket`]): a few thousand terms, each shared by many responses, instead of one per
+//! response. `meta.id:17` reads the responses of its bucket and keeps those whose stored
+//! value is `17`. Each value is still one term of the field, so the metadata length
+//! statistic that BM25 reads ([`super::search`]) is what it was.
 
 use tantivy::query::{
     Bm25Weight, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::document::Value;
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyDocument, TantivyError, Term, TERMINATED};
 
 /// How [`SingleQuery`] finds a value's responses in a segment.
@@ -32,6 +40,67 @@ pub(crate) enum Single {
         line: Field,
         other_id: Field,
     },
+    /// The value `value` (lowercased) of an identifier column, stored in `field` and
+    /// indexed there as its bucket.
+    Bucketed { value: String, field: Field },
+}
+
+/// Name of the tokenizer of an identifier column's field ([`Bucket`]).
+pub(crate) const BUCKET: &str = "stemme_bucket";
+
+/// The bucket term of a lowercased value: 4 hex digits of its FNV-1a hash.
+fn bucket(lowercased: impl Iterator<Item = char>) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut utf8 = [0u8; 4];
+    for c in lowercased {
+        for &b in c.encode_utf8(&mut utf8).as_bytes() {
+            hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+    }
+    format!("{:04x}", (hash ^ (hash >> 16)) & 0xffff)
+}
+
+/// Tokenizer of an identifier column's field: a value is one term, the bucket of the value
+/// lowercased as the keyword fields lowercase it.
+#[derive(Clone, Default)]
+pub(crate) struct Bucket {
+    token: Token,
+}
+
+impl Tokenizer for Bucket {
+    type TokenStream<'a> = BucketStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BucketStream<'a> {
+        self.token = Token {
+            text: bucket(text.chars().flat_map(char::to_lowercase)),
+            position: 0,
+            ..Token::default()
+        };
+        BucketStream {
+            token: &mut self.token,
+            given: false,
+        }
+    }
+}
+
+/// A value's one bucket term.
+pub(crate) struct BucketStream<'a> {
+    token: &'a mut Token,
+    given: bool,
+}
+
+impl TokenStream for BucketStream<'_> {
+    fn advance(&mut self) -> bool {
+        !std::mem::replace(&mut self.given, true)
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 /// The lines an id may name: every run of digits between a `-` and the next `-` or the
@@ -97,6 +166,27 @@ impl Single {
                 docs.dedup();
                 Ok(docs)
             }
+            Single::Bucketed { value, field } => {
+                let term = Term::from_field_text(*field, &bucket(value.chars()));
+                let mut docs = Vec::new();
+                let Some(mut postings) = reader
+                    .inverted_index(*field)?
+                    .read_postings(&term, IndexRecordOption::Basic)?
+                else {
+                    return Ok(docs);
+                };
+                let store = reader.get_store_reader(1)?;
+                while postings.doc() != TERMINATED {
+                    let doc = postings.doc();
+                    let stored: TantivyDocument = store.get(doc)?;
+                    let mut values = stored.get_all(*field).filter_map(|v| v.as_str());
+                    if values.any(|t| keyword_lowercase(t) == *value) {
+                        docs.push(doc);
+                    }
+                    postings.advance();
+                }
+                Ok(docs)
+            }
         }
     }
 }
@@ -117,9 +207,16 @@ impl Query for SingleQuery {
                     doc_freq += self.0.matches(reader)?.len() as u64;
                 }
                 let docs = statistics_provider.total_num_docs()?;
-                // One value per response: the field held as many terms as responses, an
-                // average length of exactly one.
-                Some(Bm25Weight::for_one_term(doc_freq, docs, 1.0))
+                let average_length = match &self.0 {
+                    // As the metadata fields' statistics have it.
+                    Single::Bucketed { field, .. } => {
+                        statistics_provider.total_num_tokens(*field)? as Score / docs as Score
+                    }
+                    // One value per response: the field held as many terms as responses,
+                    // an average length of exactly one.
+                    Single::Number { .. } | Single::Id { .. } => 1.0,
+                };
+                Some(Bm25Weight::for_one_term(doc_freq, docs, average_length))
             }
             EnableScoring::Disabled { .. } => None,
         };
@@ -200,7 +297,7 @@ impl DocSet for Docs {
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
-    use tantivy::schema::{Schema, FAST, STORED, STRING};
+    use tantivy::schema::{Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING};
     use tantivy::{Index, IndexWriter};
 
     #[test]
@@ -264,6 +361,54 @@ mod tests {
         }
         assert!(find("skjema-0003").is_empty());
         assert!(find("skjema").is_empty());
+    }
+
+    #[test]
+    fn an_identifier_value_is_found_in_its_bucket_with_the_score_of_a_term() {
+        let mut b = Schema::builder();
+        let options = TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BUCKET)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            )
+            .set_stored();
+        let field = b.add_text_field("meta.id", options);
+        let index = Index::create_in_ram(b.build());
+        index.tokenizers().register(BUCKET, Bucket::default());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        for value in ["A-17", "a-17", "b-18", "Ø-19"] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(field, value);
+            writer.add_document(doc).expect("added");
+        }
+        writer.commit().expect("committed");
+        let searcher = index.reader().expect("reader").searcher();
+        let find = |value: &str| {
+            let query = SingleQuery(Single::Bucketed {
+                value: value.to_string(),
+                field,
+            });
+            searcher
+                .search(&query, &TopDocs::with_limit(5).order_by_score())
+                .expect("searched")
+        };
+        // 2 of 4 responses, each with one value (an average of one).
+        let idf = (1.0f32 + (4.0 - 2.0 + 0.5) / (2.0 + 0.5)).ln();
+        let found = find("a-17");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().all(|(score, _)| (score - idf).abs() < 1e-6),
+            "{found:?} vs {idf}"
+        );
+        assert_eq!(find("ø-19").len(), 1);
+        assert!(find("a-18").is_empty());
+        // The bucket is that of the value lowercased.
+        assert_eq!(
+            bucket("ø-19".chars()),
+            bucket("Ø-19".chars().flat_map(char::to_lowercase))
+        );
     }
 
     #[test]
