@@ -323,8 +323,9 @@ fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>, table: Ter
 /// Writer memory per indexing thread (tantivy needs at least 15 MB a thread). Each thread
 /// writes a segment whenever its memory is full, and every segment costs each search its
 /// own files to open and map, dictionaries and columns: at 1M responses 128 MB a thread
-/// makes 4 segments where 64 MB made 10, and a query takes about a sixth less time
-/// (most of it in the kernel, mapping and unmapping files).
+/// made 4 segments where 64 MB made 10, and a query took about a sixth less time (most of
+/// it in the kernel, mapping and unmapping files). Since ids, line numbers and identifier
+/// columns take no term per response (layout 10), 128 MB a thread makes 2.
 const WRITER_MEMORY_PER_THREAD: usize = 128_000_000;
 
 /// Most indexing threads: with [`WRITER_MEMORY_PER_THREAD`], at most 512 MB of writer
