@@ -339,11 +339,22 @@ const WRITER_THREADS: usize = 4;
 /// analysed again).
 pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // Every row names its columns: a set per thread, looked up before anything is added.
     let columns: BTreeSet<&str> = analysis
         .rows
-        .iter()
-        .flat_map(|r| r.response.meta.keys())
-        .collect();
+        .par_iter()
+        .fold(BTreeSet::new, |mut columns, r| {
+            for key in r.response.meta.keys() {
+                if !columns.contains(key) {
+                    columns.insert(key);
+                }
+            }
+            columns
+        })
+        .reduce(BTreeSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
     let identifiers = identifier_columns(&analysis.rows, &columns);
     // Each column's search key, worked out once rather than for every row.
     let keys: HashMap<&str, String> = columns.iter().map(|&c| (c, meta_key(c))).collect();
@@ -429,18 +440,28 @@ struct Columns<'a> {
 /// The columns with a value of their own for more than half of the rows, by the rule a
 /// search uses to leave a facet uncounted ([`facets::is_identifier_count`]). Their values
 /// are not written as facets: they would only widen every segment's facet column and
-/// dictionary, which every match and every facet count reads.
+/// dictionary, which every match and every facet count reads. A column's rows are read
+/// until the rest could not change the answer (about half of them).
 fn identifier_columns<'a>(rows: &'a [Row], columns: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+    let docs = rows.len() as u64;
     columns
         .par_iter()
         .filter(|&&column| {
             let mut values: FastSet<&str> = FastSet::default();
-            for row in rows {
+            for (read, row) in (1..).zip(rows) {
                 if let Some(value) = row.response.meta.get(column).filter(|v| !v.is_empty()) {
                     values.insert(value);
                 }
+                let found = values.len() as u64;
+                if facets::is_identifier_count(found, docs) {
+                    return true;
+                }
+                // Even with a new value in every row left.
+                if !facets::is_identifier_count(found + (docs - read), docs) {
+                    return false;
+                }
             }
-            facets::is_identifier_count(values.len() as u64, rows.len() as u64)
+            false
         })
         .copied()
         .collect()
