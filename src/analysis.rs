@@ -11,6 +11,22 @@ use crate::model::Reject;
 pub use crate::row::Row;
 use crate::themes::{Theme, ThemeModel};
 use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The metadata column names of `rows`, sorted. (Each row names its columns, and most
+/// rows name the same few: a name is added only when it is new, so a million rows cost a
+/// look-up each, not a sort of every name.)
+pub fn meta_columns(rows: &[Row]) -> BTreeSet<&str> {
+    let mut columns = BTreeSet::new();
+    for row in rows {
+        for column in row.response.meta.keys() {
+            if !columns.contains(column) {
+                columns.insert(column);
+            }
+        }
+    }
+    columns
+}
 
 /// Name shown for responses that belong to no theme.
 pub const UNCLASSIFIED: &str = "unclassified";

@@ -470,7 +470,8 @@ pub fn read_collection(dir: &Path) -> Result<IngestedFile> {
             ));
         }
     }
-    let responses = read_responses(dir)?;
+    let mut responses = read_responses(dir)?;
+    crate::model::tabulate(&mut responses);
     let rejects = read_rejects(dir)?;
     let counts = manifest.counts;
     if responses.len() as u64 != counts.responses || rejects.len() as u64 != counts.rejects {

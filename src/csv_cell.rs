@@ -15,7 +15,10 @@ use std::borrow::Cow;
 
 /// The cell as it is written to a CSV file: `'` in front when it would start a formula.
 pub fn excel_safe(cell: &str) -> Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
     if risky && !is_plain_number(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {

@@ -86,9 +86,9 @@ pub fn load_inputs(inputs: &[PathBuf], options: &IngestOptions) -> Result<Vec<In
             file.collection = format!("{base}-{n}");
         }
         if file.collection != base {
-            let collection: Arc<str> = file.collection.as_str().into();
+            let collection = crate::model::Shared::from(file.collection.as_str());
             for r in &mut file.data.responses {
-                r.collection = Arc::clone(&collection);
+                r.collection = collection.clone();
                 // Keep the row/column suffix of the id; only the collection prefix changes.
                 let suffix = r.id.strip_prefix(base.as_str()).unwrap_or_default();
                 r.id = format!("{}{suffix}", file.collection).into();

@@ -11,21 +11,21 @@ use crate::scope::ScopeTag;
 pub struct Row {
     pub response: Response,
     /// The analysed words of the text (ids into [`Analysis::words`]).
-    pub tokens: Vec<Token>,
+    pub tokens: Box<[Token]>,
     pub scope: ScopeTag,
     /// The theme's id (1-based); `None` when unclassified.
     pub theme: Option<u32>,
 }
 
 // A million-response run holds a million rows: keep them small.
-const _: () = assert!(std::mem::size_of::<Row>() == 224);
+const _: () = assert!(std::mem::size_of::<Row>() == 152);
 
 impl Row {
     /// A row whose scope is not tagged yet (unspecified, no evidence) and in no theme.
     pub fn new(response: Response, tokens: Vec<Token>) -> Row {
         Row {
             response,
-            tokens,
+            tokens: tokens.into(),
             scope: ScopeTag {
                 scope: crate::scope::Scope::Unspecified,
                 evidence: Box::default(),
@@ -50,7 +50,7 @@ impl Row {
         let Analysed { words, tokens } = Analyzer::norwegian().analyze_all(&texts, progress);
         drop(texts);
         for (row, tokens) in rows.iter_mut().zip(tokens) {
-            row.tokens = tokens;
+            row.tokens = tokens.into();
         }
         words
     }

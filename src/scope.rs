@@ -176,14 +176,31 @@ fn genitive(word: &str) -> Option<&str> {
     word.strip_suffix('s').filter(|s| s.chars().count() >= 3)
 }
 
+/// Whether `surface` lowercased is `word`: the same bytes (most words are written in
+/// lowercase), ASCII letters that differ only in case, or else the full Unicode rule.
+fn lowercases_to(surface: &str, word: &str) -> bool {
+    if surface == word {
+        return true;
+    }
+    if surface.is_ascii() {
+        return surface.len() == word.len()
+            && surface
+                .bytes()
+                .zip(word.bytes())
+                .all(|(s, w)| s.to_ascii_lowercase() == w);
+    }
+    surface.chars().flat_map(char::to_lowercase).eq(word.chars())
+}
+
 fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<'a>> {
     tokens
         .iter()
-        .map(|t| {
+        .zip(crate::analyze::word_offsets(text))
+        .map(|(t, offset)| {
             let info = words.words.info(t);
             let surface = text
-                .get(t.offset())
-                .filter(|s| s.chars().flat_map(char::to_lowercase).eq(info.word.chars()))
+                .get(offset.clone())
+                .filter(|s| lowercases_to(s, &info.word))
                 .unwrap_or(&info.word);
             View {
                 surface,
@@ -193,7 +210,7 @@ fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<
                 place_prefix: words.scopes[t.word as usize].place_prefix,
                 candidates: &words.scopes[t.word as usize].candidates,
                 capital: surface.chars().next().is_some_and(char::is_uppercase),
-                sentence_start: text.get(..t.offset().start).is_none_or(|before| {
+                sentence_start: text.get(..offset.start).is_none_or(|before| {
                     before
                         .trim_end_matches(|c: char| c.is_whitespace() || "«»\"'-–(".contains(c))
                         .chars()
@@ -603,6 +620,26 @@ mod tests {
 
     fn scope(text: &str) -> Scope {
         tag(text).scope
+    }
+
+    #[test]
+    fn a_surface_lowercases_to_its_word_by_the_unicode_rule() {
+        for (surface, word) in [
+            ("kommune", "kommune"),
+            ("Bergen", "bergen"),
+            ("ÆRLIG", "ærlig"),
+            ("Ørsta", "ørsta"),
+        ] {
+            assert!(lowercases_to(surface, word), "{surface}");
+        }
+        for (surface, word) in [
+            ("Bergen", "berge"),
+            ("Bergen", "bergen "),
+            ("Ørsta", "orsta"),
+            ("Ab", "aB"),
+        ] {
+            assert!(!lowercases_to(surface, word), "{surface} {word}");
+        }
     }
 
     #[test]

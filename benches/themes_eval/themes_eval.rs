@@ -96,9 +96,9 @@ fn run() -> Result<(), String> {
             source: path.as_str().into(),
             line: line as u64 + 1,
             question: "".into(),
-            kinds: Box::default(),
-            answer: Box::default(),
-            labels: Box::new([label.to_string()]),
+            kinds: Default::default(),
+            answer: Default::default(),
+            labels: vec![label.to_string()].into(),
             text: text.into(),
             meta: Default::default(),
         });

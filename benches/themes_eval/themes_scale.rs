@@ -63,9 +63,9 @@ fn run() -> Result<(), String> {
             source: path.as_str().into(),
             line: i as u64 + 2,
             question: "".into(),
-            kinds: Box::default(),
-            answer: Box::default(),
-            labels: Box::default(),
+            kinds: Default::default(),
+            answer: Default::default(),
+            labels: Default::default(),
             text: record.get(text_col).unwrap_or_default().into(),
             meta: Default::default(),
         });

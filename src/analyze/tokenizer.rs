@@ -2,7 +2,8 @@
 //! the same steps as the indexed text. tantivy does not store tokenizers: the index
 //! module registers this one under [`TOKENIZER_NAME`] every time it opens an index.
 
-use super::{Analyzer, Token, WordInfo};
+use super::{word_offsets, Analyzer, WordInfo};
+use std::ops::Range;
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
 /// Name under which the Norwegian analyzer is registered in every stemme index.
@@ -36,14 +37,14 @@ impl NorwegianTokenizer {
 }
 
 /// The tantivy tokens of one analysed word's compound parts: each part's stem at the
-/// word's position (its index in the text's tokens) and offsets (so a part's match
-/// highlights the whole word).
+/// word's position (its index in the text's tokens) and byte range `offset` (so a part's
+/// match highlights the whole word).
 pub fn part_tokens<'a>(
     position: usize,
-    t: &Token,
+    offset: Range<usize>,
     word: &'a WordInfo,
 ) -> impl Iterator<Item = TantivyToken> + 'a {
-    let at = position_of(position, t);
+    let at = position_of(position, offset);
     word.parts.iter().map(move |p| TantivyToken {
         text: p.stem.clone(),
         ..at.clone()
@@ -53,27 +54,27 @@ pub fn part_tokens<'a>(
 /// The stem, then the parts: every term a word contributes (used to find what to highlight).
 pub fn index_tokens<'a>(
     position: usize,
-    t: &Token,
+    offset: Range<usize>,
     word: &'a WordInfo,
 ) -> impl Iterator<Item = TantivyToken> + 'a {
-    std::iter::once(to_tantivy(position, t, word)).chain(part_tokens(position, t, word))
+    std::iter::once(to_tantivy(position, offset.clone(), word)).chain(part_tokens(position, offset, word))
 }
 
-fn position_of(position: usize, t: &Token) -> TantivyToken {
+fn position_of(position: usize, offset: Range<usize>) -> TantivyToken {
     TantivyToken {
-        offset_from: t.start as usize,
-        offset_to: t.end as usize,
+        offset_from: offset.start,
+        offset_to: offset.end,
         position,
         text: String::new(),
         position_length: 1,
     }
 }
 
-/// One analysed token as tantivy indexes it: the stem, with the surface word's offsets.
-pub fn to_tantivy(position: usize, t: &Token, word: &WordInfo) -> TantivyToken {
+/// One analysed token as tantivy indexes it: the stem, with the surface word's byte range.
+pub fn to_tantivy(position: usize, offset: Range<usize>, word: &WordInfo) -> TantivyToken {
     TantivyToken {
         text: word.stem.clone(),
-        ..position_of(position, t)
+        ..position_of(position, offset)
     }
 }
 
@@ -111,15 +112,14 @@ impl Tokenizer for NorwegianTokenizer {
         let analysed = self.analyzer.analyze(text);
         let words = &analysed.words;
         let doc = analysed.tokens.first().map(Vec::as_slice).unwrap_or_default();
+        let tokens = doc.iter().zip(word_offsets(text)).enumerate();
         let tokens = if self.with_parts {
-            doc.iter()
-                .enumerate()
-                .flat_map(|(p, t)| index_tokens(p, t, words.info(t)))
+            tokens
+                .flat_map(|(p, (t, offset))| index_tokens(p, offset, words.info(t)))
                 .collect()
         } else {
-            doc.iter()
-                .enumerate()
-                .map(|(p, t)| to_tantivy(p, t, words.info(t)))
+            tokens
+                .map(|(p, (t, offset))| to_tantivy(p, offset, words.info(t)))
                 .collect()
         };
         VecTokenStream::new(tokens)

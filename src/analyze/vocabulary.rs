@@ -24,29 +24,31 @@ impl Vocabulary {
     /// each stem is shown as its most frequent surface word (ties: the shorter, then the
     /// alphabetically first), in capitals when it was always written so.
     ///
-    /// Every (stem, surface word) occurrence is listed in parallel and sorted, so that the
-    /// counts of a pair are summed in one pass over neighbours rather than in a hash map
-    /// of a few hundred thousand pairs on one thread.
+    /// Every (stem, surface word) occurrence is listed and sorted in parallel, so that the
+    /// counts of a pair are summed in one pass over neighbours rather than in a hash map of
+    /// a few hundred thousand pairs on one thread. The list is made in one allocation of
+    /// its exact size (a parallel collect would hold it twice while joining the parts).
     pub fn new(words: &Words) -> Vocabulary {
-        let mut seen: Vec<(StemId, &str, FormCount)> = (0..words.len() as WordId)
-            .into_par_iter()
-            .flat_map_iter(|id| {
-                let (info, c) = (&words[id], words.count(id));
-                let word = FormCount {
-                    count: c.count,
-                    upper: c.upper,
-                };
-                let part = FormCount {
-                    count: c.count,
-                    upper: 0,
-                };
-                let parts = info
-                    .parts
-                    .iter()
-                    .filter_map(move |p| Some((words.find_stem(&p.stem)?, p.word.as_str(), part)));
-                std::iter::once((words.stem_id(id), info.word.as_str(), word)).chain(parts)
-            })
-            .collect();
+        let forms = |id: WordId| {
+            let (info, c) = (&words[id], words.count(id));
+            let word = FormCount {
+                count: c.count,
+                upper: c.upper,
+            };
+            let part = FormCount {
+                count: c.count,
+                upper: 0,
+            };
+            let parts = info
+                .parts
+                .iter()
+                .filter_map(move |p| Some((words.find_stem(&p.stem)?, p.word.as_str(), part)));
+            std::iter::once((words.stem_id(id), info.word.as_str(), word)).chain(parts)
+        };
+        let ids = 0..words.len() as WordId;
+        let total = ids.clone().map(|id| 1 + words[id].parts.len()).sum();
+        let mut seen: Vec<(StemId, &str, FormCount)> = Vec::with_capacity(total);
+        seen.extend(ids.flat_map(forms));
         seen.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut best: Vec<Option<(&str, FormCount)>> = vec![None; words.stem_count()];
         for run in seen.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {

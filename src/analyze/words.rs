@@ -1,8 +1,10 @@
 //! The run's table of distinct words. Analysing a word (lemma lookup, stemming, compound
 //! splitting) is the analyzer's costly step, and a corpus has far fewer distinct words than
 //! tokens: so texts are first split into words, each distinct word is given a [`WordId`],
-//! and each is analysed once, in parallel, for the whole run. A [`Token`] is then 12 bytes:
-//! the word's id and where it stands; its position is its index in the text's tokens.
+//! and each is analysed once, in parallel, for the whole run. A [`Token`] is then 4 bytes,
+//! the word's id: its position is its index in the text's tokens, and its place in the
+//! text is found again when needed ([`super::word_offsets`]), as the text's words come
+//! in the same order.
 //!
 //! Ids are given in order of first occurrence over the texts, whatever the number of
 //! threads, so every later stage sees the same ids for the same input. Stems get ids the same
@@ -23,25 +25,17 @@ pub type StemId = u32;
 
 /// One occurrence of a word in a text. Its word position (counting stopwords too, so phrase
 /// queries keep their gaps) is its index in the text's list of tokens, which holds every
-/// word of the text.
+/// word of the text; the `i`-th token's byte range in the text is the `i`-th item of
+/// [`super::word_offsets`] of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// The word, as an id into the run's [`Words`].
     pub word: WordId,
-    /// Byte range of the word in the (NFC-normalised) text.
-    pub start: u32,
-    pub end: u32,
 }
 
-// Tokens are the run's largest table (one per word of every text): keep them at 12 bytes.
-const _: () = assert!(std::mem::size_of::<Token>() == 12);
-
-impl Token {
-    /// Byte range of the word in its text.
-    pub fn offset(&self) -> Range<usize> {
-        self.start as usize..self.end as usize
-    }
-}
+// Tokens are the run's largest table (one per word of every text, twenty million at a
+// million responses): keep them at 4 bytes, the offsets not stored.
+const _: () = assert!(std::mem::size_of::<Token>() == 4);
 
 /// How often a word was seen, and how often in capitals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -195,11 +189,29 @@ impl Analysed {
 /// One chunk of texts split into words, with chunk-local word ids.
 struct Chunk {
     keys: Vec<Box<str>>,
-    counts: Vec<WordCount>,
+    counts: Vec<ChunkCount>,
     tokens: Vec<Vec<Token>>,
     /// The chunk-local ids of the chunk's words, by the merge shard of their key (filled
     /// for [`Analyzer::analyze_all`] only).
     shards: Vec<Vec<WordId>>,
+}
+
+/// [`WordCount`] within one chunk, in half the room: the chunks together hold several
+/// times as many entries as the run has words. (A count that would pass `u32::MAX` in one
+/// chunk of texts stays there.)
+#[derive(Debug, Clone, Copy, Default)]
+struct ChunkCount {
+    count: u32,
+    upper: u32,
+}
+
+impl From<ChunkCount> for WordCount {
+    fn from(c: ChunkCount) -> WordCount {
+        WordCount {
+            count: c.count.into(),
+            upper: c.upper.into(),
+        }
+    }
 }
 
 /// Texts per chunk: large enough that the per-chunk word maps stay few, small enough
@@ -248,8 +260,8 @@ fn merge_shard(chunks: &[Chunk], remaps: &[Vec<AtomicU32>], shard: usize) -> Sha
                 (merged.first.len() - 1) as u32
             });
             let (total, count) = (&mut merged.counts[id as usize], chunk.counts[local as usize]);
-            total.count += count.count;
-            total.upper += count.upper;
+            total.count += u64::from(count.count);
+            total.upper += u64::from(count.upper);
             remaps[c][local as usize].store((shard as u32) << SHARD_BITS | id, Ordering::Relaxed);
         }
     }
@@ -352,7 +364,7 @@ impl Analyzer {
             .map(|k| self.analyze_key_with(k, &mut memo))
             .collect();
         Analysed {
-            words: Words::build(infos, chunk.counts),
+            words: Words::build(infos, chunk.counts.into_iter().map(WordCount::from).collect()),
             tokens: chunk.tokens,
         }
     }
@@ -370,7 +382,7 @@ impl Analyzer {
         let mut key = String::new();
         let mut next = String::new();
         // Byte ranges of the words of the text at hand.
-        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
         for text in texts {
             let normalized;
             let text = if super::is_nfc(text) {
@@ -380,16 +392,16 @@ impl Analyzer {
                 normalized.as_str()
             };
             spans.clear();
-            spans.extend(super::words(text).map(|(start, raw)| (start, start + raw.len())));
+            spans.extend(super::word_offsets(text));
             let mut doc = Vec::with_capacity(spans.len());
-            for (position, &(start, end)) in spans.iter().enumerate() {
-                let raw = &text[start..end];
+            for (position, span) in spans.iter().enumerate() {
+                let raw = &text[span.clone()];
                 super::word_key(raw, &mut key);
                 // The first word of a hyphenated pair (`tverr-kommunalt`) is its own entry:
                 // it also carries the joined word as a part.
-                if let Some(&(next_start, next_end)) = spans.get(position + 1) {
-                    if text.get(end..next_start) == Some("-") {
-                        super::word_key(&text[next_start..next_end], &mut next);
+                if let Some(following) = spans.get(position + 1) {
+                    if text.get(span.end..following.start) == Some("-") {
+                        super::word_key(&text[following.clone()], &mut next);
                         key.push('-');
                         key.push_str(&next);
                     }
@@ -399,18 +411,14 @@ impl Analyzer {
                     None => {
                         let id = chunk.counts.len() as WordId;
                         index.insert(key.as_str().into(), id);
-                        chunk.counts.push(WordCount::default());
+                        chunk.counts.push(ChunkCount::default());
                         id
                     }
                 };
                 let c = &mut chunk.counts[id as usize];
-                c.count += 1;
-                c.upper += u64::from(super::is_upper(raw));
-                doc.push(Token {
-                    word: id,
-                    start: start as u32,
-                    end: end as u32,
-                });
+                c.count = c.count.saturating_add(1);
+                c.upper = c.upper.saturating_add(u32::from(super::is_upper(raw)));
+                doc.push(Token { word: id });
             }
             chunk.tokens.push(doc);
         }

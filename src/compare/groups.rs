@@ -337,18 +337,22 @@ pub(super) fn grouping(
             .then(b.adj_residual.abs().total_cmp(&a.adj_residual.abs()))
     });
 
-    let words = keyness(cases, &group_of, &tested, ctx.stem, exclude, ctx.display);
+    let mut words = keyness(cases, &group_of, &tested, ctx.stem, exclude, ctx.display);
+    let distinctive: Vec<FastSet<StemId>> = words
+        .iter_mut()
+        .map(|k| {
+            k.as_mut()
+                .map(|k| std::mem::take(&mut k.distinctive_ids))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut quotes = quotes(cases, &group_of, &tested, &distinctive, &cell_hidden, &row_of).into_iter();
     let groups: Vec<Group> = (0..ng)
         .zip(words)
         .map(|(g, k)| {
-            let (tokens, words_tested, keyness, ids) = match k {
-                Some(k) => (Some(k.tokens), k.words_tested, k.distinctive, k.distinctive_ids),
-                None => (None, 0, Vec::new(), FastSet::default()),
-            };
-            let quotes = if tested[g] {
-                quotes(cases, &group_of, g, &ids, &|r| cell_hidden(g, r), &row_of)
-            } else {
-                Vec::new()
+            let (tokens, words_tested, keyness) = match k {
+                Some(k) => (Some(k.tokens), k.words_tested, k.distinctive),
+                None => (None, 0, Vec::new()),
             };
             Group {
                 name: names[g].clone(),
@@ -357,7 +361,7 @@ pub(super) fn grouping(
                 tokens,
                 words_tested,
                 keyness,
-                quotes,
+                quotes: quotes.next().unwrap_or_default(),
             }
         })
         .collect();
@@ -430,47 +434,56 @@ pub(super) fn grouping(
     }
 }
 
-/// Up to [`QUOTES`] responses of group `g`: most distinctive-word occurrences, then the
-/// longer text (up to 400 bytes), then by id; never from a suppressed cell.
+/// Up to [`QUOTES`] responses of each tested group: most occurrences of the group's
+/// `distinctive` words, then the longer text (up to 400 bytes), then by id and position;
+/// never from a suppressed cell (`hidden(group, theme row)`). One pass over the cases
+/// for all groups: a grouping by municipality has hundreds.
 fn quotes(
     cases: &[Case],
     group_of: &[Option<usize>],
-    g: usize,
-    distinctive: &FastSet<StemId>,
-    hidden: &dyn Fn(usize) -> bool,
+    tested: &[bool],
+    distinctive: &[FastSet<StemId>],
+    hidden: &dyn Fn(usize, usize) -> bool,
     row_of: &FastMap<usize, usize>,
-) -> Vec<Quote> {
-    let mut picks: Vec<(usize, usize, &Case)> = cases
-        .iter()
-        .zip(group_of)
-        .filter(|(_, gi)| **gi == Some(g))
-        .filter(|(c, _)| row_of.get(&c.theme.unwrap_or(0)).is_some_and(|&r| !hidden(r)))
-        .map(|(c, _)| {
-            let hits = c.stems.iter().filter(|s| distinctive.contains(*s)).count();
-            (hits, c.response.text.len().min(400), c)
-        })
-        .collect();
-    let order = |a: &(usize, usize, &Case), b: &(usize, usize, &Case)| -> Ordering {
+) -> Vec<Vec<Quote>> {
+    type Pick<'a> = (usize, usize, usize, &'a Case<'a>);
+    let mut picks: Vec<Vec<Pick>> = vec![Vec::new(); tested.len()];
+    for (i, (c, g)) in cases.iter().zip(group_of).enumerate() {
+        let Some(g) = g.filter(|&g| tested[g]) else {
+            continue;
+        };
+        if row_of.get(&c.theme.unwrap_or(0)).is_none_or(|&r| hidden(g, r)) {
+            continue;
+        }
+        let hits = c.stems.iter().filter(|s| distinctive[g].contains(*s)).count();
+        picks[g].push((hits, c.response.text.len().min(400), i, c));
+    }
+    let order = |a: &Pick, b: &Pick| -> Ordering {
         b.0.cmp(&a.0)
             .then(b.1.cmp(&a.1))
-            .then(a.2.response.id.cmp(&b.2.response.id))
+            .then(a.3.response.id.cmp(&b.3.response.id))
+            .then(a.2.cmp(&b.2))
     };
-    // Only the first few are shown: pick them out, then order them (a group can hold
-    // most of a million responses).
-    if picks.len() > QUOTES {
-        picks.select_nth_unstable_by(QUOTES - 1, order);
-        picks.truncate(QUOTES);
-    }
-    picks.sort_by(order);
     picks
         .into_iter()
-        .take(QUOTES)
-        .map(|(_, _, c)| Quote {
-            id: c.response.id.to_string(),
-            text: c.response.text.to_string(),
-            source: c.response.source.to_string(),
-            line: c.response.line,
-            theme_id: c.theme.unwrap_or(0),
+        .map(|mut picks| {
+            // Only the first few are shown: pick them out, then order them (a group can
+            // hold most of a million responses).
+            if picks.len() > QUOTES {
+                picks.select_nth_unstable_by(QUOTES - 1, order);
+                picks.truncate(QUOTES);
+            }
+            picks.sort_by(order);
+            picks
+                .into_iter()
+                .map(|(_, _, _, c)| Quote {
+                    id: c.response.id.to_string(),
+                    text: c.response.text.to_string(),
+                    source: c.response.source.to_string(),
+                    line: c.response.line,
+                    theme_id: c.theme.unwrap_or(0),
+                })
+                .collect()
         })
         .collect()
 }

@@ -13,6 +13,7 @@ use super::stats::{benjamini_hochberg, chi2_sf, g2_table, log_ratio};
 use super::{Case, ALPHA};
 use crate::analyze::compound::FastMap;
 use crate::analyze::{FastSet, StemId};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Words used in fewer responses than this are not tested: such counts cannot carry a
@@ -65,34 +66,49 @@ pub(super) fn keyness<'w>(
     display: &dyn Fn(&str) -> String,
 ) -> Vec<Option<GroupKeyness>> {
     let groups = tested.len();
-    // Responses using each stem (by id), in all tested groups and in each.
-    let mut totals: Vec<u64> = Vec::new();
-    let mut counts: Vec<FastMap<StemId, u64>> = vec![FastMap::default(); groups];
-    let mut tokens = vec![0u64; groups];
-    let mut responses = vec![0u64; groups];
-    // The last response (numbered from 1) that used each stem: a response's distinct
-    // stems without sorting or hashing.
-    let mut seen_in: Vec<u32> = Vec::new();
-    let mut n = 0u32;
+    // The responses of each tested group, then each group counted on its own thread.
+    let mut members: Vec<Vec<&Case>> = vec![Vec::new(); groups];
     for (case, g) in cases.iter().zip(group_of) {
-        let Some(g) = g.filter(|&g| tested[g]) else {
-            continue;
-        };
-        n += 1;
-        responses[g] += 1;
-        tokens[g] += case.stems.len() as u64;
-        for &s in &case.stems {
-            let w = s as usize;
-            if w >= totals.len() {
-                totals.resize(w + 1, 0);
-                seen_in.resize(w + 1, 0);
-            }
-            if seen_in[w] != n {
-                seen_in[w] = n;
-                totals[w] += 1;
-                *counts[g].entry(s).or_default() += 1;
-            }
+        if let Some(g) = g.filter(|&g| tested[g]) {
+            members[g].push(case);
         }
+    }
+    let responses: Vec<u64> = members.iter().map(|m| m.len() as u64).collect();
+    let tokens: Vec<u64> = members
+        .iter()
+        .map(|m| m.iter().map(|c| c.stems.len() as u64).sum())
+        .collect();
+    // Responses using each stem (by id) in each group.
+    let counts: Vec<FastMap<StemId, u64>> = members
+        .par_iter()
+        .map(|members| {
+            let mut counts: FastMap<StemId, u64> = FastMap::default();
+            // The last response (numbered from 1) that used each stem: a response's
+            // distinct stems without sorting or hashing.
+            let mut seen_in: Vec<u32> = Vec::new();
+            for (n, case) in (1u32..).zip(members) {
+                for &s in &case.stems {
+                    let w = s as usize;
+                    if w >= seen_in.len() {
+                        seen_in.resize(w + 1, 0);
+                    }
+                    if seen_in[w] != n {
+                        seen_in[w] = n;
+                        *counts.entry(s).or_default() += 1;
+                    }
+                }
+            }
+            counts
+        })
+        .collect();
+    // ... and in all tested groups.
+    let mut totals: Vec<u64> = Vec::new();
+    for (&s, &n) in counts.iter().flatten() {
+        let w = s as usize;
+        if w >= totals.len() {
+            totals.resize(w + 1, 0);
+        }
+        totals[w] += n;
     }
     let all: u64 = responses.iter().sum();
     let mut family: Vec<(StemId, &str)> = (0..totals.len())
@@ -103,16 +119,22 @@ pub(super) fn keyness<'w>(
     family.sort_by(|a, b| a.1.cmp(b.1));
 
     // Every word × tested group, then one correction across all of them.
-    let mut scored: Vec<(usize, StemId, u64, f64, f64)> = Vec::new();
-    for g in (0..groups).filter(|&g| tested[g]) {
-        let (c, d) = (responses[g], all - responses[g]);
-        for &(w, _) in &family {
-            let a = counts[g].get(&w).copied().unwrap_or(0);
-            let b = totals[w as usize] - a;
-            scored.push((g, w, a, g2_table(a, c, b, d), log_ratio(a, b, c, d)));
-        }
-    }
-    let p: Vec<f64> = scored.iter().map(|s| chi2_sf(s.3, 1)).collect();
+    // (A grouping by municipality tests hundreds of groups × every word: in parallel,
+    // in the same order.)
+    let tested_groups: Vec<usize> = (0..groups).filter(|&g| tested[g]).collect();
+    let scored: Vec<(usize, StemId, u64, f64, f64)> = tested_groups
+        .par_iter()
+        .flat_map_iter(|&g| {
+            let (c, d) = (responses[g], all - responses[g]);
+            let (counts, totals) = (&counts[g], &totals);
+            family.iter().map(move |&(w, _)| {
+                let a = counts.get(&w).copied().unwrap_or(0);
+                let b = totals[w as usize] - a;
+                (g, w, a, g2_table(a, c, b, d), log_ratio(a, b, c, d))
+            })
+        })
+        .collect();
+    let p: Vec<f64> = scored.par_iter().map(|s| chi2_sf(s.3, 1)).collect();
     let p_adj = benjamini_hochberg(&p);
     let mut distinctive: Vec<Vec<(StemId, Keyness)>> = vec![Vec::new(); groups];
     for (&(g, w, a, g2, lr), &q) in scored.iter().zip(&p_adj) {

@@ -5,6 +5,7 @@
 //! incomplete gamma function, so no statistics crate is needed.
 
 use crate::math::ln_gamma;
+use rayon::prelude::*;
 
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -91,7 +92,8 @@ pub fn normal_two_sided(z: f64) -> f64 {
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let m = p.len();
     let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    // A total order (ties by position), so the parallel sort gives the one result.
+    order.par_sort_unstable_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
     let mut adjusted = vec![1.0; m];
     let mut running = 1.0f64;
     for (rank, &i) in order.iter().enumerate().rev() {

@@ -10,11 +10,11 @@
 //! Features are sorted by stem, entries by row then column: the same input gives the same
 //! bytes. Files are written streaming.
 
-use crate::analysis::Analysis;
+use crate::analysis::{meta_columns, Analysis};
 use crate::analyze::StemId;
 use crate::corpus::csv_error;
 use crate::error::{Error, Result};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -84,13 +84,7 @@ pub fn write(dir: &Path, a: &Analysis) -> Result<DfmSummary> {
     }
     w.flush().map_err(io)?;
 
-    let columns: Vec<&str> = a
-        .rows
-        .iter()
-        .flat_map(|r| r.response.meta.keys())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let columns: Vec<&str> = meta_columns(&a.rows).into_iter().collect();
     let path = dir.join("docs.csv");
     let mut w = csv::Writer::from_writer(create(&path)?);
     let mut header = vec![

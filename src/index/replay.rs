@@ -116,7 +116,7 @@ impl Tokenizer for RowTokens {
             .parse::<usize>()
             .ok()
             .and_then(|ord| self.analysis.rows.get(ord))
-            .map(|row| row.tokens.as_slice())
+            .map(|row| &*row.tokens)
             .unwrap_or_default();
         RowTokenStream {
             table: &self.table,

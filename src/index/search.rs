@@ -8,7 +8,7 @@ use super::query::{parse, FieldKind, Node, Target};
 use super::single::{Single, SingleQuery, BUCKET};
 use super::top::TopRanked;
 use super::{fields_of, meta_facet_field, meta_field, read_info, register_tokenizers, Fields, IndexInfo};
-use crate::analyze::{edit_distance, nfc, Analyzer, NorwegianTokenizer};
+use crate::analyze::{edit_distance, nfc, word_offsets, Analyzer, NorwegianTokenizer};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::cell::Cell;
@@ -407,8 +407,9 @@ impl Searcher {
         let mut matched_stems = BTreeMap::new();
         let mut matches: Vec<Range<usize>> = Vec::new();
         let analysed = self.analyzer.analyze(&text);
-        let tokens: Vec<(&crate::analyze::Token, &crate::analyze::WordInfo)> = analysed.iter().collect();
-        for (i, &(at, token)) in tokens.iter().enumerate() {
+        let tokens: Vec<(Range<usize>, &crate::analyze::WordInfo)> =
+            word_offsets(&text).zip(analysed.iter().map(|(_, w)| w)).collect();
+        for (i, (at, token)) in tokens.iter().enumerate() {
             let whole = close(&token.stem);
             let parts: Vec<&crate::analyze::Part> = token.parts.iter().filter(|p| close(&p.stem)).collect();
             if !whole && parts.is_empty() {
@@ -422,12 +423,12 @@ impl Searcher {
                     .any(|p| p.word == format!("{}{}", token.word, n.1.word))
             });
             let end = match next {
-                Some(n) if joined => n.0.offset().end,
-                _ => at.offset().end,
+                Some(n) if joined => n.0.end,
+                _ => at.end,
             };
             // A word already covered by a hyphen-joined match is not marked twice.
-            if matches.last().is_none_or(|m| at.offset().start >= m.end) {
-                matches.push(at.offset().start..end);
+            if matches.last().is_none_or(|m| at.start >= m.end) {
+                matches.push(at.start..end);
             }
             if whole {
                 matched_stems.insert(token.stem.to_string(), 1.0);
@@ -593,13 +594,14 @@ fn query_words(analyzer: &Analyzer, text: &str) -> (String, Vec<QueryWord>) {
     let words = analyzer
         .analyze(&text)
         .iter()
+        .zip(word_offsets(&text))
         .enumerate()
-        .map(|(position, (t, w))| QueryWord {
+        .map(|(position, ((_, w), offset))| QueryWord {
             word: w.word.clone(),
             stem: w.stem.clone(),
             stop: w.stop,
             position,
-            offset: t.offset(),
+            offset,
         })
         .collect();
     (text, words)

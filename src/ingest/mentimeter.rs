@@ -65,7 +65,7 @@ pub fn parse(text: &str, collection: &str, source: &str, norm: &mut Normalizer) 
             State::Cloud { .. } => {
                 state = State::Cloud { seen: true };
                 let mut response = norm.response(collection, source, line, &title, trimmed);
-                response.kinds = Box::new([WORD_CLOUD_KIND.to_string()]);
+                response.kinds = vec![WORD_CLOUD_KIND.to_string()].into();
                 out.responses.push(response);
                 out.kept_lines += 1;
             }
@@ -78,6 +78,7 @@ pub fn parse(text: &str, collection: &str, source: &str, norm: &mut Normalizer) 
             },
         }
     }
+    crate::model::tabulate(&mut out.responses);
     out
 }
 
@@ -132,7 +133,7 @@ fn table_row(
     response.kinds = kinds.into();
     response.answer = answer.into();
     response.labels = labels.into();
-    response.meta = norm.interner.meta(meta);
+    response.meta = meta.into_iter().collect();
     Ok(response)
 }
 

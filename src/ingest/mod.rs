@@ -24,7 +24,7 @@ pub use mask::MaskCounts;
 
 use crate::analyze::nfc;
 use crate::error::{Error, Result};
-use crate::model::{Ingested, Interner, Meta, Response};
+use crate::model::{Ingested, Interner, Meta, Rare, Response};
 use std::path::{Path, PathBuf};
 
 /// What the user told us about the input.
@@ -82,7 +82,7 @@ pub struct Normalizer {
     pub masked: MaskCounts,
     /// Texts whose mojibake (`Ã¸` for `ø`) was repaired.
     pub repaired: u64,
-    /// Shares the metadata strings of the file's rows.
+    /// Shares the provenance strings of the file's responses.
     pub interner: Interner,
 }
 
@@ -158,9 +158,9 @@ impl Normalizer {
             source: self.interner.get(source),
             line,
             question: self.interner.get(question),
-            kinds: Box::default(),
-            answer: Box::default(),
-            labels: Box::default(),
+            kinds: Rare::default(),
+            answer: Rare::default(),
+            labels: Rare::default(),
             text: text.into(),
             meta: Meta::default(),
         }

@@ -12,7 +12,7 @@
 use super::exports::{self, Export, Hint};
 use super::{response_id, IngestOptions, Normalized, Normalizer};
 use crate::error::{Error, Result};
-use crate::model::{Ingested, Reject};
+use crate::model::{Ingested, MetaKey, MetaTables, Reject};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -231,6 +231,9 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
         Some(Prepared { meta, answers })
     };
     out.responses.reserve(data.len());
+    // The rows' metadata go into one table, given to the responses once it is complete.
+    let mut tables = MetaTables::default();
+    let mut metas: Vec<MetaKey> = Vec::with_capacity(data.len());
     // Rows are consumed as they become responses, so the table and the responses are
     // not both held whole.
     let mut data = data.into_iter();
@@ -289,13 +292,13 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
                 out.rejects.push(reject("empty-text", detail));
                 continue;
             };
-            // One metadata map per row, shared by the row's responses.
+            // One metadata row per table row, shared by the row's responses.
             let values: Vec<(&str, String)> = meta_cols
                 .iter()
                 .zip(meta)
                 .map(|(&i, value)| (columns[i].name.as_str(), norm.accept(value)))
                 .collect();
-            let meta = norm.interner.meta(values);
+            let meta = tables.add(values);
             out.kept_lines += 1;
             for (i, text) in answers {
                 let text = norm.accept(text);
@@ -304,8 +307,8 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
                 if text_cols.len() > 1 {
                     response.id = format!("{}-{:02}", response_id(collection, row.number), i + 1).into();
                 }
-                response.meta = meta.clone();
                 out.responses.push(response);
+                metas.push(meta);
             }
         }
     };
@@ -313,6 +316,10 @@ pub fn read(table: Table, target: &Target, norm: &mut Normalizer) -> Result<(Tab
         let next = take_chunk();
         let (next_prepared, ()) = rayon::join(|| prepare_all(&next), || settle(chunk, prepared));
         (chunk, prepared) = (next, next_prepared);
+    }
+    let tables = tables.finish();
+    for (response, key) in out.responses.iter_mut().zip(metas) {
+        response.meta = tables.meta(key);
     }
     Ok((info, out))
 }

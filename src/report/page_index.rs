@@ -29,7 +29,7 @@
 //! otherwise repeat the same stems hundreds of thousands of times. Why no substring
 //! fallback: the CLI has none, and the page must agree with it.
 
-use crate::analysis::Analysis;
+use crate::analysis::{meta_columns, Analysis};
 use crate::analyze::compound::{CompoundSplitter, FastMap};
 use crate::analyze::{Analyzer, WordId, WordInfo};
 use crate::compare::{group_value, SCOPE_GROUPING};
@@ -308,13 +308,7 @@ impl PageIndex {
             }
         }
 
-        let columns: Vec<String> = listed
-            .iter()
-            .flat_map(|r| r.response.meta.keys())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
+        let columns: Vec<String> = meta_columns(listed).into_iter().map(str::to_string).collect();
         let meta = listed
             .iter()
             .map(|r| {

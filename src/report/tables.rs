@@ -4,11 +4,12 @@
 //! [`excel_safe`], so a response that starts like a formula stays text in a spreadsheet.
 
 use super::{Report, ScopeCell};
-use crate::analysis::Analysis;
+use crate::analysis::{meta_columns, Analysis, Row};
 use crate::corpus::{csv_error, LIST_SEPARATOR};
 use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
 use crate::scope::Scope;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -27,14 +28,14 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
     w.into_inner().map_err(csv_error)
 }
 
-/// `responses.csv`, written row by row: id, collection, source, line, question, text,
+/// `responses.csv`, one row per response: id, collection, source, line, question, text,
 /// theme, scope and its evidence, kinds, labels, then every metadata column of the input
 /// as `meta.<column>` (the union of all inputs' columns, in name order; empty where a
 /// response's input has no such column).
 pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    let columns: BTreeSet<&str> = a.rows.iter().flat_map(|r| r.response.meta.keys()).collect();
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let columns = meta_columns(&a.rows);
     let mut header: Vec<String> = [
         "id",
         "collection",
@@ -52,9 +53,33 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     .map(String::from)
     .to_vec();
     header.extend(columns.iter().map(|c| format!("meta.{c}")));
+    let mut w = csv::Writer::from_writer(Vec::new());
     write_safe(&mut w, &header)?;
+    out.write_all(&finish(w)?).map_err(|e| Error::io(path, e))?;
+    // Blocks of rows are formatted in parallel and written in order, a batch of blocks at
+    // a time, so the file is the same for any thread count and no more than a batch is
+    // held in memory.
+    for batch in a.rows.chunks(RESPONSE_BLOCK * RESPONSE_BATCH) {
+        let blocks: Vec<Vec<u8>> = batch
+            .par_chunks(RESPONSE_BLOCK)
+            .map(|rows| response_rows(a, rows, &columns))
+            .collect::<Result<_>>()?;
+        for block in blocks {
+            out.write_all(&block).map_err(|e| Error::io(path, e))?;
+        }
+    }
+    out.flush().map_err(|e| Error::io(path, e))
+}
+
+/// Rows of `responses.csv` formatted in one piece, and pieces formatted at once.
+const RESPONSE_BLOCK: usize = 4_096;
+const RESPONSE_BATCH: usize = 16;
+
+/// The lines of `responses.csv` for `rows`.
+fn response_rows(a: &Analysis, rows: &[Row], columns: &BTreeSet<&str>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
     // Cells are borrowed from the rows, written one by one: no copy of any text.
-    for row in &a.rows {
+    for row in rows {
         let r = &row.response;
         let (line, theme_id) = (r.line.to_string(), row.theme.unwrap_or(0).to_string());
         let (evidence, kinds, labels) = (
@@ -82,8 +107,7 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
         }
         w.write_record(None::<&[u8]>).map_err(csv_error)?;
     }
-    let mut inner = w.into_inner().map_err(csv_error)?;
-    inner.flush().map_err(|e| Error::io(path, e))
+    finish(w)
 }
 
 /// `themes.csv`: one row per theme (and the unclassified bucket) with its responses per

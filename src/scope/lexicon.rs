@@ -3,9 +3,9 @@
 //! file an analyst adds with `--scope-lexicon`. Parsed once into indexes keyed by stem
 //! and by written word, so tagging a response costs a few hash look-ups per word.
 
-use crate::analyze::Analyzer;
+use crate::analyze::compound::FastMap;
+use crate::analyze::{Analyzer, FastSet};
 use crate::error::{Error, Result};
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// What an entry is evidence of.
@@ -92,18 +92,18 @@ pub(crate) struct Lexicon {
     pub entries: Vec<Entry>,
     pub places: Vec<Place>,
     /// Entry numbers by the stem their first word matches (stem and part entries).
-    pub by_stem: HashMap<String, Vec<usize>>,
+    pub by_stem: FastMap<String, Vec<usize>>,
     /// Entry numbers by their exact first written word.
-    pub by_word: HashMap<String, Vec<usize>>,
+    pub by_word: FastMap<String, Vec<usize>>,
     /// Entries whose first written word ends in `*`.
     pub prefixed: Vec<usize>,
     /// Place numbers by the first word of the name.
-    pub places_by_first: HashMap<String, Vec<usize>>,
+    pub places_by_first: FastMap<String, Vec<usize>>,
     /// First words of unambiguous single-word places (and regions without their `-et`),
     /// for compounds such as `Osloregionen` and `sørlandskysten`.
-    pub place_stems: HashMap<String, usize>,
+    pub place_stems: FastMap<String, usize>,
     /// Stems that are markers or place names, for leaving them out of theme features.
-    pub marker_stems: HashSet<String>,
+    pub marker_stems: FastSet<String>,
 }
 
 /// Splits a lexicon line into fields: TAB-separated, or separated by two or more spaces.

@@ -20,42 +20,89 @@ pub struct Agreement {
     pub purity: f64,
 }
 
+/// The contingency table of two partitions, with their entropies and mutual information.
+struct Table<A, B> {
+    n: usize,
+    table: BTreeMap<(A, B), usize>,
+    rows: BTreeMap<A, usize>,
+    cols: BTreeMap<B, usize>,
+    /// Entropies of the two partitions and their mutual information (nats).
+    hu: f64,
+    hv: f64,
+    mi: f64,
+}
+
+impl<A: Ord + Clone, B: Ord + Clone> Table<A, B> {
+    fn new(clusters: &[A], labels: &[B]) -> Table<A, B> {
+        let n = clusters.len().min(labels.len());
+        let mut table: BTreeMap<(A, B), usize> = BTreeMap::new();
+        let mut rows: BTreeMap<A, usize> = BTreeMap::new();
+        let mut cols: BTreeMap<B, usize> = BTreeMap::new();
+        for (a, b) in clusters.iter().zip(labels).take(n) {
+            *table.entry((a.clone(), b.clone())).or_default() += 1;
+            *rows.entry(a.clone()).or_default() += 1;
+            *cols.entry(b.clone()).or_default() += 1;
+        }
+        let nf = n as f64;
+        let entropy = |counts: Vec<usize>| -> f64 {
+            counts
+                .into_iter()
+                .map(|c| c as f64 / nf)
+                .filter(|&p| p > 0.0)
+                .map(|p| -p * p.ln())
+                .sum()
+        };
+        let mi: f64 = table
+            .iter()
+            .map(|((a, b), &c)| {
+                let p = c as f64 / nf;
+                p * (p / ((rows[a] as f64 / nf) * (cols[b] as f64 / nf))).ln()
+            })
+            .sum();
+        let (hu, hv) = (
+            entropy(rows.values().copied().collect()),
+            entropy(cols.values().copied().collect()),
+        );
+        Table {
+            n,
+            table,
+            rows,
+            cols,
+            hu,
+            hv,
+            mi,
+        }
+    }
+
+    fn nmi(&self) -> f64 {
+        if self.hu + self.hv == 0.0 {
+            1.0
+        } else {
+            (2.0 * self.mi / (self.hu + self.hv)).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// Normalised mutual information alone (as in [`agreement`]), without the expected
+/// mutual information that AMI needs: for comparing many partitions with each other.
+pub fn nmi<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -> f64 {
+    Table::new(clusters, labels).nmi()
+}
+
 /// Compares cluster ids with label ids, pairwise by position.
 pub fn agreement<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -> Agreement {
-    let n = clusters.len().min(labels.len());
-    let mut table: BTreeMap<(A, B), usize> = BTreeMap::new();
-    let mut rows: BTreeMap<A, usize> = BTreeMap::new();
-    let mut cols: BTreeMap<B, usize> = BTreeMap::new();
-    for (a, b) in clusters.iter().zip(labels).take(n) {
-        *table.entry((a.clone(), b.clone())).or_default() += 1;
-        *rows.entry(a.clone()).or_default() += 1;
-        *cols.entry(b.clone()).or_default() += 1;
-    }
+    let t = Table::new(clusters, labels);
+    let nmi = t.nmi();
+    let Table {
+        n,
+        table,
+        rows,
+        cols,
+        hu,
+        hv,
+        mi,
+    } = t;
     let nf = n as f64;
-    let entropy = |counts: Vec<usize>| -> f64 {
-        counts
-            .into_iter()
-            .map(|c| c as f64 / nf)
-            .filter(|&p| p > 0.0)
-            .map(|p| -p * p.ln())
-            .sum()
-    };
-    let mi: f64 = table
-        .iter()
-        .map(|((a, b), &c)| {
-            let p = c as f64 / nf;
-            p * (p / ((rows[a] as f64 / nf) * (cols[b] as f64 / nf))).ln()
-        })
-        .sum();
-    let (hu, hv) = (
-        entropy(rows.values().copied().collect()),
-        entropy(cols.values().copied().collect()),
-    );
-    let nmi = if hu + hv == 0.0 {
-        1.0
-    } else {
-        (2.0 * mi / (hu + hv)).clamp(0.0, 1.0)
-    };
     let row_sizes: Vec<usize> = rows.values().copied().collect();
     let col_sizes: Vec<usize> = cols.values().copied().collect();
     let emi = expected_mutual_information(&row_sizes, &col_sizes, n);
@@ -158,6 +205,7 @@ mod tests {
         assert!((a.nmi - 0.515_803_742_979_388_9).abs() < 1e-9, "{}", a.nmi);
         assert!((a.ari - 0.242_424_242_424_242_46).abs() < 1e-9, "{}", a.ari);
         assert!((a.purity - 4.0 / 6.0).abs() < 1e-12);
+        assert_eq!(nmi(&[0, 0, 0, 1, 1, 1], &[0, 0, 1, 1, 2, 2]), a.nmi);
     }
 
     #[test]

@@ -495,12 +495,13 @@ fn fit_mixture<'a>(
     };
     let found_per_run: Vec<usize> = chains.iter().map(|c| found(&c.assignment)).collect();
     let r = chains.len();
-    let mut sum = 0.0;
-    for a in 0..r {
-        for b in a + 1..r {
-            sum += agreement::agreement(&chains[a].assignment, &chains[b].assignment).nmi;
-        }
-    }
+    // Every pair of chains compared in parallel, the scores summed in pair order.
+    let pairs: Vec<(usize, usize)> = (0..r).flat_map(|a| (a + 1..r).map(move |b| (a, b))).collect();
+    let scores: Vec<f64> = pairs
+        .par_iter()
+        .map(|&(a, b)| agreement::nmi(&chains[a].assignment, &chains[b].assignment))
+        .collect();
+    let sum: f64 = scores.iter().sum();
     let stability = (r > 1).then(|| sum / (r * (r - 1) / 2) as f64);
     // Each sampled response described by the clusters the chains put it in.
     let labels: Vec<Vec<u32>> = (0..sample.len())

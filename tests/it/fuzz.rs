@@ -9,7 +9,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use stemme::analyze::{nfc, Analyzer};
+use stemme::analyze::{nfc, word_offsets, Analyzer};
 use stemme::index::{SearchOptions, Searcher};
 use stemme::Error;
 
@@ -152,8 +152,9 @@ fn the_analyzer_never_panics_and_offsets_are_char_boundaries() {
         .run(&text, |text| {
             let normalized = nfc(&text);
             let analysed = analyzer.analyze(&text);
-            for (token, _) in analysed.iter() {
-                let range = token.offset();
+            let offsets: Vec<_> = word_offsets(&text).collect();
+            prop_assert_eq!(offsets.len(), analysed.iter().count());
+            for range in offsets {
                 prop_assert!(
                     range.start < range.end && range.end <= normalized.len(),
                     "{range:?}"

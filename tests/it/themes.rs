@@ -26,9 +26,9 @@ fn labelled(name: &str) -> Vec<Response> {
                 source: name.into(),
                 line: i as u64 + 2,
                 question: "".into(),
-                kinds: Box::default(),
-                answer: Box::default(),
-                labels: Box::new([f[1].to_string()]),
+                kinds: Default::default(),
+                answer: Default::default(),
+                labels: vec![f[1].to_string()].into(),
                 text: f[2].into(),
                 meta: Default::default(),
             }
