@@ -5,21 +5,22 @@
 //! stem exactly alike: `kommune` finds `kommunene` and `kommuner`, `modell` finds
 //! `lokalsamfunnsmodeller`.
 //!
-//! Fields: `body` (the response text, stored only), `text` (the words' stems) and `parts`
-//! (compound parts and hyphen-joined words at the word's position, searched with half
-//! weight so a whole-word match ranks first),
-//! `question` (Norwegian analyzer), `theme` (the theme label, analysed),
-//! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id`
-//! (exact, case-insensitive), `theme_id` and `line` (numbers), and a field `meta.<column>`
-//! for every other input column (exact, case-insensitive: `meta.kommune:bergen`). These
+//! Fields: `body` (the response text, stored only), `text` (the words' stems) and `parts` (compound
+//! parts and hyphen-joined words at the word's position, searched with half weight so a whole-word
+//! match ranks first), `question` (Norwegian analyzer), `theme` (the theme label, analysed),
+//! `label` (human labels, analysed), `kind`, `scope`, `source`, `collection`, `id` (exact,
+//! case-insensitive), `theme_id` and `line` (numbers), and a field `meta.<column>` for every other
+//! input column (exact, case-insensitive: `meta.kommune:bergen`). `id`, `line` and `theme_id` have
+//! no terms of their own, and an identifier column's values are indexed by bucket (see [`single`]);
+//! fields with one value per response record no lengths ([`Lengths::One`]). The metadata fields
 //! were one JSON field until layout 7, whose objects took 4 % more of the index stage's
-//! instructions to build and index; the fields share one length statistic for ranking, as
-//! that field had ([`search`]), so scores stay as they were. The values counted with
-//! results are fast (columnar) fields: `theme`, `scope`, `kind` and `source` keep theirs
-//! as written, and each metadata column other than an identifier has a fast field
-//! `meta:<column>` of its own (see [`facets`]). Only what results show is stored (`id`,
-//! `body`, `source`, `line`, `theme`, `scope`, `kind`). `stemme-index.json` beside
-//! tantivy's files lists the metadata columns.
+//! instructions to build and index; they share one length statistic for ranking, as that field had
+//! ([`search`]), so scores stay as they were. The values counted with results are fast (columnar)
+//! fields: `theme`, `scope`, `kind` and `source` keep theirs as written, and each metadata column
+//! other than an identifier has a fast field `meta:<column>` of its own (see [`facets`]). Only what
+//! results show is stored (`id`, `body`, `source`, `line`, `theme`, `scope`, `kind`), and the
+//! identifier columns' values, which a search compares. `stemme-index.json` beside tantivy's files
+//! lists the metadata columns.
 //!
 //! Searching lives in [`search`], the concordance view in [`kwic`].
 
@@ -28,6 +29,7 @@ pub mod kwic;
 pub mod query;
 mod replay;
 pub mod search;
+mod single;
 mod top;
 
 pub use facets::FacetCount;
@@ -38,14 +40,14 @@ use crate::analyze::{Analyzer, FastSet, NorwegianTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::Progress;
 use rayon::prelude::*;
-use replay::{Memo, RowTokens, Terms};
+use replay::{Memo, RowTokens, TermTable, Terms};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
 };
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, RAW_TOKENIZER_NAME};
 use tantivy::{Index, TantivyDocument};
@@ -72,7 +74,7 @@ pub struct IndexInfo {
 }
 
 /// Version of the index layout; an index of another version must be rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 7;
+pub const INDEX_SCHEMA_VERSION: u32 = 10;
 
 /// Name of the exact, lowercased tokenizer for keyword fields.
 const KEYWORD: &str = "stemme_keyword";
@@ -86,6 +88,8 @@ const PART_TOKENS: &str = "stemme_nb_parts";
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     id: Field,
+    /// The ids not found through their line ([`single`]).
+    other_id: Field,
     body: Field,
     text: Field,
     parts: Field,
@@ -102,13 +106,24 @@ pub(crate) struct Fields {
     pub(crate) ord: Field,
 }
 
+/// Whether a field records each response's length in it (its number of terms).
+#[derive(Clone, Copy, PartialEq)]
+enum Lengths {
+    Recorded,
+    /// Not recorded: the field has exactly one value per response, so its length is one in
+    /// every response, which is also what BM25 reads for a field without lengths; scores
+    /// are the same without a byte per response and field to write.
+    One,
+}
+
 /// An indexed field with what its postings record; stored when its value is shown with
 /// results.
-fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+fn text_options(tokenizer: &str, record: IndexRecordOption, lengths: Lengths, stored: bool) -> TextOptions {
     let options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(record),
+            .set_index_option(record)
+            .set_fieldnorms(lengths == Lengths::Recorded),
     );
     if stored {
         options.set_stored()
@@ -133,41 +148,74 @@ pub(crate) fn meta_facet_field(key: &str) -> String {
 type MetaFields<'a> = HashMap<&'a str, Field>;
 
 /// The schema, with a search field for each of `meta_keys` and a facet field for each of
-/// `facet_keys` (metadata column keys).
+/// `facet_keys` (metadata column keys); the search fields of `identifier_keys` index the
+/// values' buckets ([`single::Bucket`]).
 fn schema<'a>(
     meta_keys: impl IntoIterator<Item = &'a str>,
     facet_keys: impl IntoIterator<Item = &'a str>,
+    identifier_keys: &BTreeSet<&str>,
 ) -> (Schema, Fields, MetaFields<'a>, MetaFields<'a>) {
     let mut b = Schema::builder();
-    let analysed = text_options(TOKENIZER_NAME, IndexRecordOption::WithFreqsAndPositions, false);
-    let keyword = text_options(KEYWORD, IndexRecordOption::Basic, true);
-    // Facets: the values as written, in a column per segment.
-    let facet = keyword.clone().set_fast(RAW_TOKENIZER_NAME);
+    let analysed = text_options(
+        TOKENIZER_NAME,
+        IndexRecordOption::WithFreqsAndPositions,
+        Lengths::Recorded,
+        false,
+    );
+    // One value per response, shown with results; with `fast`, also counted as a facet
+    // (the values as written, in a column per segment).
+    let one_value = text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, true);
+    let fast = |options: TextOptions| options.set_fast(RAW_TOKENIZER_NAME);
+    // One number per response, searched in its column (see [`single`]).
+    let number = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: b.add_text_field("id", keyword.clone()),
+        id: b.add_text_field("id", STORED),
+        other_id: b.add_text_field(
+            "other_id",
+            text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, false),
+        ),
         body: b.add_text_field("body", STORED),
         text: b.add_text_field(
             "text",
-            text_options(TEXT_TOKENS, IndexRecordOption::WithFreqsAndPositions, false),
+            text_options(
+                TEXT_TOKENS,
+                IndexRecordOption::WithFreqsAndPositions,
+                Lengths::Recorded,
+                false,
+            ),
         ),
         // Parts are only ever searched as single terms (a phrase matches whole words), so
         // they need no positions.
         parts: b.add_text_field(
             "parts",
-            text_options(PART_TOKENS, IndexRecordOption::WithFreqs, false),
+            text_options(
+                PART_TOKENS,
+                IndexRecordOption::WithFreqs,
+                Lengths::Recorded,
+                false,
+            ),
         ),
         question: b.add_text_field("question", analysed.clone()),
-        source: b.add_text_field("source", facet.clone()),
+        source: b.add_text_field("source", fast(one_value.clone())),
         collection: b.add_text_field(
             "collection",
-            text_options(KEYWORD, IndexRecordOption::Basic, false),
+            text_options(KEYWORD, IndexRecordOption::Basic, Lengths::One, false),
         ),
-        line: b.add_u64_field("line", INDEXED | STORED | FAST),
-        kind: b.add_text_field("kind", facet.clone()),
+        line: b.add_u64_field("line", number.clone().set_stored()),
+        // Any number of kinds per response.
+        kind: b.add_text_field(
+            "kind",
+            fast(text_options(
+                KEYWORD,
+                IndexRecordOption::Basic,
+                Lengths::Recorded,
+                true,
+            )),
+        ),
         label: b.add_text_field("label", analysed.clone()),
-        theme: b.add_text_field("theme", analysed.set_stored().set_fast(RAW_TOKENIZER_NAME)),
-        theme_id: b.add_u64_field("theme_id", INDEXED | FAST),
-        scope: b.add_text_field("scope", facet),
+        theme: b.add_text_field("theme", fast(analysed.set_stored())),
+        theme_id: b.add_u64_field("theme_id", number),
+        scope: b.add_text_field("scope", fast(one_value)),
         ord: b.add_u64_field("ord", FAST),
     };
     // Without lengths of their own: a match's length is one value, as in the JSON field
@@ -178,9 +226,24 @@ fn schema<'a>(
             .set_index_option(IndexRecordOption::Basic)
             .set_fieldnorms(false),
     );
+    let bucketed = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(single::BUCKET)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        )
+        .set_stored();
     let meta = meta_keys
         .into_iter()
-        .map(|key| (key, b.add_text_field(&meta_field(key), meta_options.clone())))
+        .map(|key| {
+            let options = if identifier_keys.contains(key) {
+                bucketed.clone()
+            } else {
+                meta_options.clone()
+            };
+            (key, b.add_text_field(&meta_field(key), options))
+        })
         .collect();
     let facets = facet_keys
         .into_iter()
@@ -196,6 +259,7 @@ pub(crate) fn fields_of(schema: &Schema) -> std::result::Result<Fields, tantivy:
     let f = |name| schema.get_field(name);
     Ok(Fields {
         id: f("id")?,
+        other_id: f("other_id")?,
         body: f("body")?,
         text: f("text")?,
         parts: f("parts")?,
@@ -223,6 +287,7 @@ pub(crate) fn register_tokenizers(index: &Index, analyzer: &Analyzer) {
     register_keyword(index);
 }
 
+/// The tokenizers of the keyword and identifier fields, alike when built and searched.
 fn register_keyword(index: &Index) {
     index.tokenizers().register(
         KEYWORD,
@@ -230,14 +295,24 @@ fn register_keyword(index: &Index) {
             .filter(LowerCaser)
             .build(),
     );
+    index
+        .tokenizers()
+        .register(single::BUCKET, single::Bucket::default());
 }
 
 /// The tokenizers while `analysis` is indexed: the rows' own tokens for `text` and
 /// `parts`, the analyzer (once per distinct value) for the other analysed fields.
-fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>) {
+fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>, table: TermTable) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(TEXT_TOKENS, RowTokens::new(Arc::clone(analysis), Terms::Stems));
-    tokenizers.register(PART_TOKENS, RowTokens::new(Arc::clone(analysis), Terms::Parts));
+    let table = Arc::new(table);
+    tokenizers.register(
+        TEXT_TOKENS,
+        RowTokens::new(Arc::clone(analysis), Arc::clone(&table), Terms::Stems),
+    );
+    tokenizers.register(
+        PART_TOKENS,
+        RowTokens::new(Arc::clone(analysis), table, Terms::Parts),
+    );
     tokenizers.register(
         TOKENIZER_NAME,
         Memo::new(NorwegianTokenizer::new(Analyzer::norwegian())),
@@ -248,8 +323,9 @@ fn register_build_tokenizers(index: &Index, analysis: &Arc<Analysis>) {
 /// Writer memory per indexing thread (tantivy needs at least 15 MB a thread). Each thread
 /// writes a segment whenever its memory is full, and every segment costs each search its
 /// own files to open and map, dictionaries and columns: at 1M responses 128 MB a thread
-/// makes 4 segments where 64 MB made 10, and a query takes about a sixth less time
-/// (most of it in the kernel, mapping and unmapping files).
+/// made 4 segments where 64 MB made 10, and a query took about a sixth less time (most of
+/// it in the kernel, mapping and unmapping files). Since ids, line numbers and identifier
+/// columns take no term per response (layout 10), 128 MB a thread makes 2.
 const WRITER_MEMORY_PER_THREAD: usize = 128_000_000;
 
 /// Most indexing threads: with [`WRITER_MEMORY_PER_THREAD`], at most 512 MB of writer
@@ -263,11 +339,22 @@ const WRITER_THREADS: usize = 4;
 /// analysed again).
 pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // Every row names its columns: a set per thread, looked up before anything is added.
     let columns: BTreeSet<&str> = analysis
         .rows
-        .iter()
-        .flat_map(|r| r.response.meta.keys())
-        .collect();
+        .par_iter()
+        .fold(BTreeSet::new, |mut columns, r| {
+            for key in r.response.meta.keys() {
+                if !columns.contains(key) {
+                    columns.insert(key);
+                }
+            }
+            columns
+        })
+        .reduce(BTreeSet::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
     let identifiers = identifier_columns(&analysis.rows, &columns);
     // Each column's search key, worked out once rather than for every row.
     let keys: HashMap<&str, String> = columns.iter().map(|&c| (c, meta_key(c))).collect();
@@ -277,7 +364,13 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         .map(|c| keys[c].as_str())
         .collect();
     let meta_keys: BTreeSet<&str> = keys.values().map(String::as_str).collect();
-    let (schema, f, meta_fields, facet_fields) = schema(meta_keys, facet_keys);
+    // Keys of identifier columns only (a key may be that of two columns).
+    let identifier_keys: BTreeSet<&str> = identifiers
+        .iter()
+        .map(|c| keys[c].as_str())
+        .filter(|key| !facet_keys.contains(key))
+        .collect();
+    let (schema, f, meta_fields, facet_fields) = schema(meta_keys, facet_keys, &identifier_keys);
     let meta = columns
         .iter()
         .map(|&c| (c, meta_fields[keys[c].as_str()]))
@@ -294,7 +387,9 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         facets,
     };
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    register_build_tokenizers(&index, analysis);
+    let table = TermTable::new(&analysis.words)
+        .ok_or_else(|| Error::index(dir, "the words' stems take more than 4 GB"))?;
+    register_build_tokenizers(&index, analysis, table);
     let threads = rayon::current_num_threads().clamp(1, WRITER_THREADS);
     let writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
@@ -345,18 +440,28 @@ struct Columns<'a> {
 /// The columns with a value of their own for more than half of the rows, by the rule a
 /// search uses to leave a facet uncounted ([`facets::is_identifier_count`]). Their values
 /// are not written as facets: they would only widen every segment's facet column and
-/// dictionary, which every match and every facet count reads.
+/// dictionary, which every match and every facet count reads. A column's rows are read
+/// until the rest could not change the answer (about half of them).
 fn identifier_columns<'a>(rows: &'a [Row], columns: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+    let docs = rows.len() as u64;
     columns
         .par_iter()
         .filter(|&&column| {
             let mut values: FastSet<&str> = FastSet::default();
-            for row in rows {
+            for (read, row) in (1..).zip(rows) {
                 if let Some(value) = row.response.meta.get(column).filter(|v| !v.is_empty()) {
                     values.insert(value);
                 }
+                let found = values.len() as u64;
+                if facets::is_identifier_count(found, docs) {
+                    return true;
+                }
+                // Even with a new value in every row left.
+                if !facets::is_identifier_count(found + (docs - read), docs) {
+                    return false;
+                }
             }
-            facets::is_identifier_count(values.len() as u64, rows.len() as u64)
+            false
         })
         .copied()
         .collect()
@@ -367,6 +472,9 @@ fn document(f: &Fields, ord: usize, row: &Row, analysis: &Analysis, columns: &Co
     let r = &row.response;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &r.id);
+    if !single::id_lines(&r.id).any(|n| n == r.line) {
+        doc.add_text(f.other_id, &r.id);
+    }
     doc.add_text(f.body, &r.text);
     let ord_value = replay::row_value(ord);
     doc.add_text(f.text, &ord_value);

@@ -5,16 +5,20 @@
 //! digits, indexed, never stored); their build-time tokenizers read that row's tokens from
 //! the shared [`Analysis`] and emit each word's stem (`text`) or its compound parts' stems
 //! (`parts`), reusing one token buffer, so no string is made per token and nothing is
-//! serialised between the document and the indexer. When an index is opened for search,
-//! the same tokenizer names are bound to the real analyzer (see
-//! [`super::register_tokenizers`]), which gives exactly these tokens for the text.
+//! serialised between the document and the indexer. The stems are read from a
+//! [`TermTable`] made once per build: every word's terms packed in one buffer, so a token
+//! costs two small reads instead of a walk through the word's analysis (its strings and
+//! part list, each a separate allocation). Offsets are left at zero: the indexer keeps
+//! positions only. When an index is opened for search, the same tokenizer names are bound
+//! to the real analyzer (see [`super::register_tokenizers`]), which gives exactly these
+//! tokens for the text.
 //!
 //! Fields that repeat one value over many rows (the question, the theme label, human
 //! labels) go through [`Memo`], which analyses each distinct value once per writer thread.
 
 use crate::analysis::Analysis;
-use crate::analyze::{NorwegianTokenizer, Token, VecTokenStream, WordInfo, Words};
-use std::collections::HashMap;
+use crate::analyze::compound::FastMap;
+use crate::analyze::{NorwegianTokenizer, Token, Words};
 use std::sync::Arc;
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
@@ -27,16 +31,75 @@ pub(crate) enum Terms {
     Parts,
 }
 
+/// Where one word's terms are in a [`TermTable`].
+#[derive(Debug, Clone, Copy)]
+struct WordTerms {
+    /// Byte range of the stem in `TermTable::text`.
+    stem: [u32; 2],
+    /// Range of its parts in `TermTable::parts`.
+    parts: [u32; 2],
+}
+
+/// The stem and the parts' stems of every word of a run, in one buffer.
+pub(crate) struct TermTable {
+    text: String,
+    /// By word id.
+    words: Vec<WordTerms>,
+    /// Byte ranges in `text` of the parts' stems, each word's together.
+    parts: Vec<[u32; 2]>,
+}
+
+impl TermTable {
+    /// The table of `words`; `None` if its terms take more than 4 GB.
+    pub(crate) fn new(words: &Words) -> Option<TermTable> {
+        let mut table = TermTable {
+            text: String::new(),
+            words: Vec::with_capacity(words.len()),
+            parts: Vec::new(),
+        };
+        for (_, info) in words.iter() {
+            let stem = table.push(&info.stem)?;
+            let first = u32::try_from(table.parts.len()).ok()?;
+            for part in &info.parts {
+                let span = table.push(&part.stem)?;
+                table.parts.push(span);
+            }
+            let end = u32::try_from(table.parts.len()).ok()?;
+            table.words.push(WordTerms {
+                stem,
+                parts: [first, end],
+            });
+        }
+        Some(table)
+    }
+
+    /// Appends `term`; its byte range.
+    fn push(&mut self, term: &str) -> Option<[u32; 2]> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        self.text.push_str(term);
+        Some([start, u32::try_from(self.text.len()).ok()?])
+    }
+
+    fn term(&self, [start, end]: [u32; 2]) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or_default()
+    }
+}
+
 /// Build-time tokenizer: the value is a row's position in `analysis.rows`.
 #[derive(Clone)]
 pub(crate) struct RowTokens {
     analysis: Arc<Analysis>,
+    table: Arc<TermTable>,
     terms: Terms,
 }
 
 impl RowTokens {
-    pub(crate) fn new(analysis: Arc<Analysis>, terms: Terms) -> RowTokens {
-        RowTokens { analysis, terms }
+    pub(crate) fn new(analysis: Arc<Analysis>, table: Arc<TermTable>, terms: Terms) -> RowTokens {
+        RowTokens {
+            analysis,
+            table,
+            terms,
+        }
     }
 }
 
@@ -56,11 +119,11 @@ impl Tokenizer for RowTokens {
             .map(|row| &*row.tokens)
             .unwrap_or_default();
         RowTokenStream {
-            words: &self.analysis.words,
+            table: &self.table,
             tokens,
             terms: self.terms,
             next: 0,
-            part: 0,
+            parts: [0, 0],
             token: TantivyToken::default(),
         }
     }
@@ -68,22 +131,21 @@ impl Tokenizer for RowTokens {
 
 /// Stream over one row's tokens (or their parts).
 pub(crate) struct RowTokenStream<'a> {
-    words: &'a Words,
+    table: &'a TermTable,
     tokens: &'a [Token],
     terms: Terms,
     /// Index of the next token to look at.
     next: usize,
-    /// Index of the next part of `tokens[next]` (parts only).
-    part: usize,
+    /// The parts of `tokens[next - 1]` still to emit (parts only).
+    parts: [u32; 2],
     token: TantivyToken,
 }
 
 impl RowTokenStream<'_> {
-    /// Emits `term` for the row's `position`-th token. Its byte offsets are left at zero:
-    /// tantivy indexes positions and keeps no offsets, and tokens do not store them.
-    fn emit(&mut self, position: usize, term: &str) {
+    /// Emits the term at `span` of the table at the row's `position`-th token.
+    fn emit(&mut self, position: usize, span: [u32; 2]) {
         self.token.text.clear();
-        self.token.text.push_str(term);
+        self.token.text.push_str(self.table.term(span));
         self.token.position = position;
         self.token.position_length = 1;
     }
@@ -91,29 +153,34 @@ impl RowTokenStream<'_> {
 
 impl TokenStream for RowTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        while let Some(&t) = self.tokens.get(self.next) {
-            let info: &WordInfo = &self.words[t.word];
-            match self.terms {
-                Terms::Stems => {
+        let table = self.table;
+        match self.terms {
+            Terms::Stems => {
+                while let Some(t) = self.tokens.get(self.next) {
                     self.next += 1;
-                    self.emit(self.next - 1, &info.stem);
-                    return true;
-                }
-                Terms::Parts => match info.parts.get(self.part) {
-                    Some(p) => {
-                        self.part += 1;
-                        let stem = &p.stem;
-                        self.emit(self.next, stem);
+                    if let Some(word) = table.words.get(t.word as usize) {
+                        self.emit(self.next - 1, word.stem);
                         return true;
                     }
-                    None => {
-                        self.next += 1;
-                        self.part = 0;
-                    }
-                },
+                }
+                false
             }
+            Terms::Parts => loop {
+                let [part, end] = self.parts;
+                if part < end {
+                    self.parts = [part + 1, end];
+                    if let Some(&span) = table.parts.get(part as usize) {
+                        self.emit(self.next - 1, span);
+                    }
+                    return true;
+                }
+                let Some(t) = self.tokens.get(self.next) else {
+                    return false;
+                };
+                self.next += 1;
+                self.parts = table.words.get(t.word as usize).map_or([0, 0], |w| w.parts);
+            },
         }
-        false
     }
 
     fn token(&self) -> &TantivyToken {
@@ -133,34 +200,71 @@ const MEMO_LIMIT: usize = 4096;
 #[derive(Clone)]
 pub(crate) struct Memo {
     inner: NorwegianTokenizer,
-    seen: HashMap<String, Vec<TantivyToken>>,
+    seen: FastMap<String, Vec<TantivyToken>>,
+    /// The token a stream hands out, reused from value to value.
+    token: TantivyToken,
 }
 
 impl Memo {
     pub(crate) fn new(inner: NorwegianTokenizer) -> Memo {
         Memo {
             inner,
-            seen: HashMap::new(),
+            seen: FastMap::default(),
+            token: TantivyToken::default(),
         }
     }
 }
 
 impl Tokenizer for Memo {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = MemoStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        if let Some(tokens) = self.seen.get(text) {
-            return VecTokenStream::new(tokens.clone());
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MemoStream<'a> {
+        if !self.seen.contains_key(text) {
+            if self.seen.len() >= MEMO_LIMIT {
+                self.seen.clear();
+            }
+            let mut stream = self.inner.token_stream(text);
+            let mut tokens = Vec::new();
+            while stream.advance() {
+                tokens.push(stream.token().clone());
+            }
+            self.seen.insert(text.to_string(), tokens);
         }
-        if self.seen.len() >= MEMO_LIMIT {
-            self.seen.clear();
+        MemoStream {
+            tokens: self.seen.get(text).map(Vec::as_slice).unwrap_or_default(),
+            next: 0,
+            token: &mut self.token,
         }
-        let mut stream = self.inner.token_stream(text);
-        let mut tokens = Vec::new();
-        while stream.advance() {
-            tokens.push(stream.token().clone());
-        }
-        self.seen.insert(text.to_string(), tokens.clone());
-        VecTokenStream::new(tokens)
+    }
+}
+
+/// A value's tokens as the [`Memo`] remembers them, copied one at a time into its token.
+pub(crate) struct MemoStream<'a> {
+    tokens: &'a [TantivyToken],
+    next: usize,
+    token: &'a mut TantivyToken,
+}
+
+impl TokenStream for MemoStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(t) = self.tokens.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.token.text.clear();
+        self.token.text.push_str(&t.text);
+        self.token.offset_from = t.offset_from;
+        self.token.offset_to = t.offset_to;
+        self.token.position = t.position;
+        self.token.position_length = t.position_length;
+        true
+    }
+
+    fn token(&self) -> &TantivyToken {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        self.token
     }
 }

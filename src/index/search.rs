@@ -5,6 +5,7 @@
 
 use super::facets::{FacetColumns, FacetCount, FacetCounter, FacetSpec};
 use super::query::{parse, FieldKind, Node, Target};
+use super::single::{Single, SingleQuery, BUCKET};
 use super::top::TopRanked;
 use super::{fields_of, meta_facet_field, meta_field, read_info, register_tokenizers, Fields, IndexInfo};
 use crate::analyze::{edit_distance, nfc, word_offsets, Analyzer, NorwegianTokenizer};
@@ -22,7 +23,7 @@ use tantivy::query::{
     Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::document::{CompactDocValue, Value};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::{Field, FieldType, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -232,6 +233,16 @@ impl Searcher {
         })
     }
 
+    /// The responses with the id `id` (exact, case-insensitive).
+    fn id_query(&self, id: &str) -> SingleQuery {
+        SingleQuery(Single::Id {
+            value: id.to_lowercase(),
+            id: self.fields.id,
+            line: self.fields.line,
+            other_id: self.fields.other_id,
+        })
+    }
+
     fn index_error(&self, e: impl std::fmt::Display) -> Error {
         Error::index(&self.dir, e)
     }
@@ -263,13 +274,8 @@ impl Searcher {
     pub fn similar(&self, id: &str, limit: usize) -> Result<SearchResult> {
         let f = self.fields;
         let searcher = self.reader.searcher();
-        let id_term = Term::from_field_text(f.id, &id.to_lowercase());
-        let found = self.read(|| {
-            searcher.search(
-                &TermQuery::new(id_term.clone(), IndexRecordOption::Basic),
-                &TopDocs::with_limit(1).order_by_score(),
-            )
-        })?;
+        let found =
+            self.read(|| searcher.search(&self.id_query(id), &TopDocs::with_limit(1).order_by_score()))?;
         let Some(&(_, address)) = found.first() else {
             return Err(Error::Query {
                 query: id.to_string(),
@@ -296,10 +302,7 @@ impl Searcher {
                 Box::new(BoostQuery::new(Box::new(part), PART_WEIGHT)),
             ));
         }
-        clauses.push((
-            Occur::MustNot,
-            Box::new(TermQuery::new(id_term, IndexRecordOption::Basic)),
-        ));
+        clauses.push((Occur::MustNot, Box::new(self.id_query(id))));
         self.run(
             &format!("similar to {id}"),
             &BooleanQuery::new(clauses),
@@ -712,6 +715,7 @@ impl Compiler<'_> {
     fn words(&mut self, target: &Target, text: &str, phrase: bool) -> Result<Compiled> {
         match target {
             Target::Text => Ok(self.text(text, phrase)),
+            Target::Field("id", FieldKind::Keyword) => Ok(Some(Box::new(self.searcher.id_query(text)))),
             Target::Field(name, FieldKind::Keyword) => {
                 let term = Term::from_field_text(self.field(name)?, &text.to_lowercase());
                 Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
@@ -727,12 +731,11 @@ impl Compiler<'_> {
             }
             Target::Field(name, FieldKind::Number) => {
                 let field = self.field(name)?;
-                Ok(text.trim().parse().ok().map(|n| {
-                    Box::new(TermQuery::new(
-                        Term::from_field_u64(field, n),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>
-                }))
+                Ok(text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .map(|value| Box::new(SingleQuery(Single::Number { field, value })) as Box<dyn Query>))
             }
             Target::Meta(key) => {
                 let columns = &self.searcher.info.meta_columns;
@@ -745,7 +748,17 @@ impl Compiler<'_> {
                     };
                     return Err(self.error(format!("no metadata column meta.{key}; the index has: {known}")));
                 }
-                let term = Term::from_field_text(self.field(&meta_field(key))?, &text.to_lowercase());
+                let field = self.field(&meta_field(key))?;
+                let value = text.to_lowercase();
+                let schema = self.searcher.index.schema();
+                let indexing = match schema.get_field_entry(field).field_type() {
+                    FieldType::Str(options) => options.get_indexing_options(),
+                    _ => None,
+                };
+                if indexing.is_some_and(|i| i.tokenizer() == BUCKET) {
+                    return Ok(Some(Box::new(SingleQuery(Single::Bucketed { value, field }))));
+                }
+                let term = Term::from_field_text(field, &value);
                 Ok(Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic))))
             }
         }
