@@ -35,7 +35,7 @@ mod top;
 pub use facets::FacetCount;
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
-use crate::analysis::{Analysis, Row};
+use crate::analysis::{meta_columns, Analysis, Row};
 use crate::analyze::{Analyzer, FastSet, NorwegianTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::Progress;
@@ -339,22 +339,7 @@ const WRITER_THREADS: usize = 4;
 /// analysed again).
 pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // Every row names its columns: a set per thread, looked up before anything is added.
-    let columns: BTreeSet<&str> = analysis
-        .rows
-        .par_iter()
-        .fold(BTreeSet::new, |mut columns, r| {
-            for key in r.response.meta.keys() {
-                if !columns.contains(key) {
-                    columns.insert(key);
-                }
-            }
-            columns
-        })
-        .reduce(BTreeSet::new, |mut a, b| {
-            a.extend(b);
-            a
-        });
+    let columns = meta_columns(&analysis.rows);
     let identifiers = identifier_columns(&analysis.rows, &columns);
     // Each column's search key, worked out once rather than for every row.
     let keys: HashMap<&str, String> = columns.iter().map(|&c| (c, meta_key(c))).collect();
