@@ -93,15 +93,8 @@ pub fn nmi<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -> f64 
 pub fn agreement<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -> Agreement {
     let t = Table::new(clusters, labels);
     let nmi = t.nmi();
-    let Table {
-        n,
-        table,
-        rows,
-        cols,
-        hu,
-        hv,
-        mi,
-    } = t;
+    let (n, hu, hv, mi) = (t.n, t.hu, t.hv, t.mi);
+    let (table, rows, cols) = (&t.table, &t.rows, &t.cols);
     let nf = n as f64;
     let row_sizes: Vec<usize> = rows.values().copied().collect();
     let col_sizes: Vec<usize> = cols.values().copied().collect();
@@ -130,7 +123,7 @@ pub fn agreement<A: Ord + Clone, B: Ord + Clone>(clusters: &[A], labels: &[B]) -
     };
 
     let mut best_per_cluster: BTreeMap<&A, usize> = BTreeMap::new();
-    for ((a, _), &c) in &table {
+    for ((a, _), &c) in table {
         let e = best_per_cluster.entry(a).or_default();
         *e = (*e).max(c);
     }
