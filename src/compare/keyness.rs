@@ -9,12 +9,13 @@
 //! are. Only words used more in the group, with an adjusted p below [`super::ALPHA`], are
 //! called distinctive; the reports say so when none are.
 
-use super::stats::{benjamini_hochberg, chi2_sf, g2_table, log_ratio};
+use super::stats::{chi2_sf, g2_table, log_ratio};
 use super::{Case, ALPHA};
 use crate::analyze::compound::FastMap;
 use crate::analyze::{FastSet, StemId};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
 
 /// Words used in fewer responses than this are not tested: such counts cannot carry a
 /// difference, and testing them only dilutes the correction.
@@ -57,6 +58,19 @@ pub(super) struct GroupKeyness {
 /// Keyness of every tested group (`None` for the others). `group_of[i]` is the group of
 /// case `i`; only cases in tested groups count, on both sides. `stem` names a stem id;
 /// `exclude` drops words (by stem) from the test altogether.
+/// One word × group test that may come out significant.
+struct Test {
+    /// Position among all the grouping's tests (group-major), which breaks ties of p.
+    at: usize,
+    group: usize,
+    word: StemId,
+    /// Responses of the group that use the word.
+    a: u64,
+    g2: f64,
+    log_ratio: f64,
+    p: f64,
+}
+
 pub(super) fn keyness<'w>(
     cases: &[Case],
     group_of: &[Option<usize>],
@@ -118,36 +132,55 @@ pub(super) fn keyness<'w>(
         .collect();
     family.sort_by(|a, b| a.1.cmp(b.1));
 
-    // Every word × tested group, then one correction across all of them.
-    // (A grouping by municipality tests hundreds of groups × every word: in parallel,
-    // in the same order.)
+    // Every word × tested group, then one correction across all of them. A grouping by
+    // municipality tests hundreds of groups × every word (tens of millions of tests at a
+    // million responses), so only the tests that can come out significant are kept: a test
+    // with p ≥ α has an adjusted p ≥ α (Benjamini–Hochberg multiplies by m/rank ≥ 1 and
+    // takes the least over the ranks above, all with p ≥ α), and those with p < α are the
+    // first ranks of all, so their adjusted p below α is the same as over every test.
     let tested_groups: Vec<usize> = (0..groups).filter(|&g| tested[g]).collect();
-    let scored: Vec<(usize, StemId, u64, f64, f64)> = tested_groups
+    let m = (tested_groups.len() * family.len()) as f64;
+    let mut kept: Vec<Test> = tested_groups
         .par_iter()
-        .flat_map_iter(|&g| {
+        .enumerate()
+        .flat_map_iter(|(k, &g)| {
             let (c, d) = (responses[g], all - responses[g]);
-            let (counts, totals) = (&counts[g], &totals);
-            family.iter().map(move |&(w, _)| {
+            let (counts, totals, family) = (&counts[g], &totals, &family);
+            family.iter().enumerate().filter_map(move |(f, &(w, _))| {
                 let a = counts.get(&w).copied().unwrap_or(0);
                 let b = totals[w as usize] - a;
-                (g, w, a, g2_table(a, c, b, d), log_ratio(a, b, c, d))
+                let g2 = g2_table(a, c, b, d);
+                let p = chi2_sf(g2, 1);
+                (p.total_cmp(&ALPHA) == Ordering::Less).then(|| Test {
+                    at: k * family.len() + f,
+                    group: g,
+                    word: w,
+                    a,
+                    g2,
+                    log_ratio: log_ratio(a, b, c, d),
+                    p,
+                })
             })
         })
         .collect();
-    let p: Vec<f64> = scored.par_iter().map(|s| chi2_sf(s.3, 1)).collect();
-    let p_adj = benjamini_hochberg(&p);
+    // Ranked as over all tests (by p, ties by position), then the least of p·m/rank over
+    // the ranks from each one's up.
+    kept.par_sort_unstable_by(|x, y| x.p.total_cmp(&y.p).then(x.at.cmp(&y.at)));
     let mut distinctive: Vec<Vec<(StemId, Keyness)>> = vec![Vec::new(); groups];
-    for (&(g, w, a, g2, lr), &q) in scored.iter().zip(&p_adj) {
-        if q < ALPHA && lr > 0.0 && a >= MIN_IN_GROUP {
-            distinctive[g].push((
-                w,
+    let mut running = 1.0f64;
+    for (rank, t) in kept.iter().enumerate().rev() {
+        running = running.min(t.p * m / (rank + 1) as f64);
+        let q = running.min(1.0);
+        if q < ALPHA && t.log_ratio > 0.0 && t.a >= MIN_IN_GROUP {
+            distinctive[t.group].push((
+                t.word,
                 Keyness {
                     word: String::new(),
-                    stem: stem(w).to_string(),
-                    n_group: a,
-                    n_rest: totals[w as usize] - a,
-                    g2,
-                    log_ratio: lr,
+                    stem: stem(t.word).to_string(),
+                    n_group: t.a,
+                    n_rest: totals[t.word as usize] - t.a,
+                    g2: t.g2,
+                    log_ratio: t.log_ratio,
                     p_adj: q,
                 },
             ));

@@ -562,6 +562,77 @@ mod tests {
     }
 
     #[test]
+    fn keyness_finds_exactly_what_a_correction_over_every_test_finds() {
+        // Only tests with p < α are kept for the correction; the oracle corrects over every
+        // word × group test, as the definition says.
+        for (seed, planted) in [(3, Some(STRONG)), (4, None)] {
+            let c = generate(seed, 4000, planted);
+            let cases = c.cases();
+            let values: Vec<Option<&str>> = cases.iter().map(|k| k.value("kommune")).collect();
+            let names: Vec<&str> = values
+                .iter()
+                .flatten()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let group_of: Vec<Option<usize>> = values
+                .iter()
+                .map(|v| v.and_then(|v| names.iter().position(|n| *n == v)))
+                .collect();
+            let tested = vec![true; names.len()];
+            let stem = |s: StemId| c.stems[s as usize].as_str();
+            let found = keyness::keyness(&cases, &group_of, &tested, &stem, None, &|s| s.to_string());
+
+            let uses = |k: &Case, w: StemId| k.stems.contains(&w);
+            let per_group: Vec<u64> = (0..names.len())
+                .map(|g| group_of.iter().filter(|&&x| x == Some(g)).count() as u64)
+                .collect();
+            let all: u64 = per_group.iter().sum();
+            let mut family: Vec<StemId> = (0..c.stems.len() as StemId)
+                .filter(|&w| cases.iter().filter(|k| uses(k, w)).count() as u64 >= keyness::MIN_TOTAL)
+                .collect();
+            family.sort_by_key(|&w| stem(w));
+            let mut tests = Vec::new();
+            for (g, &cg) in per_group.iter().enumerate() {
+                for &w in &family {
+                    let a = cases
+                        .iter()
+                        .zip(&group_of)
+                        .filter(|(k, x)| **x == Some(g) && uses(k, w))
+                        .count() as u64;
+                    let b = cases.iter().filter(|k| uses(k, w)).count() as u64 - a;
+                    let d = all - cg;
+                    let g2 = stats::g2_table(a, cg, b, d);
+                    tests.push((g, w, a, g2, stats::chi2_sf(g2, 1), stats::log_ratio(a, b, cg, d)));
+                }
+            }
+            let q = stats::benjamini_hochberg(&tests.iter().map(|t| t.4).collect::<Vec<_>>());
+            let mut expected: Vec<Vec<(String, f64, f64)>> = vec![Vec::new(); names.len()];
+            for (&(g, w, a, g2, _, lr), &q) in tests.iter().zip(&q) {
+                if q < ALPHA && lr > 0.0 && a >= keyness::MIN_IN_GROUP {
+                    expected[g].push((stem(w).to_string(), g2, q));
+                }
+            }
+            let mut any = 0;
+            for (g, k) in found.iter().enumerate() {
+                let k = k.as_ref().expect("every group is tested");
+                let got: Vec<(String, f64, f64)> = k
+                    .distinctive
+                    .iter()
+                    .map(|k| (k.stem.clone(), k.g2, k.p_adj))
+                    .collect();
+                // The reports list the strongest words of each group, at most TOP.
+                expected[g].sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                expected[g].truncate(keyness::TOP);
+                assert_eq!(got, expected[g], "seed {seed}, group {}", names[g]);
+                any += got.len();
+            }
+            assert_eq!(any > 0, planted.is_some(), "seed {seed}: {any} distinctive words");
+        }
+    }
+
+    #[test]
     fn small_groups_and_cells_are_suppressed() {
         let mut c = generate(7, 200, None);
         for r in c.responses.iter_mut().take(3) {
