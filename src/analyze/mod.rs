@@ -409,6 +409,24 @@ fn is_nfc(text: &str) -> bool {
     highest < 0xCC || is_nfc_quick(text.chars()) == IsNormalized::Yes
 }
 
+/// Whether `surface` lowercased char by char (as the analyzer and the keyword fields
+/// lowercase) is `word`, without making the lowercased string: the same bytes (most words
+/// are written in lowercase), ASCII letters that differ only in case, or else the full
+/// Unicode rule.
+pub(crate) fn lowercases_to(surface: &str, word: &str) -> bool {
+    if surface == word {
+        return true;
+    }
+    if surface.is_ascii() {
+        return surface.len() == word.len()
+            && surface
+                .bytes()
+                .zip(word.bytes())
+                .all(|(s, w)| s.to_ascii_lowercase() == w);
+    }
+    surface.chars().flat_map(char::to_lowercase).eq(word.chars())
+}
+
 /// Unicode NFC form of `text`.
 pub fn nfc(text: &str) -> String {
     if is_nfc(text) {
@@ -495,6 +513,26 @@ pub fn is_feature(word: &WordInfo) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_surface_lowercases_to_its_word_by_the_unicode_rule() {
+        for (surface, word) in [
+            ("kommune", "kommune"),
+            ("Bergen", "bergen"),
+            ("ÆRLIG", "ærlig"),
+            ("Ørsta", "ørsta"),
+        ] {
+            assert!(lowercases_to(surface, word), "{surface}");
+        }
+        for (surface, word) in [
+            ("Bergen", "berge"),
+            ("Bergen", "bergen "),
+            ("Ørsta", "orsta"),
+            ("Ab", "aB"),
+        ] {
+            assert!(!lowercases_to(surface, word), "{surface} {word}");
+        }
+    }
 
     /// What the analyzer made of each word of `text`, in order.
     fn infos(text: &str) -> Vec<WordInfo> {

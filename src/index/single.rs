@@ -19,6 +19,8 @@
 //! value is `17`. Each value is still one term of the field, so the metadata length
 //! statistic that BM25 reads ([`super::search`]) is what it was.
 
+use crate::analyze::lowercases_to;
+use tantivy::index::SegmentId;
 use tantivy::query::{
     Bm25Weight, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
@@ -112,12 +114,6 @@ pub(crate) fn id_lines(id: &str) -> impl Iterator<Item = u64> + '_ {
         .filter_map(|run| run.parse().ok())
 }
 
-/// `text` lowercased as the keyword fields' tokenizer lowercases it (character by
-/// character).
-fn keyword_lowercase(text: &str) -> String {
-    text.chars().flat_map(char::to_lowercase).collect()
-}
-
 /// The responses of a segment whose number column `name` holds `value`, in order.
 fn numbers(reader: &SegmentReader, name: &str, value: u64) -> tantivy::Result<Vec<DocId>> {
     let column = reader.fast_fields().u64(name)?;
@@ -147,7 +143,7 @@ impl Single {
                     for doc in numbers(reader, schema.get_field_name(*line), n)? {
                         let stored: TantivyDocument = store.get(doc)?;
                         let text = stored.get_first(*id).and_then(|v| v.as_str());
-                        if text.is_some_and(|t| keyword_lowercase(t) == *value) {
+                        if text.is_some_and(|t| lowercases_to(t, value)) {
                             docs.push(doc);
                         }
                     }
@@ -180,7 +176,7 @@ impl Single {
                     let doc = postings.doc();
                     let stored: TantivyDocument = store.get(doc)?;
                     let mut values = stored.get_all(*field).filter_map(|v| v.as_str());
-                    if values.any(|t| keyword_lowercase(t) == *value) {
+                    if values.any(|t| lowercases_to(t, value)) {
                         docs.push(doc);
                     }
                     postings.advance();
@@ -197,15 +193,18 @@ pub(crate) struct SingleQuery(pub(crate) Single);
 
 impl Query for SingleQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        // The matches are found once per segment: for the scores' document frequency when
+        // scoring, and kept for the scorers (an id's or a bucket's matches read the store).
+        let mut found = Vec::new();
         let bm25 = match enable_scoring {
             EnableScoring::Enabled {
                 searcher,
                 statistics_provider,
             } => {
-                let mut doc_freq = 0;
                 for reader in searcher.segment_readers() {
-                    doc_freq += self.0.matches(reader)?.len() as u64;
+                    found.push((reader.segment_id(), self.0.matches(reader)?));
                 }
+                let doc_freq: u64 = found.iter().map(|(_, docs)| docs.len() as u64).sum();
                 let docs = statistics_provider.total_num_docs()?;
                 let average_length = match &self.0 {
                     // As the metadata fields' statistics have it.
@@ -223,6 +222,7 @@ impl Query for SingleQuery {
         Ok(Box::new(SingleWeight {
             single: self.0.clone(),
             bm25,
+            found,
         }))
     }
 }
@@ -231,6 +231,8 @@ impl Query for SingleQuery {
 struct SingleWeight {
     single: Single,
     bm25: Option<Bm25Weight>,
+    /// The matches of each segment, when they were found for the scores.
+    found: Vec<(SegmentId, Vec<DocId>)>,
 }
 
 impl SingleWeight {
@@ -245,7 +247,10 @@ impl SingleWeight {
 
 impl Weight for SingleWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs = self.single.matches(reader)?;
+        let docs = match self.found.iter().find(|(id, _)| *id == reader.segment_id()) {
+            Some((_, docs)) => docs.clone(),
+            None => self.single.matches(reader)?,
+        };
         if docs.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
