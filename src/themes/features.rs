@@ -17,33 +17,72 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 /// Term counts of one response: its term ids in ascending order, a term repeated as often
-/// as the response has it. Half the size of (term, count) pairs, since nearly every count
-/// is one: at a million responses the counts of all responses are the stage's largest
-/// table.
+/// as the response has it, each written as its difference from the one before in as few
+/// bytes as it needs (seven bits a byte, the high bit set on every byte but a number's
+/// last; a repeat is one zero byte). Nearly every count is one and a response's terms lie
+/// close together, so a term takes about two bytes where a `u32` took four: at a million
+/// responses the counts of all responses are the stage's largest table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Doc<'a>(&'a [u32]);
+pub struct Doc<'a>(&'a [u8]);
 
 impl<'a> Doc<'a> {
-    /// A document of term ids in ascending order, repeated by their counts.
-    pub fn new(terms: &'a [u32]) -> Doc<'a> {
+    /// The document written by [`Doc::encode`] into `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Doc<'a> {
+        Doc(bytes)
+    }
+
+    /// Appends the document of `terms` (term ids in ascending order, repeated by their
+    /// counts) to `out`.
+    pub fn encode(terms: &[u32], out: &mut Vec<u8>) {
         debug_assert!(terms.is_sorted());
-        Doc(terms)
+        let mut last = 0;
+        for &t in terms {
+            let mut gap = t - last;
+            while gap >= 0x80 {
+                out.push((gap & 0x7f) as u8 | 0x80);
+                gap >>= 7;
+            }
+            out.push(gap as u8);
+            last = t;
+        }
+    }
+
+    /// The term ids in ascending order, repeated by their counts.
+    fn ids(self) -> impl Iterator<Item = u32> + 'a {
+        let mut bytes = self.0.iter();
+        let mut last = 0u32;
+        std::iter::from_fn(move || {
+            let mut gap = 0u32;
+            let mut shift = 0;
+            loop {
+                let &b = bytes.next()?;
+                gap |= u32::from(b & 0x7f) << shift;
+                if b < 0x80 {
+                    break;
+                }
+                shift += 7;
+            }
+            last += gap;
+            Some(last)
+        })
     }
 
     /// (term id, count) pairs by term id.
     pub fn iter(self) -> impl Iterator<Item = (u32, u32)> + 'a {
-        let mut rest = self.0;
+        let mut ids = self.ids().peekable();
         std::iter::from_fn(move || {
-            let &t = rest.first()?;
-            let run = rest.iter().take_while(|&&x| x == t).count();
-            rest = &rest[run..];
-            Some((t, run as u32))
+            let t = ids.next()?;
+            let mut count = 1;
+            while ids.next_if_eq(&t).is_some() {
+                count += 1;
+            }
+            Some((t, count))
         })
     }
 
     /// Number of terms counted with their repeats.
     pub fn len(self) -> usize {
-        self.0.len()
+        self.0.iter().filter(|&&b| b < 0x80).count()
     }
 
     pub fn is_empty(self) -> bool {
@@ -52,7 +91,7 @@ impl<'a> Doc<'a> {
 
     /// True when the response has term `t`.
     pub fn contains(self, t: u32) -> bool {
-        self.0.binary_search(&t).is_ok()
+        self.ids().take_while(|&x| x <= t).any(|x| x == t)
     }
 }
 
@@ -139,10 +178,10 @@ pub struct Docs {
 /// The counts of consecutive responses, end to end.
 #[derive(Debug, Clone, Default)]
 struct Block {
-    /// Where each response's terms end in `terms`.
+    /// Where each response's [`Doc`] ends in `bytes`.
     ends: Vec<u32>,
-    /// Each response's terms as a [`Doc`] holds them, end to end.
-    terms: Vec<u32>,
+    /// Each response's [`Doc`], end to end.
+    bytes: Vec<u8>,
 }
 
 impl Docs {
@@ -171,7 +210,7 @@ impl Block {
     /// The counts of the block's response `j`.
     fn doc(&self, j: usize) -> Doc<'_> {
         let start = if j == 0 { 0 } else { self.ends[j - 1] as usize };
-        Doc(&self.terms[start..self.ends[j] as usize])
+        Doc(&self.bytes[start..self.ends[j] as usize])
     }
 }
 
@@ -238,17 +277,16 @@ impl Space {
         };
         // Every response's raw term counts, with its reason when it cannot be clustered,
         // then the document frequency of every raw term (each response counted once).
-        // Each job's terms grow in a scratch vector kept by its thread and are then copied
-        // out at their exact size: at a million responses a vector left to grow by doubling
-        // holds up to twice the terms' 130 MB.
+        // Each job's counts grow in a scratch buffer kept by its thread and are then copied
+        // out at their exact size: a buffer left to grow by doubling holds up to twice them.
         let mut parts: Vec<(Block, Vec<Option<Unclassified>>)> = rows
             .par_chunks(ROWS_PER_JOB)
             .map_init(Vec::new, |scratch, chunk| {
                 let mut part = Block {
                     ends: Vec::with_capacity(chunk.len()),
-                    terms: std::mem::take(scratch),
+                    bytes: std::mem::take(scratch),
                 };
-                part.terms.clear();
+                part.bytes.clear();
                 let mut status = Vec::with_capacity(chunk.len());
                 let mut terms = Vec::new();
                 for row in chunk {
@@ -264,11 +302,11 @@ impl Space {
                         None
                     });
                     terms.sort_unstable();
-                    part.terms.extend_from_slice(&terms);
-                    part.ends.push(part.terms.len() as u32);
+                    Doc::encode(&terms, &mut part.bytes);
+                    part.ends.push(part.bytes.len() as u32);
                 }
-                let exact = part.terms.to_vec();
-                *scratch = std::mem::replace(&mut part.terms, exact);
+                let exact = part.bytes.to_vec();
+                *scratch = std::mem::replace(&mut part.bytes, exact);
                 (part, status)
             })
             .collect();
@@ -297,30 +335,34 @@ impl Space {
         for (i, &(_, raw)) in kept.iter().enumerate() {
             id_of[raw as usize] = i as u32;
         }
-        // Raw ids become term ids in place; unusable responses keep no counts.
-        parts.par_iter_mut().for_each(|(part, status)| {
-            let (mut start, mut write) = (0, 0);
-            for (end, reason) in part.ends.iter_mut().zip(status.iter_mut()) {
-                let begin = write;
-                if reason.is_none() {
-                    for read in start..*end as usize {
-                        let id = id_of[part.terms[read] as usize];
-                        if id != u32::MAX {
-                            part.terms[write] = id;
-                            write += 1;
+        // Raw ids become term ids, a block at a time (its raw counts are freed as it is
+        // done); unusable responses keep no counts.
+        parts
+            .par_iter_mut()
+            .for_each_init(Vec::new, |terms, (part, status)| {
+                let mut bytes = Vec::new();
+                let mut start = 0;
+                for (end, reason) in part.ends.iter_mut().zip(status.iter_mut()) {
+                    if reason.is_none() {
+                        let doc = Doc(&part.bytes[start..*end as usize]);
+                        terms.clear();
+                        terms.extend(
+                            doc.ids()
+                                .map(|raw| id_of[raw as usize])
+                                .filter(|&id| id != u32::MAX),
+                        );
+                        terms.sort_unstable();
+                        Doc::encode(terms, &mut bytes);
+                        if terms.is_empty() {
+                            *reason = Some(Unclassified::NoSharedWords);
                         }
                     }
-                    part.terms[begin..write].sort_unstable();
-                    if write == begin {
-                        *reason = Some(Unclassified::NoSharedWords);
-                    }
+                    start = *end as usize;
+                    *end = bytes.len() as u32;
                 }
-                start = *end as usize;
-                *end = write as u32;
-            }
-            part.terms.truncate(write);
-            part.terms.shrink_to_fit();
-        });
+                bytes.shrink_to_fit();
+                part.bytes = bytes;
+            });
         let mut docs = Docs {
             blocks: Vec::with_capacity(parts.len()),
             len: rows.len(),
@@ -393,6 +435,39 @@ mod tests {
             .collect();
         let (rows, words) = Row::analyse_all(responses);
         Space::build(&rows, &words, 2, 0)
+    }
+
+    #[test]
+    fn a_document_reads_back_its_counts() {
+        // Gaps of one, two and five bytes, repeats, and a term at zero.
+        let terms = [0, 0, 5, 127, 128, 128, 128, 16_384, 3_000_000, u32::MAX];
+        let mut bytes = Vec::new();
+        Doc::encode(&terms, &mut bytes);
+        let doc = Doc::new(&bytes);
+        let counts: Vec<(u32, u32)> = doc.iter().collect();
+        assert_eq!(
+            counts,
+            [
+                (0, 2),
+                (5, 1),
+                (127, 1),
+                (128, 3),
+                (16_384, 1),
+                (3_000_000, 1),
+                (u32::MAX, 1)
+            ]
+        );
+        assert_eq!(doc.len(), terms.len());
+        for t in [0, 5, 128, 3_000_000, u32::MAX] {
+            assert!(doc.contains(t), "{t}");
+        }
+        for t in [1, 126, 129, 16_383, 3_000_001] {
+            assert!(!doc.contains(t), "{t}");
+        }
+        let mut empty = Vec::new();
+        Doc::encode(&[], &mut empty);
+        assert!(Doc::new(&empty).is_empty());
+        assert_eq!(Doc::new(&empty).iter().count(), 0);
     }
 
     #[test]

@@ -511,6 +511,14 @@ fn fit_mixture<'a>(
                 .collect()
         })
         .collect();
+    let labels: Vec<Vec<u8>> = labels
+        .iter()
+        .map(|l| {
+            let mut bytes = Vec::new();
+            Doc::encode(l, &mut bytes);
+            bytes
+        })
+        .collect();
     let label_refs: Vec<Doc> = labels.iter().map(|l| Doc::new(l)).collect();
     // The consensus may not split finer than a typical chain: intersections of slightly
     // different partitions are not themes.
