@@ -78,7 +78,9 @@ pub struct Analysis {
     pub files: Vec<FileSummary>,
     pub rows: Vec<Row>,
     pub rejects: Vec<Reject>,
+    /// Empty once the index is built ([`crate::index::build`] releases it).
     pub words: Words,
+    /// Empty once the index is built, like `words`.
     pub vocabulary: Vocabulary,
     pub themes: ThemeModel,
     pub comparison: Comparison,

@@ -232,7 +232,8 @@ fn require_column(rows: &[Row], column: &str, flag: &str) -> Result<()> {
     )))
 }
 
-/// Runs the whole job and writes into `options.out`. Returns the analysis for the summary.
+/// Runs the whole job and writes into `options.out`. Returns the analysis for the summary,
+/// without its word table and vocabulary (released while the index is built).
 ///
 /// Outputs are switched in whole (see [`crate::output`]): the reports folder, with the
 /// index when it lies inside it, is one unit; an index elsewhere is a second unit, switched
@@ -272,27 +273,25 @@ pub fn run(options: &RunOptions, progress: &dyn Progress) -> Result<Arc<Analysis
     let files = load_inputs(&options.inputs, &options.ingest)?;
     progress.finish(&format!("{} file(s)", files.len()));
     let tagger = ScopeTagger::new(options.scope_column.clone(), options.scope_lexicon.as_deref())?;
-    // Shared with the index's build-time tokenizers, which read the rows' tokens.
-    let analysis = Arc::new(analyse(
-        files,
-        &tagger,
-        &options.themes,
-        &options.compare,
-        progress,
-    )?);
+    let analysis = analyse(files, &tagger, &options.themes, &options.compare, progress)?;
+
+    // The reports first: they read the word table, which the index does not need (it packs
+    // the words' terms and releases the table, see [`index::build`]).
+    if let Some(stage) = &reports {
+        progress.stage("report", 1);
+        report::write_all(stage.path(), &analysis, &options.exports)?;
+        progress.finish("reports written");
+    }
 
     progress.stage("index", analysis.rows.len() as u64);
-    index::build(&index_dir, &analysis, progress)?;
+    let analysis = index::build(&index_dir, analysis, progress)?;
     if let Some(stage) = index_stage {
         stage.commit()?;
     }
     progress.finish("index written");
 
     if let Some(stage) = reports {
-        progress.stage("report", 1);
-        report::write_all(stage.path(), &analysis, &options.exports)?;
         stage.commit()?;
-        progress.finish("reports written");
     }
     Ok(analysis)
 }

@@ -36,7 +36,7 @@ pub use facets::FacetCount;
 pub use search::{Facets, Hit, SearchOptions, SearchResult, Searcher};
 
 use crate::analysis::{meta_columns, Analysis, Row};
-use crate::analyze::{Analyzer, FastSet, NorwegianTokenizer, TOKENIZER_NAME};
+use crate::analyze::{Analyzer, FastSet, NorwegianTokenizer, Vocabulary, Words, TOKENIZER_NAME};
 use crate::error::{Error, Result};
 use crate::Progress;
 use rayon::prelude::*;
@@ -337,8 +337,19 @@ const WRITER_THREADS: usize = 4;
 /// Documents are made on every worker thread and indexed by as many tantivy writer
 /// threads (at most [`WRITER_THREADS`]), which replay the rows' tokens (no text is
 /// analysed again).
-pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> Result<()> {
+///
+/// The index reads the rows and, of the word table, only the words' terms, which it packs
+/// into a [`TermTable`]: the word table and the vocabulary are released before the writers
+/// start (at 1M responses about 140 MB that would otherwise sit beside the writers'
+/// memory, the largest moment of a run). Returns the analysis without them, for what is
+/// said about the run afterwards.
+pub fn build(dir: &Path, mut analysis: Analysis, progress: &dyn Progress) -> Result<Arc<Analysis>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let table = TermTable::new(&analysis.words)
+        .ok_or_else(|| Error::index(dir, "the words' stems take more than 4 GB"))?;
+    analysis.words = Words::default();
+    analysis.vocabulary = Vocabulary::default();
+    let analysis = Arc::new(analysis);
     let columns = meta_columns(&analysis.rows);
     let identifiers = identifier_columns(&analysis.rows, &columns);
     // Each column's search key, worked out once rather than for every row.
@@ -372,9 +383,7 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         facets,
     };
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    let table = TermTable::new(&analysis.words)
-        .ok_or_else(|| Error::index(dir, "the words' stems take more than 4 GB"))?;
-    register_build_tokenizers(&index, analysis, table);
+    register_build_tokenizers(&index, &analysis, table);
     let threads = rayon::current_num_threads().clamp(1, WRITER_THREADS);
     let writer = index
         .writer_with_num_threads::<TantivyDocument>(threads, threads * WRITER_MEMORY_PER_THREAD)
@@ -387,7 +396,7 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
         .par_iter()
         .enumerate()
         .try_for_each(|(i, row)| {
-            let doc = document(&f, i, row, analysis, &columns);
+            let doc = document(&f, i, row, &analysis, &columns);
             progress.advance(1);
             writer.add_document(doc).map(|_| ())
         })
@@ -407,7 +416,7 @@ pub fn build(dir: &Path, analysis: &Arc<Analysis>, progress: &dyn Progress) -> R
     };
     let json = serde_json::to_vec_pretty(&info).map_err(|e| Error::index(dir, e))?;
     std::fs::write(dir.join(SIDECAR), json).map_err(|e| Error::io(dir.join(SIDECAR), e))?;
-    Ok(())
+    Ok(analysis)
 }
 
 /// The metadata columns of the rows being indexed.
