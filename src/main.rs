@@ -12,11 +12,33 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (milliseconds), for which libmimalloc-sys names no
+/// constant: its place in `mi_option_e` of the mimalloc the crate builds (v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Hands the memory that the last stage freed back to the system, on every worker thread
+/// and this one. mimalloc keeps freed pages for a while in the heap of the thread that
+/// used them, so a stage's working set would otherwise still be resident when the next
+/// stage allocates its own: at 1M responses the comparison's peak sat 90 MB above the
+/// themes' for that reason alone. Called as each stage begins.
+pub(crate) fn return_freed_memory() {
+    // SAFETY: mi_collect only frees pages that hold no live allocation.
+    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
 fn main() -> ExitCode {
     // Large (2 MiB) pages where the OS gives them: a run touches hundreds of megabytes of
     // fresh memory, and faulting it in 4 KiB at a time cost about a tenth of a run.
-    // SAFETY: sets one of mimalloc's options, a plain store that later allocations read.
-    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
+    // Freed memory goes back to the system after 100 ms instead of mimalloc's 1 s: a stage
+    // that frees its working set while the next allocates then holds less of both at once
+    // (at 1M responses the peak was about 15 MB lower, the run no slower).
+    // SAFETY: each call sets one of mimalloc's options, a plain store that later
+    // allocations read.
+    unsafe {
+        libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 100);
+    }
     let args = cli::Cli::parse();
     match cli::execute(args) {
         Ok(found) => ExitCode::from(if found { 0 } else { 1 }),

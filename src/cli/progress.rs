@@ -1,7 +1,8 @@
 //! Progress on stderr: an indicatif bar per stage on a terminal, one line per finished
 //! stage otherwise (logs, CI), nothing with `--quiet`. Each finished stage gives its wall
 //! time, the CPU time the process spent in it (all threads; on a shared machine the
-//! steadier figure) and the process's peak memory so far.
+//! steadier figure) and the process's peak memory so far. Each stage begins by handing the
+//! memory the last one freed back to the system ([`crate::return_freed_memory`]).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -56,6 +57,7 @@ impl Bars {
 
 impl Progress for Bars {
     fn stage(&self, name: &str, total: u64) {
+        crate::return_freed_memory();
         let bar = if self.quiet || !self.terminal {
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden())
         } else {
