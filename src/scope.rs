@@ -136,10 +136,12 @@ pub struct ScopeTagger {
 }
 
 /// One analysed word as the rules see it. Built in one place ([`view`]) from the tokens
-/// and the run's word table.
+/// and the run's word table; what only a few rules ask (how the word is written, whether
+/// it starts a sentence) is read from the text when asked.
 struct View<'a> {
-    /// As written.
-    surface: &'a str,
+    /// The response's text, and where the word is in it.
+    text: &'a str,
+    at: (usize, usize),
     /// Lowercased.
     word: &'a str,
     stem: &'a str,
@@ -149,9 +151,34 @@ struct View<'a> {
     place_prefix: Option<usize>,
     /// Marker entries that may match from this word on.
     candidates: &'a [u32],
-    capital: bool,
+    /// Whether a place name may start at the word ([`ScopeTagger::may_start_place`]).
+    place_start: bool,
+}
+
+impl<'a> View<'a> {
+    /// As written: the word's bytes in the text, or the lowercased word when they do not
+    /// lowercase to it.
+    fn surface(&self) -> &'a str {
+        self.text
+            .get(self.at.0..self.at.1)
+            .filter(|s| lowercases_to(s, self.word))
+            .unwrap_or(self.word)
+    }
+
+    fn capital(&self) -> bool {
+        self.surface().chars().next().is_some_and(char::is_uppercase)
+    }
+
     /// First word of a sentence (nothing but space or quotes after `.`, `!`, `?`, `:`).
-    sentence_start: bool,
+    fn sentence_start(&self) -> bool {
+        self.text.get(..self.at.0).is_none_or(|before| {
+            before
+                .trim_end_matches(|c: char| c.is_whitespace() || "«»\"'-–(".contains(c))
+                .chars()
+                .next_back()
+                .is_none_or(|c| ".!?:".contains(c))
+        })
+    }
 }
 
 /// The run's words with what the scope lexicon makes of each ([`ScopeTagger::words`]).
@@ -169,6 +196,8 @@ struct WordScope {
     place_prefix: Option<usize>,
     /// [`View::candidates`].
     candidates: Box<[u32]>,
+    /// [`View::place_start`].
+    place_start: bool,
 }
 
 /// The word without a genitive `-s` (`Bergens` → `Bergen`), if at least three letters remain.
@@ -182,25 +211,16 @@ fn view<'a>(text: &'a str, tokens: &[Token], words: &'a ScopeWords) -> Vec<View<
         .zip(crate::analyze::word_offsets(text))
         .map(|(t, offset)| {
             let info = words.words.info(t);
-            let surface = text
-                .get(offset.clone())
-                .filter(|s| lowercases_to(s, &info.word))
-                .unwrap_or(&info.word);
+            let scope = &words.scopes[t.word as usize];
             View {
-                surface,
+                text,
+                at: (offset.start, offset.end),
                 word: &info.word,
                 stem: &info.stem,
                 parts: &info.parts,
-                place_prefix: words.scopes[t.word as usize].place_prefix,
-                candidates: &words.scopes[t.word as usize].candidates,
-                capital: surface.chars().next().is_some_and(char::is_uppercase),
-                sentence_start: text.get(..offset.start).is_none_or(|before| {
-                    before
-                        .trim_end_matches(|c: char| c.is_whitespace() || "«»\"'-–(".contains(c))
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| ".!?:".contains(c))
-                }),
+                place_prefix: scope.place_prefix,
+                candidates: &scope.candidates,
+                place_start: scope.place_start,
             }
         })
         .collect()
@@ -268,10 +288,12 @@ impl ScopeTagger {
             .map(|info| {
                 let place_prefix = self.place_prefix(&info.word);
                 let candidates = self.candidates(info);
+                let place_start = self.may_start_place(info);
                 WordScope {
-                    starts: place_prefix.is_some() || !candidates.is_empty() || self.may_start_place(info),
+                    starts: place_prefix.is_some() || !candidates.is_empty() || place_start,
                     place_prefix,
                     candidates,
+                    place_start,
                 }
             })
             .collect();
@@ -421,9 +443,10 @@ impl ScopeTagger {
         while i < words.len() {
             let w = &words[i];
             let mut found: Option<(usize, &str)> = None;
-            for (key, single_only) in
-                std::iter::once((w.word, false)).chain(genitive(w.word).map(|g| (g, true)))
-            {
+            let keys = w
+                .place_start
+                .then(|| std::iter::once((w.word, false)).chain(genitive(w.word).map(|g| (g, true))));
+            for (key, single_only) in keys.into_iter().flatten() {
                 for &p in lex.places_by_first.get(key).into_iter().flatten() {
                     let place = &lex.places[p];
                     if single_only && place.words.len() > 1 {
@@ -437,10 +460,10 @@ impl ScopeTagger {
                             .all(|(pw, v)| pw == v.word);
                     let prev = i.checked_sub(1).map(|p| &words[p]);
                     let context_ok = !place.ambiguous
-                        || (w.capital
+                        || (w.capital()
                             && (prev.is_some_and(|v| PLACE_PREPOSITIONS.contains(&v.word))
                                 || words.get(end).is_some_and(|v| PLACE_HEADS.contains(&v.word))
-                                || (!w.sentence_start && prev.is_some_and(|v| !v.capital))));
+                                || (!w.sentence_start() && prev.is_some_and(|v| !v.capital()))));
                     if fits && context_ok && found.is_none_or(|(e, _)| end > e) {
                         found = Some((end, place.kind.as_str()));
                     }
@@ -541,7 +564,7 @@ fn match_entry(how: &How, words: &[View], i: usize) -> Option<usize> {
 fn span(words: &[View], start: usize, end: usize) -> String {
     words[start..end.min(words.len())]
         .iter()
-        .map(|v| v.surface)
+        .map(View::surface)
         .collect::<Vec<_>>()
         .join(" ")
 }
