@@ -393,14 +393,14 @@ mod tests {
     #[test]
     fn finds_planted_groups_and_empties_spare_slots() {
         // Three groups of documents over disjoint words; ten slots to start with.
-        let docs: Vec<Vec<u8>> = (0..90u32)
+        let docs: Vec<Vec<u16>> = (0..90u32)
             .map(|i| {
                 let g = i % 3;
                 let mut d = vec![g * 4 + i % 4, g * 4 + (i / 4) % 4];
                 d.sort_unstable();
-                let mut bytes = Vec::new();
-                Doc::encode(&d, &mut bytes);
-                bytes
+                let mut units = Vec::new();
+                Doc::encode(&d, &mut units);
+                units
             })
             .collect();
         let refs: Vec<Doc> = docs.iter().map(|d| Doc::new(d)).collect();

@@ -17,63 +17,54 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 /// Term counts of one response: its term ids in ascending order, a term repeated as often
-/// as the response has it, each written as its difference from the one before in as few
-/// bytes as it needs (seven bits a byte, the high bit set on every byte but a number's
-/// last; a repeat is one zero byte). Nearly every count is one and a response's terms lie
-/// close together, so a term takes about two bytes where a `u32` took four: at a million
+/// as the response has it, each written as its difference from the one before in one
+/// `u16` (a repeat is a zero), or for a difference of [`WIDE`] or more, [`WIDE`] and then
+/// the difference's high and low halves. A response's terms lie close together and nearly
+/// every count is one, so a term takes two bytes where a `u32` took four: at a million
 /// responses the counts of all responses are the stage's largest table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Doc<'a>(&'a [u8]);
+pub struct Doc<'a>(&'a [u16]);
+
+/// Marks a difference written in three `u16`s (see [`Doc`]).
+const WIDE: u16 = u16::MAX;
 
 impl<'a> Doc<'a> {
-    /// The document written by [`Doc::encode`] into `bytes`.
-    pub fn new(bytes: &'a [u8]) -> Doc<'a> {
-        Doc(bytes)
+    /// The document written by [`Doc::encode`] into `units`.
+    pub fn new(units: &'a [u16]) -> Doc<'a> {
+        Doc(units)
     }
 
     /// Appends the document of `terms` (term ids in ascending order, repeated by their
     /// counts) to `out`.
-    pub fn encode(terms: &[u32], out: &mut Vec<u8>) {
+    pub fn encode(terms: &[u32], out: &mut Vec<u16>) {
         debug_assert!(terms.is_sorted());
         let mut last = 0;
         for &t in terms {
-            let mut gap = t - last;
-            while gap >= 0x80 {
-                out.push((gap & 0x7f) as u8 | 0x80);
-                gap >>= 7;
+            let gap = t - last;
+            match u16::try_from(gap) {
+                Ok(g) if g != WIDE => out.push(g),
+                _ => out.extend([WIDE, (gap >> 16) as u16, gap as u16]),
             }
-            out.push(gap as u8);
             last = t;
         }
     }
 
     /// The term ids in ascending order, repeated by their counts.
-    fn ids(self) -> impl Iterator<Item = u32> + 'a {
-        let mut bytes = self.0.iter();
-        let mut last = 0u32;
-        std::iter::from_fn(move || {
-            let mut gap = 0u32;
-            let mut shift = 0;
-            loop {
-                let &b = bytes.next()?;
-                gap |= u32::from(b & 0x7f) << shift;
-                if b < 0x80 {
-                    break;
-                }
-                shift += 7;
-            }
-            last += gap;
-            Some(last)
-        })
+    fn ids(self) -> Ids<'a> {
+        Ids {
+            rest: self.0,
+            last: 0,
+        }
     }
 
     /// (term id, count) pairs by term id.
     pub fn iter(self) -> impl Iterator<Item = (u32, u32)> + 'a {
-        let mut ids = self.ids().peekable();
+        let mut ids = self.ids();
         std::iter::from_fn(move || {
             let t = ids.next()?;
             let mut count = 1;
-            while ids.next_if_eq(&t).is_some() {
+            while let Some((&0, rest)) = ids.rest.split_first() {
+                ids.rest = rest;
                 count += 1;
             }
             Some((t, count))
@@ -82,7 +73,7 @@ impl<'a> Doc<'a> {
 
     /// Number of terms counted with their repeats.
     pub fn len(self) -> usize {
-        self.0.iter().filter(|&&b| b < 0x80).count()
+        self.ids().count()
     }
 
     pub fn is_empty(self) -> bool {
@@ -92,6 +83,29 @@ impl<'a> Doc<'a> {
     /// True when the response has term `t`.
     pub fn contains(self, t: u32) -> bool {
         self.ids().take_while(|&x| x <= t).any(|x| x == t)
+    }
+}
+
+/// The term ids of a [`Doc`], decoded.
+struct Ids<'a> {
+    rest: &'a [u16],
+    last: u32,
+}
+
+impl Iterator for Ids<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let (&gap, rest) = self.rest.split_first()?;
+        if gap != WIDE {
+            self.rest = rest;
+            self.last += u32::from(gap);
+        } else {
+            let (&[high, low], rest) = rest.split_first_chunk()?;
+            self.rest = rest;
+            self.last += u32::from(high) << 16 | u32::from(low);
+        }
+        Some(self.last)
     }
 }
 
@@ -178,10 +192,10 @@ pub struct Docs {
 /// The counts of consecutive responses, end to end.
 #[derive(Debug, Clone, Default)]
 struct Block {
-    /// Where each response's [`Doc`] ends in `bytes`.
+    /// Where each response's [`Doc`] ends in `units`.
     ends: Vec<u32>,
     /// Each response's [`Doc`], end to end.
-    bytes: Vec<u8>,
+    units: Vec<u16>,
 }
 
 impl Docs {
@@ -210,7 +224,7 @@ impl Block {
     /// The counts of the block's response `j`.
     fn doc(&self, j: usize) -> Doc<'_> {
         let start = if j == 0 { 0 } else { self.ends[j - 1] as usize };
-        Doc(&self.bytes[start..self.ends[j] as usize])
+        Doc(&self.units[start..self.ends[j] as usize])
     }
 }
 
@@ -284,9 +298,9 @@ impl Space {
             .map_init(Vec::new, |scratch, chunk| {
                 let mut part = Block {
                     ends: Vec::with_capacity(chunk.len()),
-                    bytes: std::mem::take(scratch),
+                    units: std::mem::take(scratch),
                 };
-                part.bytes.clear();
+                part.units.clear();
                 let mut status = Vec::with_capacity(chunk.len());
                 let mut terms = Vec::new();
                 for row in chunk {
@@ -302,11 +316,11 @@ impl Space {
                         None
                     });
                     terms.sort_unstable();
-                    Doc::encode(&terms, &mut part.bytes);
-                    part.ends.push(part.bytes.len() as u32);
+                    Doc::encode(&terms, &mut part.units);
+                    part.ends.push(part.units.len() as u32);
                 }
-                let exact = part.bytes.to_vec();
-                *scratch = std::mem::replace(&mut part.bytes, exact);
+                let exact = part.units.to_vec();
+                *scratch = std::mem::replace(&mut part.units, exact);
                 (part, status)
             })
             .collect();
@@ -340,11 +354,11 @@ impl Space {
         parts
             .par_iter_mut()
             .for_each_init(Vec::new, |terms, (part, status)| {
-                let mut bytes = Vec::new();
+                let mut units = Vec::new();
                 let mut start = 0;
                 for (end, reason) in part.ends.iter_mut().zip(status.iter_mut()) {
                     if reason.is_none() {
-                        let doc = Doc(&part.bytes[start..*end as usize]);
+                        let doc = Doc(&part.units[start..*end as usize]);
                         terms.clear();
                         terms.extend(
                             doc.ids()
@@ -352,16 +366,16 @@ impl Space {
                                 .filter(|&id| id != u32::MAX),
                         );
                         terms.sort_unstable();
-                        Doc::encode(terms, &mut bytes);
+                        Doc::encode(terms, &mut units);
                         if terms.is_empty() {
                             *reason = Some(Unclassified::NoSharedWords);
                         }
                     }
                     start = *end as usize;
-                    *end = bytes.len() as u32;
+                    *end = units.len() as u32;
                 }
-                bytes.shrink_to_fit();
-                part.bytes = bytes;
+                units.shrink_to_fit();
+                part.units = units;
             });
         let mut docs = Docs {
             blocks: Vec::with_capacity(parts.len()),
@@ -439,11 +453,24 @@ mod tests {
 
     #[test]
     fn a_document_reads_back_its_counts() {
-        // Gaps of one, two and five bytes, repeats, and a term at zero.
-        let terms = [0, 0, 5, 127, 128, 128, 128, 16_384, 3_000_000, u32::MAX];
-        let mut bytes = Vec::new();
-        Doc::encode(&terms, &mut bytes);
-        let doc = Doc::new(&bytes);
+        // Gaps of one unit and of three, repeats, and a term at zero.
+        let terms = [
+            0,
+            0,
+            5,
+            127,
+            128,
+            128,
+            128,
+            16_384,
+            81_919,
+            81_920,
+            3_000_000,
+            u32::MAX,
+        ];
+        let mut units = Vec::new();
+        Doc::encode(&terms, &mut units);
+        let doc = Doc::new(&units);
         let counts: Vec<(u32, u32)> = doc.iter().collect();
         assert_eq!(
             counts,
@@ -453,15 +480,17 @@ mod tests {
                 (127, 1),
                 (128, 3),
                 (16_384, 1),
+                (81_919, 1),
+                (81_920, 1),
                 (3_000_000, 1),
                 (u32::MAX, 1)
             ]
         );
         assert_eq!(doc.len(), terms.len());
-        for t in [0, 5, 128, 3_000_000, u32::MAX] {
+        for t in [0, 5, 128, 81_919, 81_920, 3_000_000, u32::MAX] {
             assert!(doc.contains(t), "{t}");
         }
-        for t in [1, 126, 129, 16_383, 3_000_001] {
+        for t in [1, 126, 129, 16_383, 81_918, 3_000_001] {
             assert!(!doc.contains(t), "{t}");
         }
         let mut empty = Vec::new();

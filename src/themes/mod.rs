@@ -511,12 +511,12 @@ fn fit_mixture<'a>(
                 .collect()
         })
         .collect();
-    let labels: Vec<Vec<u8>> = labels
+    let labels: Vec<Vec<u16>> = labels
         .iter()
         .map(|l| {
-            let mut bytes = Vec::new();
-            Doc::encode(l, &mut bytes);
-            bytes
+            let mut units = Vec::new();
+            Doc::encode(l, &mut units);
+            units
         })
         .collect();
     let label_refs: Vec<Doc> = labels.iter().map(|l| Doc::new(l)).collect();
