@@ -7,7 +7,7 @@
 //! [`limits::MAX_FIELD_BYTES`], stops the read with an error naming the row.
 
 use super::limits;
-use super::wide::{Row, Table};
+use super::wide::{Cells, Row, Table};
 use crate::error::Result;
 use crate::model::Reject;
 use std::path::Path;
@@ -115,7 +115,7 @@ pub fn table(text: &str, delimiter: u8, source: &str, path: &Path) -> Result<Tab
                 next_line = start.max(next_line) + spans;
                 table.rows.push(Row {
                     number: row,
-                    cells: record.iter().map(str::to_string).collect(),
+                    cells: Cells::new(record.iter()),
                 });
             }
             Err(e) => {
@@ -164,7 +164,7 @@ mod tests {
         let rows: Vec<(u64, usize)> = t.rows.iter().map(|r| (r.number, r.cells.len())).collect();
         assert_eq!(rows, [(1, 2), (3, 2), (4, 2)]);
         assert_eq!(t.blank_rows, 2, "rows 2 and 5 are blank, counted but not stored");
-        assert_eq!(t.rows[1].cells[1], "to\r\nlinjer");
+        assert_eq!(t.rows[1].cells.get(1), Some("to\r\nlinjer"));
         assert!(t.rejects.is_empty());
     }
 

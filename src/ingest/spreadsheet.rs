@@ -11,7 +11,7 @@
 //! [`limits::MAX_SHEET_CELLS`] before the rows are built.
 
 use super::limits::{self, Budget};
-use super::wide::{Row, Table};
+use super::wide::{Cells, Row, Table};
 use crate::error::{Error, Result};
 use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use std::io::{Cursor, Read};
@@ -355,7 +355,7 @@ fn table(sheet: Sheet, path: &Path) -> Result<Table> {
             .filter(|(_, cells)| !cells.is_empty())
             .map(|(i, cells)| Row {
                 number: u64::from(r0) + i as u64 + 1,
-                cells,
+                cells: Cells::new(cells.iter().map(String::as_str)),
             })
             .collect(),
         blank_rows: u64::from(r0) + blank,
