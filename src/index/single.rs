@@ -118,7 +118,12 @@ pub(crate) fn id_lines(id: &str) -> impl Iterator<Item = u64> + '_ {
 fn numbers(reader: &SegmentReader, name: &str, value: u64) -> tantivy::Result<Vec<DocId>> {
     let column = reader.fast_fields().u64(name)?;
     let mut docs = Vec::new();
-    column.get_docids_for_value_range(value..=value, 0..reader.max_doc(), &mut docs);
+    // Outside the segment's values, nothing: the column's own range search takes a value
+    // below its least as that least (it subtracts the least, stopping at zero), so in a
+    // segment whose responses all have line 7, `line:(3)` found them all.
+    if (column.min_value()..=column.max_value()).contains(&value) {
+        column.get_docids_for_value_range(value..=value, 0..reader.max_doc(), &mut docs);
+    }
     Ok(docs)
 }
 
@@ -414,6 +419,46 @@ mod tests {
             bucket("ø-19".chars()),
             bucket("Ø-19".chars().flat_map(char::to_lowercase))
         );
+    }
+
+    #[test]
+    fn a_number_outside_a_segments_values_finds_nothing_there() {
+        let mut b = Schema::builder();
+        let line = b.add_u64_field("line", FAST);
+        let index = Index::create_in_ram(b.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        // One segment of one value (7, twice), one of several (2, 9, 30).
+        for segment in [&[7, 7][..], &[2, 9, 30]] {
+            for &n in segment {
+                let mut doc = TantivyDocument::default();
+                doc.add_u64(line, n);
+                writer.add_document(doc).expect("added");
+            }
+            writer.commit().expect("committed");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let lines = |value: u64| -> Vec<u64> {
+            let query = SingleQuery(Single::Number { field: line, value });
+            let found = searcher
+                .search(&query, &TopDocs::with_limit(10).order_by_score())
+                .expect("searched");
+            let mut lines: Vec<u64> = found
+                .iter()
+                .map(|&(_, address)| {
+                    let reader = searcher.segment_reader(address.segment_ord);
+                    let column = reader.fast_fields().u64("line").expect("column");
+                    column.first(address.doc_id).expect("a line")
+                })
+                .collect();
+            lines.sort_unstable();
+            lines
+        };
+        assert_eq!(lines(7), [7, 7]);
+        assert_eq!(lines(9), [9]);
+        for absent in [0, 1, 3, 6, 8, 31, u64::MAX] {
+            assert!(lines(absent).is_empty(), "{absent}: {:?}", lines(absent));
+        }
     }
 
     #[test]
