@@ -1,6 +1,7 @@
 //! The batch job that ties the stages together: ingest → analyze → scope and themes →
-//! compare → index and reports. The binary's `run` and `index` commands call this; it
-//! never prints (progress goes through [`Progress`]).
+//! compare → reports → index (the reports first, since the index releases the word table
+//! they read). The binary's `run` and `index` commands call this; it never prints
+//! (progress goes through [`Progress`]).
 
 use crate::analysis::{Analysis, FileSummary, Row};
 use crate::analyze::Vocabulary;
