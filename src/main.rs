@@ -13,7 +13,9 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's `mi_option_purge_delay` (milliseconds), for which libmimalloc-sys names no
-/// constant: its place in `mi_option_e` of the mimalloc the crate builds (v3).
+/// constant: its place in `mi_option_e`, 15 in both mimalloc versions the crate can build
+/// (v2 and v3; after the 15 options before it, as the crate's own constants for options 6
+/// and 16 agree).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Hands the memory that the last stage freed back to the system, on every worker thread
