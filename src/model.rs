@@ -386,22 +386,20 @@ pub struct Interner {
 impl Interner {
     /// The shared copy of `s`.
     pub fn get(&mut self, s: &str) -> Shared {
-        if let Some(shared) = self.strings.get(s) {
-            return shared.clone();
-        }
-        let shared = Shared::from(s);
-        self.strings.insert(shared.clone());
-        shared
+        share(&mut self.strings, s)
     }
 }
 
 /// The copy of `s` in `strings` (added when missing).
-fn share(strings: &mut FastSet<Arc<str>>, s: &str) -> Arc<str> {
+fn share<T>(strings: &mut FastSet<T>, s: &str) -> T
+where
+    T: Clone + Eq + std::hash::Hash + std::borrow::Borrow<str> + for<'a> From<&'a str>,
+{
     if let Some(shared) = strings.get(s) {
-        return Arc::clone(shared);
+        return shared.clone();
     }
-    let shared: Arc<str> = s.into();
-    strings.insert(Arc::clone(&shared));
+    let shared = T::from(s);
+    strings.insert(shared.clone());
     shared
 }
 

@@ -392,7 +392,9 @@ impl Analyzer {
                 normalized.as_str()
             };
             spans.clear();
-            spans.extend(super::word_offsets(text));
+            // The text is NFC by now: its words as they stand (what `word_offsets` gives
+            // after the same check).
+            spans.extend(super::words(text).map(|(start, word)| start..start + word.len()));
             let mut doc = Vec::with_capacity(spans.len());
             for (position, span) in spans.iter().enumerate() {
                 let raw = &text[span.clone()];

@@ -9,7 +9,7 @@
 //! are. Only words used more in the group, with an adjusted p below [`super::ALPHA`], are
 //! called distinctive; the reports say so when none are.
 
-use super::stats::{chi2_sf, g2_table, log_ratio};
+use super::stats::{chi2_sf, g2_table, log_ratio, step_up};
 use super::{Case, ALPHA};
 use crate::analyze::compound::FastMap;
 use crate::analyze::{FastSet, StemId};
@@ -55,9 +55,6 @@ pub(super) struct GroupKeyness {
     pub distinctive_ids: FastSet<StemId>,
 }
 
-/// Keyness of every tested group (`None` for the others). `group_of[i]` is the group of
-/// case `i`; only cases in tested groups count, on both sides. `stem` names a stem id;
-/// `exclude` drops words (by stem) from the test altogether.
 /// One word × group test that may come out significant.
 struct Test {
     /// Position among all the grouping's tests (group-major), which breaks ties of p.
@@ -71,6 +68,9 @@ struct Test {
     p: f64,
 }
 
+/// Keyness of every tested group (`None` for the others). `group_of[i]` is the group of
+/// case `i`; only cases in tested groups count, on both sides. `stem` names a stem id;
+/// `exclude` drops words (by stem) from the test altogether.
 pub(super) fn keyness<'w>(
     cases: &[Case],
     group_of: &[Option<usize>],
@@ -139,7 +139,7 @@ pub(super) fn keyness<'w>(
     // takes the least over the ranks above, all with p ≥ α), and those with p < α are the
     // first ranks of all, so their adjusted p below α is the same as over every test.
     let tested_groups: Vec<usize> = (0..groups).filter(|&g| tested[g]).collect();
-    let m = (tested_groups.len() * family.len()) as f64;
+    let m = tested_groups.len() * family.len();
     let mut kept: Vec<Test> = tested_groups
         .par_iter()
         .enumerate()
@@ -163,14 +163,11 @@ pub(super) fn keyness<'w>(
             })
         })
         .collect();
-    // Ranked as over all tests (by p, ties by position), then the least of p·m/rank over
-    // the ranks from each one's up.
+    // Ranked as over all tests (by p, ties by position).
     kept.par_sort_unstable_by(|x, y| x.p.total_cmp(&y.p).then(x.at.cmp(&y.at)));
+    let p_adj = step_up(&kept.iter().map(|t| t.p).collect::<Vec<_>>(), m);
     let mut distinctive: Vec<Vec<(StemId, Keyness)>> = vec![Vec::new(); groups];
-    let mut running = 1.0f64;
-    for (rank, t) in kept.iter().enumerate().rev() {
-        running = running.min(t.p * m / (rank + 1) as f64);
-        let q = running.min(1.0);
+    for (t, &q) in kept.iter().zip(&p_adj) {
         if q < ALPHA && t.log_ratio > 0.0 && t.a >= MIN_IN_GROUP {
             distinctive[t.group].push((
                 t.word,

@@ -90,15 +90,26 @@ pub fn normal_two_sided(z: f64) -> f64 {
 /// Rejecting every hypothesis with p_adj < q keeps the expected share of false
 /// discoveries at or below q.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
-    let m = p.len();
-    let mut order: Vec<usize> = (0..m).collect();
+    let mut order: Vec<usize> = (0..p.len()).collect();
     // A total order (ties by position), so the parallel sort gives the one result.
     order.par_sort_unstable_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
-    let mut adjusted = vec![1.0; m];
+    let ranked: Vec<f64> = order.iter().map(|&i| p[i]).collect();
+    let mut adjusted = vec![1.0; p.len()];
+    for (&i, q) in order.iter().zip(step_up(&ranked, p.len())) {
+        adjusted[i] = q;
+    }
+    adjusted
+}
+
+/// The Benjamini–Hochberg step-up over the first ranks of `m` tests: `ranked` holds the
+/// smallest p-values of the family in ascending order (all of them, or only those below
+/// a threshold, the rest being larger); gives each its adjusted p, as over all `m`.
+pub fn step_up(ranked: &[f64], m: usize) -> Vec<f64> {
+    let mut adjusted = vec![1.0; ranked.len()];
     let mut running = 1.0f64;
-    for (rank, &i) in order.iter().enumerate().rev() {
-        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
-        adjusted[i] = running.min(1.0);
+    for (rank, &p) in ranked.iter().enumerate().rev() {
+        running = running.min(p * m as f64 / (rank + 1) as f64);
+        adjusted[rank] = running.min(1.0);
     }
     adjusted
 }
