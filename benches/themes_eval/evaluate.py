@@ -16,7 +16,7 @@ with arithmetic normalisation, ARI); stemme's unclassified responses count as on
 cluster. Figures are means over the seeds. Output: a Markdown table on stdout and all
 runs as JSON (--json FILE).
 
-    python benches/themes_eval/evaluate.py --sets heldout
+    python benches/themes_eval/evaluate.py --sets heldout     # or heldout2 (the second round)
     python benches/themes_eval/evaluate.py --sets tuning --stemme-args "--beta 0.05"
     python benches/themes_eval/evaluate.py --sets tuning --methods mixture --seeds 1,2,3,4,5,6,7,8,9,10
 
@@ -44,6 +44,7 @@ DATA = ROOT / "tests" / "data" / "themes"
 SETS = {
     "tuning": ["sib_nob_tuning", "norsid_tuning"],
     "heldout": ["sib_nob_heldout", "norsid_test"],
+    "heldout2": ["norsid_test_rest", "sib_nno_heldout", "sib_nob_rest"],
 }
 SEEDS = [1, 2, 3, 4, 5]
 METHODS = ["mixture", "kmeans", "nmf"]
@@ -101,7 +102,7 @@ def mean(runs, key):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", choices=["tuning", "heldout", "all"], default="heldout")
+    ap.add_argument("--sets", choices=["tuning", "heldout", "heldout2", "all"], default="heldout")
     ap.add_argument("--stemme-args", default="", help="extra flags for themes_eval")
     ap.add_argument("--exe", default=None, help="themes_eval binary")
     ap.add_argument("--methods", default=",".join(METHODS), help="stemme methods to run")
@@ -110,7 +111,7 @@ def main():
     args = ap.parse_args()
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     exe = Path(args.exe) if args.exe else target / "release" / "examples" / "themes_eval"
-    names = SETS["tuning"] + SETS["heldout"] if args.sets == "all" else SETS[args.sets]
+    names = sum(SETS.values(), []) if args.sets == "all" else SETS[args.sets]
     methods = args.methods.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
     stop, stemmer = stopwords(), Stemmer.Stemmer("norwegian")
