@@ -803,6 +803,13 @@ fn add_warnings(choice: &mut KChoice, usable: &[usize], options: &ThemeOptions) 
             choice.ceiling
         ));
     }
+    if options.k.is_none() && choice.k < choice.ceiling && runs_filled_the_slots(&choice.runs, choice.ceiling)
+    {
+        w.push(format!(
+            "Each independent run used nearly all of its {} starting slots: the {} themes kept are those the runs found again, not a number the data settled on, and it may be well off. Compare a few values of --k, and read the themes as a rough sorting.",
+            choice.ceiling, choice.k
+        ));
+    }
     if let Some(s) = choice.stability {
         if s < STABLE {
             w.push(format!(
@@ -817,6 +824,17 @@ fn add_warnings(choice: &mut KChoice, usable: &[usize], options: &ThemeOptions) 
             ));
         }
     }
+}
+
+/// True when the median run found at least nine tenths of `ceiling` themes: the runs
+/// would have split the answers finer had they been allowed.
+fn runs_filled_the_slots(runs: &[usize], ceiling: usize) -> bool {
+    if runs.is_empty() || ceiling < 2 {
+        return false;
+    }
+    let mut sorted = runs.to_vec();
+    sorted.sort_unstable();
+    sorted[sorted.len() / 2] * 10 >= ceiling * 9
 }
 
 /// Themes of the raw clusters, sorted by size then label, and the theme id per response.
@@ -1000,6 +1018,15 @@ mod tests {
         let split = r[1].expect("occupied");
         assert!((split - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-12, "{split}");
         assert!(r[2].is_none());
+    }
+
+    #[test]
+    fn runs_that_use_nearly_every_slot_are_told_apart() {
+        assert!(runs_filled_the_slots(&[29, 30, 28, 30, 30], 30));
+        assert!(runs_filled_the_slots(&[27, 27, 30], 30));
+        assert!(!runs_filled_the_slots(&[23, 22, 25, 24, 26], 30));
+        assert!(!runs_filled_the_slots(&[], 30));
+        assert!(!runs_filled_the_slots(&[1, 1], 1));
     }
 
     #[test]
