@@ -531,6 +531,14 @@ pub fn render(r: &Report, max_rows: usize) -> String {
     let _ = writeln!(s, "</div>");
 
     let _ = writeln!(s, "<h2 id=\"themes\">Themes</h2>");
+    let _ = writeln!(s, "<p class=\"muted\">{}</p>", escape(&r.theme_evidence()));
+    if !r.theme_choice.warnings.is_empty() {
+        let _ = writeln!(s, "<ul class=\"notes\">");
+        for w in &r.theme_choice.warnings {
+            let _ = writeln!(s, "<li><strong>Warning:</strong> {}</li>", escape(w));
+        }
+        let _ = writeln!(s, "</ul>");
+    }
     for t in &r.themes {
         let _ = writeln!(
             s,
@@ -542,15 +550,28 @@ pub fn render(r: &Report, max_rows: usize) -> String {
             t.size,
             percent(t.share)
         );
+        let _ = writeln!(
+            s,
+            "<p class=\"terms\">Terms: {}</p>",
+            escape(&t.terms.join(" · "))
+        );
         for q in &t.quotes {
             quote(&mut s, q);
         }
     }
+    if let Some(why) = r.unclassified_why() {
+        let _ = writeln!(
+            s,
+            "<p class=\"muted\">Unclassified: {} responses: {}.</p>",
+            r.unclassified,
+            escape(&why)
+        );
+    }
     if let Some(a) = &r.agreement {
         let _ = writeln!(
             s,
-            "<p class=\"muted\">Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, ARI {:.3}, purity {:.3}.</p>",
-            a.human_labels, a.responses, a.nmi, a.ari, a.purity
+            "<p class=\"muted\">Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, AMI {:.3}, ARI {:.3}, purity {:.3}.</p>",
+            a.human_labels, a.responses, a.nmi, a.ami, a.ari, a.purity
         );
     }
 

@@ -262,6 +262,13 @@ pub fn render(r: &Report) -> String {
     );
 
     let _ = writeln!(s, "## Themes\n");
+    let _ = writeln!(s, "{}\n", escape(&r.theme_evidence()));
+    for w in &r.theme_choice.warnings {
+        let _ = writeln!(s, "- **Warning:** {}", escape(w));
+    }
+    if !r.theme_choice.warnings.is_empty() {
+        s.push('\n');
+    }
     for t in &r.themes {
         let _ = writeln!(
             s,
@@ -271,16 +278,25 @@ pub fn render(r: &Report) -> String {
             t.size,
             percent(t.share)
         );
+        let _ = writeln!(s, "Terms: {}\n", escape(&t.terms.join(" · ")));
         for q in &t.quotes {
             s.push_str(&quote_line(q));
             s.push('\n');
         }
     }
+    if let Some(why) = r.unclassified_why() {
+        let _ = writeln!(
+            s,
+            "Unclassified: {} responses: {}.\n",
+            r.unclassified,
+            escape(&why)
+        );
+    }
     if let Some(a) = &r.agreement {
         let _ = writeln!(
             s,
-            "Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, ARI {:.3}, purity {:.3}.\n",
-            a.human_labels, a.responses, a.nmi, a.ari, a.purity
+            "Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, AMI {:.3}, ARI {:.3}, purity {:.3}.\n",
+            a.human_labels, a.responses, a.nmi, a.ami, a.ari, a.purity
         );
     }
 

@@ -18,7 +18,7 @@ use crate::compare::{Comparison, Group, SCOPE_GROUPING};
 use crate::error::{Error, Result};
 use crate::model::Reject;
 use crate::scope::Scope;
-use crate::themes::Agreement;
+use crate::themes::{Agreement, Unclassified};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,8 +26,11 @@ use std::path::Path;
 /// Version of the `report.json` layout. Version 2: the rows moved out of `report.json`
 /// into `responses.csv` (named by `responses_file`). Version 3: `scope_totals` is `null`
 /// for a suppressed group, and `comparison` no longer carries the unsuppressed
-/// theme × scope `table` (the `scope` grouping's cells hold what may be shown).
-pub const SCHEMA_VERSION: u32 = 3;
+/// theme × scope `table` (the `scope` grouping's cells hold what may be shown). Version 4:
+/// `theme_choice` carries the evidence for the number of themes (`stability`, `runs`,
+/// `silhouette`, `sample`) and its `warnings`; `unclassified_reasons` counts why responses
+/// have no theme.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The file that holds one row per response.
 pub const RESPONSES_FILE: &str = "responses.csv";
@@ -69,6 +72,25 @@ pub struct ThemeChoice {
     pub min_size: usize,
     /// Mean silhouette per k tried (empty when k was given).
     pub k_scores: Vec<(usize, f64)>,
+    /// Mean pairwise NMI between independent runs (1 = the same themes every time).
+    pub stability: Option<f64>,
+    /// Themes found by each independent run.
+    pub runs: Vec<usize>,
+    /// Mean silhouette of the chosen k (k-means, NMF).
+    pub silhouette: Option<f64>,
+    /// Responses the model was fitted on.
+    pub sample: usize,
+    /// Plain-language warnings when the structure is weak; empty when it is clear.
+    pub warnings: Vec<String>,
+}
+
+/// How many responses have no theme for one reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnclassifiedCount {
+    pub reason: Unclassified,
+    /// The reason in words.
+    pub description: &'static str,
+    pub responses: usize,
 }
 
 /// One row of the HTML response list.
@@ -106,6 +128,8 @@ pub struct Report {
     /// Responses per scope; `null` for a group suppressed as too small (`--min-cell`).
     pub scope_totals: BTreeMap<Scope, Option<usize>>,
     pub unclassified: usize,
+    /// Why the unclassified responses have no theme, reason by reason.
+    pub unclassified_reasons: Vec<UnclassifiedCount>,
     pub themes: Vec<ThemeEntry>,
     pub theme_choice: ThemeChoice,
     pub agreement: Option<Agreement>,
@@ -162,6 +186,16 @@ impl Report {
             rejects_total: a.rejects.len(),
             scope_totals: scope_totals(&a.comparison),
             unclassified: a.unclassified(),
+            unclassified_reasons: a
+                .themes
+                .unclassified_by_reason()
+                .into_iter()
+                .map(|(reason, responses)| UnclassifiedCount {
+                    reason,
+                    description: reason.describe(),
+                    responses,
+                })
+                .collect(),
             themes,
             theme_choice: ThemeChoice {
                 how: a.themes.choice.how.clone(),
@@ -170,6 +204,11 @@ impl Report {
                 features: a.themes.features,
                 min_size: a.themes.min_size,
                 k_scores: a.themes.k_scores.clone(),
+                stability: a.themes.choice.stability,
+                runs: a.themes.choice.runs.clone(),
+                silhouette: a.themes.choice.silhouette,
+                sample: a.themes.choice.sample,
+                warnings: a.themes.choice.warnings.clone(),
             },
             agreement: a.themes.agreement,
             comparison: a.comparison.clone(),
@@ -266,6 +305,40 @@ impl Report {
                 _ => ScopeCell::Suppressed,
             },
         }
+    }
+
+    /// The evidence for the number of themes, in plain text: how it was chosen, and how
+    /// much independent runs agree.
+    pub(crate) fn theme_evidence(&self) -> String {
+        let c = &self.theme_choice;
+        let mut s = format!("Number of themes: {} ({}).", c.k, c.how);
+        if let Some(stability) = c.stability {
+            let runs: Vec<String> = c.runs.iter().map(usize::to_string).collect();
+            s.push_str(&format!(
+                " Stability across {} independent runs: {stability:.2} of 1 (mean agreement of their themes, NMI; themes found per run: {}).",
+                c.runs.len(),
+                runs.join(", ")
+            ));
+        }
+        if let Some(silhouette) = c.silhouette {
+            s.push_str(&format!(
+                " Mean silhouette: {silhouette:.2} (−1 to 1; above 0.25 is a clear separation)."
+            ));
+        }
+        s.push_str(&format!(" Fitted on {} responses.", c.sample));
+        s
+    }
+
+    /// Why responses have no theme, e.g. `2 too short to place (…); 1 empty answer`;
+    /// `None` when every response has one.
+    pub(crate) fn unclassified_why(&self) -> Option<String> {
+        (!self.unclassified_reasons.is_empty()).then(|| {
+            self.unclassified_reasons
+                .iter()
+                .map(|u| format!("{} {}", u.responses, u.description))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 
     /// Every theme as (id, label, size), then the unclassified bucket (id 0).

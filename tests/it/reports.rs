@@ -29,7 +29,7 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
     let dir = seed_run();
     let r: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).expect("json"))
         .expect("parses");
-    assert_eq!(r["schema_version"], 3);
+    assert_eq!(r["schema_version"], 4);
     assert_eq!(r["responses_total"], 88);
     // The rows are in the file the report names, not in report.json.
     assert!(r.get("responses").is_none());
@@ -74,6 +74,55 @@ fn json_report_accounts_for_every_response_and_has_themes_and_agreement() {
         .sum();
     assert!(scopes["local"].as_u64() > Some(0) && scopes["national"].is_null());
     assert!(shown < 88 && shown + 4 * 2 >= 88, "{scopes}");
+}
+
+#[test]
+fn reports_give_the_evidence_for_the_number_of_themes_and_why_answers_are_unclassified() {
+    let dir = tempfile::tempdir().expect("temp");
+    // A ceiling of two themes is reached: the reports must say so.
+    ok_in(dir.path(), &["-q", "run", "--max-k", "2", "-o", "out"]);
+    let out = dir.path().join("out");
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("json")).expect("parses");
+    let choice = &r["theme_choice"];
+    assert_eq!(choice["k"], 2, "{choice}");
+    assert_eq!(choice["runs"].as_array().expect("runs").len(), 8, "{choice}");
+    let stability = choice["stability"].as_f64().expect("stability");
+    assert!((0.0..=1.0).contains(&stability), "{choice}");
+    let ceiling = "The number of themes reached the ceiling (2)";
+    let warnings = choice["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.starts_with(ceiling))),
+        "{choice}"
+    );
+    // Every unclassified response has its reason counted; the seed's one-word answers are
+    // among them.
+    let reasons = r["unclassified_reasons"].as_array().expect("reasons");
+    let counted: u64 = reasons.iter().map(|u| u["responses"].as_u64().expect("n")).sum();
+    assert_eq!(counted, r["unclassified"].as_u64().expect("unclassified"));
+    assert!(reasons.iter().any(|u| u["reason"] == "too-short"), "{reasons:?}");
+
+    let md = std::fs::read_to_string(out.join("report.md")).expect("md");
+    let html = std::fs::read_to_string(out.join("report.html")).expect("html");
+    assert!(md.contains("Number of themes: 2 (") && md.contains("Stability across 8 independent runs"));
+    assert!(md.contains(&format!("- **Warning:** {ceiling}")), "{md}");
+    assert!(html.contains(&format!("<strong>Warning:</strong> {ceiling}")));
+    let why = format!("Unclassified: {} responses: ", r["unclassified"]);
+    assert!(md.contains(&why) && html.contains(&why));
+    assert!(md.contains(", AMI ") && html.contains(", AMI "));
+    for t in r["themes"].as_array().expect("themes") {
+        let terms: Vec<&str> = t["terms"]
+            .as_array()
+            .expect("terms")
+            .iter()
+            .map(|x| x.as_str().expect("term"))
+            .collect();
+        assert!((5..=8).contains(&terms.len()), "{t}");
+        let line = format!("Terms: {}", terms.join(" · "));
+        assert!(md.contains(&line) && html.contains(&line), "{line}");
+    }
 }
 
 #[test]
