@@ -9,6 +9,7 @@ use crate::corpus::{csv_error, LIST_SEPARATOR};
 use crate::csv_cell::excel_safe;
 use crate::error::{Error, Result};
 use crate::scope::Scope;
+use crate::themes::Unclassified;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -29,7 +30,8 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
 }
 
 /// `responses.csv`, one row per response: id, collection, source, line, question, text,
-/// theme, scope and its evidence, kinds, labels, then every metadata column of the input
+/// theme, scope and its evidence, kinds, labels, why the response has no theme (empty when
+/// it has one; the codes of `report.json`'s `unclassified_reasons`), then every metadata column of the input
 /// as `meta.<column>` (the union of all inputs' columns, in name order; empty where a
 /// response's input has no such column).
 pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
@@ -49,6 +51,7 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
         "scope_evidence",
         "kinds",
         "labels",
+        "unclassified_reason",
     ]
     .map(String::from)
     .to_vec();
@@ -59,10 +62,12 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
     // Blocks of rows are formatted in parallel and written in order, a batch of blocks at
     // a time, so the file is the same for any thread count and no more than a batch is
     // held in memory.
-    for batch in a.rows.chunks(RESPONSE_BLOCK * RESPONSE_BATCH) {
+    for (b, batch) in a.rows.chunks(RESPONSE_BLOCK * RESPONSE_BATCH).enumerate() {
+        let first = b * RESPONSE_BLOCK * RESPONSE_BATCH;
         let blocks: Vec<Vec<u8>> = batch
             .par_chunks(RESPONSE_BLOCK)
-            .map(|rows| response_rows(a, rows, &columns))
+            .enumerate()
+            .map(|(c, rows)| response_rows(a, first + c * RESPONSE_BLOCK, rows, &columns))
             .collect::<Result<_>>()?;
         for block in blocks {
             out.write_all(&block).map_err(|e| Error::io(path, e))?;
@@ -75,11 +80,11 @@ pub fn write_responses(path: &Path, a: &Analysis) -> Result<()> {
 const RESPONSE_BLOCK: usize = 4_096;
 const RESPONSE_BATCH: usize = 16;
 
-/// The lines of `responses.csv` for `rows`.
-fn response_rows(a: &Analysis, rows: &[Row], columns: &BTreeSet<&str>) -> Result<Vec<u8>> {
+/// The lines of `responses.csv` for `rows`, the rows of the analysis from `first` on.
+fn response_rows(a: &Analysis, first: usize, rows: &[Row], columns: &BTreeSet<&str>) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Cells are borrowed from the rows, written one by one: no copy of any text.
-    for row in rows {
+    for (i, row) in (first..).zip(rows) {
         let r = &row.response;
         let (line, theme_id) = (r.line.to_string(), row.theme.unwrap_or(0).to_string());
         let (evidence, kinds, labels) = (
@@ -100,6 +105,7 @@ fn response_rows(a: &Analysis, rows: &[Row], columns: &BTreeSet<&str>) -> Result
             &evidence,
             &kinds,
             &labels,
+            a.themes.reason(i).map_or("", Unclassified::as_str),
         ];
         let meta = columns.iter().map(|c| r.meta.get(c).unwrap_or_default());
         for cell in cells.into_iter().chain(meta) {

@@ -153,6 +153,18 @@ impl Unclassified {
         Unclassified::NoCode,
     ];
 
+    /// The reason's code, as `report.json` and `responses.csv` write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unclassified::Empty => "empty",
+            Unclassified::NoContent => "no-content",
+            Unclassified::TooShort => "too-short",
+            Unclassified::NoSharedWords => "no-shared-words",
+            Unclassified::WeakFit => "weak-fit",
+            Unclassified::NoCode => "no-code",
+        }
+    }
+
     /// The reason in words, for reports.
     pub fn describe(self) -> &'static str {
         match self {
@@ -1018,6 +1030,13 @@ mod tests {
         let split = r[1].expect("occupied");
         assert!((split - (0.5 + 1.0 / 3.0) / 2.0).abs() < 1e-12, "{split}");
         assert!(r[2].is_none());
+    }
+
+    #[test]
+    fn reason_codes_are_those_json_writes() {
+        for r in Unclassified::ALL {
+            assert_eq!(serde_json::to_value(r).expect("json"), r.as_str());
+        }
     }
 
     #[test]

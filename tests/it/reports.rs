@@ -103,6 +103,21 @@ fn reports_give_the_evidence_for_the_number_of_themes_and_why_answers_are_unclas
     let counted: u64 = reasons.iter().map(|u| u["responses"].as_u64().expect("n")).sum();
     assert_eq!(counted, r["unclassified"].as_u64().expect("unclassified"));
     assert!(reasons.iter().any(|u| u["reason"] == "too-short"), "{reasons:?}");
+    // responses.csv gives the reason per response, and only where there is no theme.
+    let (header, rows) = read_csv(&out.join("responses.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (theme_id, reason) = (col("theme_id"), col("unclassified_reason"));
+    for u in reasons {
+        let code = u["reason"].as_str().expect("code");
+        let n = rows.iter().filter(|r| r[reason] == code).count() as u64;
+        assert_eq!(Some(n), u["responses"].as_u64(), "{code}");
+    }
+    assert!(rows.iter().all(|r| (r[theme_id] == "0") != r[reason].is_empty()));
+    let one_word = rows
+        .iter()
+        .find(|r| r[5] == "Overveldet")
+        .expect("a one-word answer");
+    assert_eq!(one_word[reason], "too-short");
 
     let md = std::fs::read_to_string(out.join("report.md")).expect("md");
     let html = std::fs::read_to_string(out.join("report.html")).expect("html");
