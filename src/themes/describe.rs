@@ -11,7 +11,7 @@
 //! how much of the theme's term weight it carries, and by length (very short answers say
 //! little, very long ones are not typical); identical texts are shown once.
 
-use super::features::{is_function_word, Space, PREFIX_MARK};
+use super::features::{never_labels, Space, PREFIX_MARK};
 use crate::analyze::Vocabulary;
 use crate::model::Response;
 use rayon::prelude::*;
@@ -128,9 +128,10 @@ pub fn describe(
         .collect()
 }
 
-/// True when a term may label a theme: not a prefix term, function word or excluded stem.
+/// True when a term may label a theme: not a prefix term, a word that never labels (function
+/// words, light verbs, determiners) or an excluded stem.
 fn labels_theme(term: &str, excluded: &(dyn Fn(&str) -> bool + Sync)) -> bool {
-    !term.ends_with(PREFIX_MARK) && !is_function_word(term) && !excluded(term)
+    !term.ends_with(PREFIX_MARK) && !never_labels(term) && !excluded(term)
 }
 
 /// Words in a response that reads as a statement of its own.

@@ -113,25 +113,37 @@ impl Iterator for Ids<'_> {
 pub type SparseVec = Vec<(u32, f32)>;
 
 static FUNCTION_WORDS: &str = include_str!("function_words.txt");
+static LABEL_WORDS: &str = include_str!("label_words.txt");
+
+/// The words of a bundled list (one a line, `#` comments) and their stems, analysed the
+/// same way as the responses.
+fn list_stems(list: &str) -> FastMap<String, ()> {
+    let analyzer = Analyzer::norwegian();
+    list.lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .flat_map(|w| [(w.to_string(), ()), (analyzer.term(w), ())])
+        .collect()
+}
 
 /// Stems of the bundled function-word list (dialect forms and light verbs that the
-/// stopword lists miss), analysed the same way as the responses.
+/// stopword lists miss).
 fn function_stems() -> &'static FastMap<String, ()> {
     static STEMS: OnceLock<FastMap<String, ()>> = OnceLock::new();
-    STEMS.get_or_init(|| {
-        let analyzer = Analyzer::norwegian();
-        FUNCTION_WORDS
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or("").trim())
-            .filter(|l| !l.is_empty())
-            .flat_map(|w| [(w.to_string(), ()), (analyzer.term(w), ())])
-            .collect()
-    })
+    STEMS.get_or_init(|| list_stems(FUNCTION_WORDS))
 }
 
 /// True for a stem (or lowercased word) of the bundled function-word list.
 pub fn is_function_word(stem: &str) -> bool {
     function_stems().contains_key(stem)
+}
+
+/// True for a stem (or lowercased word) that may sort answers but never names a theme:
+/// a function word, or one of the bundled list of light verbs and determiners
+/// (`label_words.txt`).
+pub fn never_labels(stem: &str) -> bool {
+    static STEMS: OnceLock<FastMap<String, ()>> = OnceLock::new();
+    is_function_word(stem) || STEMS.get_or_init(|| list_stems(LABEL_WORDS)).contains_key(stem)
 }
 
 /// Marks a prefix term (see [`word_terms`]); such terms never label a theme.
@@ -531,6 +543,20 @@ mod tests {
             assert!(!s.terms.iter().any(|t| t == w), "{w} in {:?}", s.terms);
         }
         assert!(s.terms.iter().any(|t| t == "kommun"));
+    }
+
+    #[test]
+    fn light_verbs_sort_answers_but_never_label_them() {
+        let s = space(&["legg sangen til spillelista", "legg låta til spillelista"]);
+        assert!(s.terms.iter().any(|t| t == "legg"), "{:?}", s.terms);
+        assert!(!is_function_word("legg"));
+        for w in ["legg", "legger", "sett", "satt", "andre", "annet", "ka"] {
+            assert!(never_labels(w), "{w}");
+        }
+        // Stems a determiner's would share are left alone.
+        for w in ["helhet", "ulik", "egn", "spillelist"] {
+            assert!(!never_labels(w), "{w}");
+        }
     }
 
     #[test]
