@@ -559,20 +559,11 @@ pub fn render(r: &Report, max_rows: usize) -> String {
             quote(&mut s, q);
         }
     }
-    if let Some(why) = r.unclassified_why() {
-        let _ = writeln!(
-            s,
-            "<p class=\"muted\">Unclassified: {} responses: {}.</p>",
-            r.unclassified,
-            escape(&why)
-        );
-    }
-    if let Some(a) = &r.agreement {
-        let _ = writeln!(
-            s,
-            "<p class=\"muted\">Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, AMI {:.3}, ARI {:.3}, purity {:.3}.</p>",
-            a.human_labels, a.responses, a.nmi, a.ami, a.ari, a.purity
-        );
+    for sentence in [r.unclassified_why(), r.agreement_sentence()]
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(s, "<p class=\"muted\">{}</p>", escape(&sentence));
     }
 
     let c = &r.comparison;

@@ -284,20 +284,11 @@ pub fn render(r: &Report) -> String {
             s.push('\n');
         }
     }
-    if let Some(why) = r.unclassified_why() {
-        let _ = writeln!(
-            s,
-            "Unclassified: {} responses: {}.\n",
-            r.unclassified,
-            escape(&why)
-        );
-    }
-    if let Some(a) = &r.agreement {
-        let _ = writeln!(
-            s,
-            "Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, AMI {:.3}, ARI {:.3}, purity {:.3}.\n",
-            a.human_labels, a.responses, a.nmi, a.ami, a.ari, a.purity
-        );
+    for sentence in [r.unclassified_why(), r.agreement_sentence()]
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(s, "{}\n", escape(&sentence));
     }
 
     comparison(&mut s, r);

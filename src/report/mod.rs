@@ -329,15 +329,30 @@ impl Report {
         s
     }
 
-    /// Why responses have no theme, e.g. `2 too short to place (…); 1 empty answer`;
-    /// `None` when every response has one.
+    /// Why responses have no theme, as a sentence (`Unclassified: 3 responses: 2 too short
+    /// to place (…); 1 empty answer.`); `None` when every response has one.
     pub(crate) fn unclassified_why(&self) -> Option<String> {
         (!self.unclassified_reasons.is_empty()).then(|| {
-            self.unclassified_reasons
+            let why: Vec<String> = self
+                .unclassified_reasons
                 .iter()
                 .map(|u| format!("{} {}", u.responses, u.description))
-                .collect::<Vec<_>>()
-                .join("; ")
+                .collect();
+            format!(
+                "Unclassified: {} responses: {}.",
+                self.unclassified,
+                why.join("; ")
+            )
+        })
+    }
+
+    /// Agreement with the organiser's labels, as a sentence; `None` without labels.
+    pub(crate) fn agreement_sentence(&self) -> Option<String> {
+        self.agreement.map(|a| {
+            format!(
+                "Agreement with the organiser's theme labels ({} labels, {} responses): NMI {:.3}, AMI {:.3}, ARI {:.3}, purity {:.3}.",
+                a.human_labels, a.responses, a.nmi, a.ami, a.ari, a.purity
+            )
         })
     }
 

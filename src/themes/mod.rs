@@ -536,11 +536,7 @@ fn fit_mixture<'a>(
     // different partitions are not themes.
     let consensus_slots = match options.k {
         Some(_) => slots,
-        None => {
-            let mut sorted = found_per_run.clone();
-            sorted.sort_unstable();
-            sorted[sorted.len() / 2].max(1)
-        }
+        None => median(&found_per_run).max(1),
     };
     let consensus = (0..runs)
         .into_par_iter()
@@ -838,15 +834,17 @@ fn add_warnings(choice: &mut KChoice, usable: &[usize], options: &ThemeOptions) 
     }
 }
 
+/// The middle value of `runs` (the upper one of an even count); 0 for none.
+fn median(runs: &[usize]) -> usize {
+    let mut sorted = runs.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0)
+}
+
 /// True when the median run found at least nine tenths of `ceiling` themes: the runs
 /// would have split the answers finer had they been allowed.
 fn runs_filled_the_slots(runs: &[usize], ceiling: usize) -> bool {
-    if runs.is_empty() || ceiling < 2 {
-        return false;
-    }
-    let mut sorted = runs.to_vec();
-    sorted.sort_unstable();
-    sorted[sorted.len() / 2] * 10 >= ceiling * 9
+    !runs.is_empty() && ceiling >= 2 && median(runs) * 10 >= ceiling * 9
 }
 
 /// Themes of the raw clusters, sorted by size then label, and the theme id per response.
